@@ -1,0 +1,17 @@
+"""One error tree for the whole library, so callers can catch ours and nothing else."""
+
+
+class ConflictMapError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class ReadError(ConflictMapError, ValueError):
+    """An input file or record could not be read; the message says what to fix."""
+
+
+class StoreError(ConflictMapError):
+    """The store could not be opened or written; the message says what to do."""
+
+
+class GazetteerError(ConflictMapError):
+    """The gazetteer is missing or broken; the message names the build command."""
