@@ -1,0 +1,211 @@
+"""`python -m conflictmap ...`: each command is a thin wrapper over one library call."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ConflictMapError
+from .filters import Filters
+
+
+def _store(db: str | None):
+    from .store import Store
+
+    return Store(db)
+
+
+def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --db option; without it the store lives in $CONFLICTMAP_HOME or the user data folder."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        envvar=None,
+        help="Database file (default: $CONFLICTMAP_HOME/conflictmap.db or the per-user data folder).",
+    )(fn)
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one line and a non-zero exit, as a user expects of a CLI."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConflictMapError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
+
+    return wrapper
+
+
+def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD."),
+        click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD."),
+        click.option("--country", "countries", multiple=True, help="ISO country code (repeatable), e.g. IQ."),
+        click.option("--source", "sources", multiple=True, help="Source name (repeatable)."),
+        click.option("--keyword", default="", help="Full-text search over article title and text."),
+        click.option("--min-mentions", default=1, show_default=True, help="Only places mentioned at least this often."),
+        click.option("--demonyms/--no-demonyms", default=False, show_default=True, help="Count 'Iraqi' as a mention of Iraq."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _filters(start: Any, end: Any, countries: tuple[str, ...], sources: tuple[str, ...], keyword: str, min_mentions: int, demonyms: bool) -> Filters:
+    return Filters(
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        countries=tuple(c.upper() for c in countries),
+        sources=sources,
+        keyword=keyword,
+        min_mentions=min_mentions,
+        demonyms=demonyms,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="conflictmap")
+def cli() -> None:
+    """Conflict Map: find the places news articles mention and map them.
+
+    Example: python -m conflictmap ingest articles/ && python -m conflictmap stats
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--max-bytes", type=int, default=None, help="Largest single article file to read (default 20 MB).")
+@friendly
+def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int | None) -> None:
+    """Read files, folders, globs or URLs; geoparse and store their articles.
+
+    Re-running is safe: articles already stored are skipped. Each failure is
+    listed with its reason and the rest still goes in.
+
+    Example: python -m conflictmap ingest ../shared/seed "feeds/*.xml"
+    """
+    from .ingest import ingest as run
+
+    store = _store(db)
+    bar = None
+    if not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" articles", file=sys.stderr, mininterval=0.5)
+
+    def progress(report: Any, origin: str) -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(added=report.added, failed=len(report.failed), refresh=False)
+
+    report = run(paths, store, progress=progress, max_bytes=max_bytes)
+    if bar is not None:
+        bar.close()
+    for origin, reason in report.failed:
+        click.echo(f"failed: {origin}: {reason}", err=True)
+    click.echo(report.summary())
+    if report.read == 0 and report.failed:
+        raise click.ClickException("nothing could be read; see the reasons above")
+
+
+@cli.command()
+@click.option("--demonyms/--no-demonyms", default=False, show_default=True, help="Also return adjectives such as 'Iranian' as places.")
+@click.option("--candidates/--no-candidates", default=False, show_default=True, help="Add each place's next-best candidates.")
+@friendly
+def geoparse(demonyms: bool, candidates: bool) -> None:
+    """Geoparse JSON Lines from stdin to stdout, one line out per article in.
+
+    In: {"id", "text", "date"} per line (date optional). Out: {"id", "places": [...]}.
+    A bad line is reported on stderr and answered with an "error" field.
+
+    Example: echo '{"id": "1", "text": "Fighting near Mosul."}' | python -m conflictmap geoparse
+    """
+    from .geoparser import default_geoparser, geoparse_lines
+
+    failures = geoparse_lines(sys.stdin, sys.stdout, default_geoparser(), demonyms=demonyms, candidates=candidates, errors=sys.stderr)
+    if failures:
+        click.echo(f"{failures} line(s) could not be geoparsed; see the messages above", err=True)
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@friendly
+def evaluate(corpus: str) -> None:
+    """Score the geoparser on an annotated corpus (LGL, GeoVirus, TR-News, GeoWebNews XML).
+
+    Prints the reference scorer's figures as one JSON line.
+
+    Example: python -m conflictmap evaluate ../shared/corpora/lgl.xml
+    """
+    from .evaluate import evaluate as run
+    from .geoparser import default_geoparser
+
+    parser = default_geoparser()
+    click.echo(json.dumps(run(corpus, lambda text, day: parser.parse(text, day, demonyms=False, candidates=False))))
+
+
+@cli.command()
+@db_option
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+@friendly
+def export(db: str | None, fmt: str, output: str | None, **filter_args: Any) -> None:
+    """Export the filtered mentions as CSV or GeoJSON.
+
+    Example: python -m conflictmap export --country IQ --start 2014-06-01 --format geojson -o iraq.geojson
+    """
+    from .queries import export as run
+
+    text = run(_store(db), _filters(**filter_args), fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@db_option
+@friendly
+def stats(db: str | None) -> None:
+    """Counts of articles, places, mentions and corrections in the store, as JSON.
+
+    Example: python -m conflictmap stats --db newsroom.db
+    """
+    click.echo(json.dumps(_store(db).stats(), indent=2))
+
+
+@cli.command()
+@db_option
+@friendly
+def demo(db: str | None) -> None:
+    """Load the built-in demo corpus (Iraq, June-September 2014) into an empty store.
+
+    Example: python -m conflictmap demo
+    """
+    from .ingest import ensure_demo
+
+    report = ensure_demo(_store(db))
+    click.echo(report.summary() if report else "the store already holds articles; nothing to do")
+
+
+def main() -> None:
+    cli(prog_name="python -m conflictmap")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

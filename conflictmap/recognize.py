@@ -1,0 +1,433 @@
+"""Recognition: find the spans of a text that name places.
+
+Two steps, both pure functions of the text and the gazetteer:
+1. `spans()` proposes every capitalised word run whose folded form is a
+   gazetteer name, abbreviation or demonym (longest match wins).
+2. `features()` describes each proposal by cues a reader uses: the word before
+   ("in", "President"), the word after ("Post", a surname), capitals, how common
+   the word is in English, how big the best matching place is.
+A small logistic model (`model/recognizer.json`, learned by
+`scripts/train_recognizer.py` with cross-validation) weighs the cues.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .gazetteer import Gazetteer, Place
+from .names import normalize_name
+
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "recognizer.json"
+MAX_TOKENS = 6
+
+_TOKEN = re.compile(r"[^\W_]+")
+# What may stand between two words of one name: "New York", "Tal-Afar", "U.S.", "St. Louis".
+_JOINERS = {" ", "-", ".", "'", "’", "‘", "‐", "–", ". ", ".-", "-", " - "}
+CONNECTORS = frozenset(
+    "of the de del della di da do dos das du des la le les el al ad ar as ash az en et y upon on sur am an der den van von bin ibn and i".split()
+)
+# A lowercase article glued to the next word by a hyphen: "al-Qaim", "as-Sukhnah".
+_ARTICLE_PREFIXES = frozenset("al el ad ar as ash az an at ath ul".split())
+PREPOSITIONS = frozenset(
+    "in at from near to into across outside inside around throughout toward towards via between within through"
+    " onto over under beyond along against".split()
+)
+PERSON_TITLES = frozenset(
+    "president mr mrs ms miss dr sen senator gov governor rep representative minister premier king queen prince princess"
+    " sheikh sheik ayatollah imam pope cardinal bishop rev reverend father coach judge justice officer sgt sergeant lt"
+    " lieutenant capt captain col colonel gen general maj major cpl corporal pvt deputy sheriff mayor chairman chief"
+    " secretary ambassador commissioner councilman councilwoman superintendent professor prof st saint lord lady sir"
+    " dame uncle aunt brother sister mother mr. mrs. dr. gov. sen. rep. gen. col. lt. capt. sgt. pres. mme mlle herr"
+    " emir caliph spokesman spokeswoman actor actress singer player striker midfielder defender goalkeeper author".split()
+)
+ORG_HEADS = frozenset(
+    "post times tribune herald journal news gazette chronicle telegraph guardian independent observer examiner star"
+    " daily weekly magazine press radio tv television network university college school academy institute hospital"
+    " clinic center centre church mosque cathedral council department dept police fire sheriff bank corp corporation"
+    " inc co company ltd llc group party club fc united city's airlines airways railway railroad motors energy oil"
+    " petroleum gas foundation association society union league federation committee commission authority board"
+    " agency bureau ministry office court senate assembly parliament congress army navy force forces guard regiment"
+    " brigade division battalion state's stadium arena hotel mall restaurant street st avenue ave road rd boulevard"
+    " blvd highway hwy drive lane square park memorial bridge tunnel airport station terminal tower building hall"
+    " house palace museum library gallery theater theatre zoo studios records cup open games olympics summit accord"
+    " agreement treaty declaration conference convention prize award festival fair show series marathon trophy"
+    " senators rangers kings jets giants nationals capitals wizards hawks bulls bears lions tigers".split()
+)
+PLACE_HEADS = frozenset("county parish province governorate district region state city town village borough township".split())
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "multi_token",
+    "sent_initial",
+    "prev_prep",
+    "prev_title",
+    "prev_cap",
+    "prev_given_name",
+    "next_cap",
+    "next_org_head",
+    "next_place_head",
+    "qualified",
+    "qualifies",
+    "all_caps",
+    "kind_country",
+    "kind_admin",
+    "kind_region",
+    "kind_city",
+    "kind_landmark",
+    "log_pop",
+    "zipf",
+    "zipf_sq",
+    "lower_in_doc",
+    "given_name",
+    "via_abbrev",
+    "via_demonym",
+    "possessive",
+    "log_candidates",
+    "in_org_run",
+    "primary_name",
+    "doc_support",
+    "short",
+    "title_line",
+)
+
+
+@dataclass
+class Span:
+    """A proposed place name: where it is, what it matched, and the cues around it."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+    first: int
+    last: int
+    places: tuple[Place, ...]
+    via: str
+    demonym: Place | None = None
+    cues: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Word tokens of a text with their offsets and the sentence each one starts."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    sent_initial: tuple[bool, ...]
+
+    def word(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def gap(self, i: int) -> str:
+        """Text between token i and token i+1."""
+        return self.text[self.ends[i] : self.starts[i + 1]]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+_SENT_END = re.compile(r"[.!?]['\"”’)]*\s+$|\n\s*$|^\s*$|[:;]\s*[\"“]\s*$|^[\"“]\s*$|\s[\"“]$")
+
+
+def tokenize(text: str) -> Tokens:
+    starts: list[int] = []
+    ends: list[int] = []
+    initial: list[bool] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(text):
+        gap = text[prev_end : m.start()]
+        first = not starts or bool(_SENT_END.search(gap)) or "\n" in gap
+        if starts and not first:
+            # "U.S. officials" must not start a sentence; a one-letter token before "." is an initial.
+            first = False
+        starts.append(m.start())
+        ends.append(m.end())
+        initial.append(first)
+        prev_end = m.end()
+    return Tokens(text, tuple(starts), tuple(ends), tuple(initial))
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+class Recognizer:
+    """Proposes and scores place spans; the gazetteer and the cue weights are its only state."""
+
+    def __init__(self, gazetteer: Gazetteer, model: dict | None = None, *, words: WordStats | None = None) -> None:
+        self.gaz = gazetteer
+        self.model = model if model is not None else load_model()
+        self.weights = [float(self.model.get("weights", {}).get(name, 0.0)) for name in FEATURES]
+        self.threshold = float(self.model.get("threshold", 0.5))
+        self.words = words or WordStats()
+
+    # -- step 1: proposals ---------------------------------------------------------------
+
+    def spans(self, tokens: Tokens) -> list[Span]:
+        out: list[Span] = []
+        n = len(tokens)
+        i = 0
+        while i < n:
+            word = tokens.word(i)
+            if not self._may_start(tokens, i, word):
+                i += 1
+                continue
+            found = self._longest(tokens, i)
+            if found is None:
+                i += 1
+                continue
+            out.append(found)
+            i = found.last + 1
+        return out
+
+    def _may_start(self, tokens: Tokens, i: int, word: str) -> bool:
+        if _is_cap(word):
+            return True
+        return word in _ARTICLE_PREFIXES and i + 1 < len(tokens) and tokens.gap(i) == "-" and _is_cap(tokens.word(i + 1))
+
+    def _longest(self, tokens: Tokens, i: int) -> Span | None:
+        n = len(tokens)
+        last = i
+        ends = [i]
+        while last + 1 < n and len(ends) < MAX_TOKENS:
+            gap = tokens.gap(last)
+            if gap not in _JOINERS or (gap == ". " and len(tokens.word(last)) > 3):
+                break
+            nxt = tokens.word(last + 1)
+            if not (_is_cap(nxt) or nxt in CONNECTORS or nxt in _ARTICLE_PREFIXES):
+                break
+            last += 1
+            if _is_cap(nxt):
+                ends.append(last)
+        text = tokens.text
+        for j in reversed(ends):
+            surface = text[tokens.starts[i] : tokens.ends[j]]
+            key = normalize_name(surface)
+            if not key or key.isdigit():
+                continue
+            demonym = self.gaz.demonym(key)
+            places = self.gaz.candidates(key)
+            if demonym is not None and (not places or self.words.zipf(key) > 3.0):
+                return self._span(tokens, i, j, surface, key, (demonym,), "demonym", demonym)
+            if places:
+                end = tokens.ends[j]
+                # "U.S." keeps its final dot so the span reads as written.
+                if len(tokens.word(j)) == 1 and text[end : end + 1] == ".":
+                    end += 1
+                via = "abbrev" if surface.isupper() and len(key.replace(" ", "")) <= 4 else "name"
+                return self._span(tokens, i, j, text[tokens.starts[i] : end], key, places, via, None)
+        return None
+
+    def _span(self, tokens: Tokens, i: int, j: int, surface: str, key: str, places: tuple[Place, ...], via: str, demonym: Place | None) -> Span:
+        start = tokens.starts[i]
+        return Span(start, start + len(surface), surface, key, i, j, places, via, demonym)
+
+    # -- step 2: cues ---------------------------------------------------------------------
+
+    def features(self, tokens: Tokens, spans: Sequence[Span]) -> None:
+        """Fill `span.cues` for every span, using the other spans of the document too."""
+        text = tokens.text
+        lower_words = _lower_words(text)
+        span_at = {s.first: s for s in spans}
+        title_end = text.find("\n")
+        for s in spans:
+            c: dict[str, float] = {"bias": 1.0}
+            first_word = tokens.word(s.first)
+            prev = tokens.word(s.first - 1) if s.first > 0 else ""
+            prev_gap = tokens.gap(s.first - 1) if s.first > 0 else ""
+            nxt = tokens.word(s.last + 1) if s.last + 1 < len(tokens) else ""
+            next_gap = tokens.gap(s.last) if s.last + 1 < len(tokens) else ""
+            c["multi_token"] = float(s.last > s.first)
+            c["sent_initial"] = float(tokens.sent_initial[s.first])
+            low_prev = prev.lower()
+            c["prev_prep"] = float(low_prev in PREPOSITIONS and prev_gap.strip() in ("", "the"))
+            if not c["prev_prep"] and low_prev == "the" and s.first > 1:
+                c["prev_prep"] = float(tokens.word(s.first - 2).lower() in PREPOSITIONS)
+            c["prev_title"] = float(low_prev in PERSON_TITLES and prev_gap in (" ", ". "))
+            prev_cap = bool(prev) and _is_cap(prev) and prev_gap == " " and not tokens.sent_initial[s.first]
+            c["prev_cap"] = float(prev_cap and (s.first - 1) not in _span_lasts(spans))
+            c["prev_given_name"] = float(prev_cap and self.words.given_name(prev.lower()))
+            next_cap = bool(nxt) and _is_cap(nxt) and next_gap == " " and not tokens.sent_initial[s.last + 1]
+            c["next_cap"] = float(next_cap and (s.last + 1) not in span_at)
+            c["next_org_head"] = float(next_gap in (" ", "-") and nxt.lower() in ORG_HEADS and _is_cap(nxt))
+            c["next_place_head"] = float(next_gap == " " and nxt.lower() in PLACE_HEADS)
+            # "Alexandria, Louisiana" / "Mosul, Iraq": a place qualified by a bigger one.
+            after = s.last + 1
+            c["qualified"] = float(after in span_at and next_gap.strip() == "," and _is_bigger(span_at[after]))
+            c["qualifies"] = float(prev_gap.strip() == "," and (s.first - 1) in _span_lasts(spans) and _is_bigger(s))
+            c["all_caps"] = float(s.via != "abbrev" and len(first_word) > 1 and s.text.isupper())
+            kind = _best_kind(s)
+            c["kind_country"] = float(kind == "country")
+            c["kind_admin"] = float(kind in ("admin1", "admin2"))
+            c["kind_region"] = float(kind in ("region", "continent"))
+            c["kind_city"] = float(kind == "city")
+            c["kind_landmark"] = float(kind == "landmark")
+            c["log_pop"] = math.log10(1 + max((p.population for p in s.places), default=0)) / 7.0
+            z = self.words.zipf(s.key) / 8.0 if s.last == s.first else 0.0
+            c["zipf"] = z
+            c["zipf_sq"] = z * z
+            c["lower_in_doc"] = float(s.last == s.first and first_word.lower() in lower_words)
+            c["given_name"] = float(s.last == s.first and self.words.given_name(s.key))
+            c["via_abbrev"] = float(s.via == "abbrev")
+            c["via_demonym"] = float(s.via == "demonym")
+            c["possessive"] = float(next_gap in ("'", "’") and nxt == "s")
+            c["log_candidates"] = math.log(1 + len(s.places)) / 3.0
+            c["in_org_run"] = float(_in_org_run(tokens, s))
+            c["primary_name"] = float(any(normalize_name(p.name) == s.key for p in s.places))
+            c["short"] = float(len(s.key) <= 3)
+            c["title_line"] = float(0 <= title_end and s.start < title_end)
+            s.cues = c
+        # A name used once as a place ("in Jordan") lends support to its other uses.
+        support: dict[str, float] = {}
+        for s in spans:
+            strength = s.cues["prev_prep"] + s.cues["qualified"] + s.cues["qualifies"]
+            support[s.key] = max(support.get(s.key, 0.0), strength)
+        for s in spans:
+            s.cues["doc_support"] = float(support.get(s.key, 0.0) > 0)
+
+    def vector(self, span: Span) -> list[float]:
+        return [span.cues.get(name, 0.0) for name in FEATURES]
+
+    def probability(self, span: Span) -> float:
+        z = sum(w * x for w, x in zip(self.weights, self.vector(span)))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def recognize(self, text: str, tokens: Tokens | None = None) -> list[Span]:
+        """Spans judged to be places, each with `score` = the model's probability."""
+        tokens = tokens or tokenize(text)
+        spans = self.spans(tokens)
+        self.features(tokens, spans)
+        kept = []
+        for s in spans:
+            s.score = self.probability(s)
+            if s.score >= self.threshold:
+                kept.append(s)
+        return kept
+
+
+def _lower_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _TOKEN.findall(text) if w.islower())
+
+
+def _span_lasts(spans: Sequence[Span]) -> set[int]:
+    return {s.last for s in spans}
+
+
+def _best_kind(s: Span) -> str:
+    if s.via == "demonym":
+        return "country"
+    best = max(s.places, key=lambda p: (KIND_ORDER.get(p.kind, 0), p.population))
+    return best.kind
+
+
+KIND_ORDER = {"country": 6, "continent": 5, "admin1": 4, "region": 4, "admin2": 3, "city": 2, "landmark": 1}
+
+
+def _is_bigger(s: Span) -> bool:
+    return any(p.kind in ("country", "admin1", "admin2", "region", "continent") for p in s.places)
+
+
+def _in_org_run(tokens: Tokens, s: Span) -> bool:
+    """Is the span inside a longer proper name, e.g. 'Islamic State in Iraq', 'Bank of America'?
+
+    True when a capitalised word that is not sentence-initial stands right before
+    the span, joined by 'of'/'in'/'for'/'and' (+ optional 'the').
+    """
+    k = s.first - 1
+    if k < 1:
+        return False
+    if tokens.word(k).lower() == "the":
+        k -= 1
+    if k < 1 or tokens.word(k).lower() not in ("of", "in", "for", "and"):
+        return False
+    head = k - 1
+    word = tokens.word(head)
+    return _is_cap(word) and tokens.gap(head) == " " and word.lower() not in PREPOSITIONS
+
+
+class WordStats:
+    """How common a word is in English, and whether it is a given name.
+
+    Both come from registry packages (wordfreq, gender-guesser) and are read
+    lazily; without them the cues are simply zero.
+    """
+
+    def __init__(self) -> None:
+        self._zipf = None
+        self._names: frozenset[str] | None = None
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one WordStats per process
+    def zipf(self, word: str) -> float:
+        if self._zipf is None:
+            try:
+                from wordfreq import zipf_frequency
+
+                self._zipf = zipf_frequency
+            except ImportError:
+                self._zipf = lambda w, lang: 0.0
+        return float(self._zipf(word, "en"))
+
+    def given_name(self, word: str) -> bool:
+        if self._names is None:
+            self._names = _given_names()
+        return word in self._names
+
+
+def _given_names() -> frozenset[str]:
+    """Common given names in Britain and the USA, from gender-guesser's name list."""
+    try:
+        import gender_guesser
+
+        path = Path(gender_guesser.__file__).parent / "data" / "nam_dict.txt"
+        names = set()
+        with open(path, encoding="iso-8859-1") as fh:
+            for line in fh:
+                if line.startswith("#") or len(line) < 40:
+                    continue
+                name = line[3:29].strip()
+                # columns 30 and 32 hold the frequency in Great Britain and the USA (hex, 1 = rare)
+                common = max(int(ch, 16) if ch.strip() and ch in "0123456789ABCDEF" else 0 for ch in (line[30], line[32]))
+                if common >= 3 and " " not in name and "+" not in name:
+                    names.add(normalize_name(name))
+        return frozenset(names)
+    except (ImportError, OSError):
+        return frozenset()
+
+
+def load_model(path: Path = MODEL_PATH) -> dict:
+    """The learned cue weights; a neutral hand-set fallback keeps the parser usable before training."""
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {"weights": FALLBACK_WEIGHTS, "threshold": 0.5, "trained_on": "hand-set fallback"}
+
+
+FALLBACK_WEIGHTS = {
+    "bias": 0.5,
+    "sent_initial": -0.5,
+    "prev_prep": 2.0,
+    "prev_title": -4.0,
+    "prev_cap": -2.0,
+    "prev_given_name": -2.0,
+    "next_cap": -2.0,
+    "next_org_head": -3.0,
+    "qualified": 2.0,
+    "qualifies": 2.0,
+    "all_caps": -1.5,
+    "kind_country": 2.0,
+    "kind_admin": 1.0,
+    "log_pop": 2.0,
+    "zipf": -6.0,
+    "lower_in_doc": -2.0,
+    "given_name": -1.0,
+    "via_demonym": 1.0,
+    "in_org_run": -3.0,
+    "doc_support": 1.0,
+}

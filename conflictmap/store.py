@@ -1,0 +1,513 @@
+"""The store: articles, places, mentions and user corrections in one embedded database.
+
+SQLite is the default backend (see docs/decisions.md for why). Everything else in
+the library talks to the store only through the methods of `Store`, which take and
+return plain dicts, so a server database (PostgreSQL) can stand behind the same
+interface later: `StoreLike` spells that interface out.
+
+Writes are one transaction per article: an article and all its mentions land
+together or not at all, so a killed ingest never leaves half an article behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import StoreError
+from .filters import Filters
+
+HOME_ENV = "CONFLICTMAP_HOME"
+DB_NAME = "conflictmap.db"
+
+# Each entry upgrades the schema by one version; never edit a released entry,
+# append a new one.  PRAGMA user_version records how many have run.
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        url TEXT,
+        author TEXT NOT NULL DEFAULT '',
+        published TEXT,
+        day TEXT,
+        published_raw TEXT NOT NULL DEFAULT '',
+        date_note TEXT NOT NULL DEFAULT '',
+        language TEXT,
+        origin TEXT NOT NULL DEFAULT '',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        geoparser TEXT NOT NULL DEFAULT '',
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_day ON articles(day);
+    CREATE INDEX articles_source ON articles(source);
+    CREATE TABLE places (
+        id INTEGER PRIMARY KEY,
+        geonameid INTEGER UNIQUE,
+        name TEXT NOT NULL,
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        country_code TEXT NOT NULL DEFAULT '',
+        admin1 TEXT NOT NULL DEFAULT '',
+        feature TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'city'
+    );
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        surface TEXT NOT NULL,
+        place_id INTEGER NOT NULL REFERENCES places(id),
+        sentence TEXT NOT NULL DEFAULT '',
+        sentence_start INTEGER NOT NULL DEFAULT 0,
+        day TEXT,
+        date_cue TEXT NOT NULL DEFAULT '',
+        confidence REAL NOT NULL DEFAULT 0,
+        reason TEXT NOT NULL DEFAULT '',
+        candidates TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (article_id, start)
+    );
+    CREATE INDEX mentions_place ON mentions(place_id);
+    CREATE INDEX mentions_day ON mentions(day);
+    CREATE TABLE corrections (
+        place_id INTEGER PRIMARY KEY REFERENCES places(id),
+        action TEXT NOT NULL CHECK (action IN ('replace', 'reject')),
+        new_place_id INTEGER REFERENCES places(id),
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE VIEW effective_mentions AS
+        SELECT m.*, COALESCE(c.new_place_id, m.place_id) AS eff_place_id
+        FROM mentions m LEFT JOIN corrections c ON c.place_id = m.place_id
+        WHERE c.action IS NULL OR c.action = 'replace';
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_ins AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_del AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    """,
+]
+
+PLACE_FIELDS = ("geonameid", "name", "lat", "lon", "country_code", "admin1", "feature", "kind")
+
+
+def default_path() -> Path:
+    """Where the database lives unless told otherwise.
+
+    `CONFLICTMAP_HOME` wins so a newsroom can point every tool at one folder;
+    otherwise the per-user data folder of the platform.
+    """
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home).expanduser() / DB_NAME
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("conflictmap", appauthor=False)) / DB_NAME
+
+
+class StoreLike(Protocol):
+    """What the rest of the library needs from a store; a PostgreSQL backend implements the same."""
+
+    def has_article(self, article_id: str) -> bool: ...
+    def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool: ...
+    def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None: ...
+    def place_id(self, place: dict[str, Any]) -> int: ...
+    def correct(self, place_id: int, *, new_place: dict[str, Any] | None = None, note: str = "") -> None: ...
+    def uncorrect(self, place_id: int) -> None: ...
+    def mention_rows(self, filters: Filters) -> list[dict[str, Any]]: ...
+    def place_rows(self, filters: Filters) -> list[dict[str, Any]]: ...
+    def daily_counts(self, filters: Filters) -> list[dict[str, Any]]: ...
+    def article(self, article_id: str) -> dict[str, Any] | None: ...
+    def articles(self, filters: Filters, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]: ...
+    def stats(self) -> dict[str, Any]: ...
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """The embedded SQLite store.
+
+    Open with `Store(path)` or `Store(":memory:")`.  One connection is shared
+    behind a lock, so a single `Store` may serve every thread of a dashboard.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        target = default_path() if path is None else path
+        self.path = str(target)
+        if self.path != ":memory:":
+            folder = Path(self.path).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the data folder {folder}: {exc.strerror}; set {HOME_ENV} or --db to a writable place") from exc
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            self._lock = threading.RLock()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a Conflict Map database ({exc}); move it away or choose another --db") from exc
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer Conflict Map (schema {version}, this one knows {len(MIGRATIONS)}); upgrade conflictmap"
+            )
+        for number in range(version, len(MIGRATIONS)):
+            with self._transaction():
+                for statement in _split_sql(MIGRATIONS[number]):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self._db.execute(sql, params).fetchall()]
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool:
+        """Store one article with its mentions in one transaction.
+
+        Returns False (and writes nothing) when the article is already there, which
+        is what makes re-running an ingest safe.
+        """
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM articles WHERE id = ?", (article["id"],)).fetchone():
+                return False
+            published = article.get("published")
+            if isinstance(published, datetime):
+                published = published.isoformat()
+            db.execute(
+                "INSERT INTO articles (id, title, text, source, url, author, published, day, published_raw,"
+                " date_note, language, origin, metadata, geoparser, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article["id"],
+                    article.get("title") or "",
+                    article["text"],
+                    article.get("source") or "",
+                    article.get("url"),
+                    article.get("author") or "",
+                    published,
+                    (published or "")[:10] or None,
+                    article.get("published_raw") or "",
+                    article.get("date_note") or "",
+                    article.get("language"),
+                    article.get("origin") or "",
+                    json.dumps(article.get("metadata") or {}, ensure_ascii=False, default=str),
+                    geoparser,
+                    _now(),
+                ),
+            )
+            self._insert_mentions(article["id"], mentions)
+        return True
+
+    def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None:
+        """Swap an article's mentions for a fresh geoparse, atomically."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+            self._insert_mentions(article_id, mentions)
+            db.execute("UPDATE articles SET geoparser = ? WHERE id = ?", (geoparser, article_id))
+
+    def _insert_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]]) -> None:
+        rows = []
+        for m in mentions:
+            rows.append(
+                (
+                    article_id,
+                    m["start"],
+                    m["end"],
+                    m["text"],
+                    self.place_id(m),
+                    m.get("sentence", ""),
+                    m.get("sentence_start", 0),
+                    m.get("date"),
+                    m.get("date_cue", ""),
+                    float(m.get("confidence") or 0.0),
+                    m.get("reason", ""),
+                    json.dumps(m.get("candidates") or [], ensure_ascii=False),
+                )
+            )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO mentions (article_id, start, end, surface, place_id, sentence, sentence_start,"
+            " day, date_cue, confidence, reason, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def place_id(self, place: dict[str, Any]) -> int:
+        """The id of a place row, added on first sight (a lookup, as in sqlite-utils).
+
+        Places are keyed by gazetteer id; a place without one (a point picked on the
+        map) is keyed by its name and rounded coordinates.
+        """
+        geonameid = place.get("geonameid")
+        with self._lock:
+            if geonameid is not None:
+                row = self._db.execute("SELECT id FROM places WHERE geonameid = ?", (geonameid,)).fetchone()
+            else:
+                row = self._db.execute(
+                    "SELECT id FROM places WHERE geonameid IS NULL AND name = ? AND round(lat, 4) = round(?, 4)"
+                    " AND round(lon, 4) = round(?, 4)",
+                    (place["name"], place["lat"], place["lon"]),
+                ).fetchone()
+            if row:
+                return int(row[0])
+            cur = self._db.execute(
+                "INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    geonameid,
+                    place["name"],
+                    float(place["lat"]),
+                    float(place["lon"]),
+                    place.get("country_code") or "",
+                    place.get("admin1") or "",
+                    place.get("feature") or "",
+                    place.get("kind") or "city",
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def correct(self, place_id: int, *, new_place: dict[str, Any] | None = None, note: str = "") -> None:
+        """Record that a place is wrong: moved to `new_place`, or not a place at all when None.
+
+        Corrections sit beside the mentions instead of rewriting them, so they apply
+        to past and future mentions alike and can be undone.
+        """
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM places WHERE id = ?", (place_id,)).fetchone() is None:
+                raise StoreError(f"no place with id {place_id}; list places with `python -m conflictmap stats`")
+            new_id = self.place_id(new_place) if new_place else None
+            if new_id == place_id:
+                db.execute("DELETE FROM corrections WHERE place_id = ?", (place_id,))
+                return
+            db.execute(
+                "INSERT INTO corrections (place_id, action, new_place_id, note, created_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (place_id) DO UPDATE SET action = excluded.action, new_place_id = excluded.new_place_id,"
+                " note = excluded.note, created_at = excluded.created_at",
+                (place_id, "replace" if new_id else "reject", new_id, note, _now()),
+            )
+
+    def uncorrect(self, place_id: int) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM corrections WHERE place_id = ?", (place_id,))
+
+    def corrections(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT c.*, p.name AS place_name, n.name AS new_name FROM corrections c JOIN places p ON p.id = c.place_id"
+            " LEFT JOIN places n ON n.id = c.new_place_id ORDER BY c.created_at DESC"
+        )
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _where(self, f: Filters) -> tuple[str, list[Any]]:
+        """SQL conditions over effective mentions `m`, places `p` and articles `a`."""
+        cond: list[str] = []
+        args: list[Any] = []
+        if f.start:
+            cond.append("m.day >= ?")
+            args.append(f.start.isoformat())
+        if f.end:
+            cond.append("m.day <= ?")
+            args.append(f.end.isoformat())
+        if f.countries:
+            cond.append(f"p.country_code IN ({','.join('?' * len(f.countries))})")
+            args.extend(f.countries)
+        if f.places:
+            cond.append(f"p.id IN ({','.join('?' * len(f.places))})")
+            args.extend(int(x) for x in f.places)
+        if f.sources:
+            cond.append(f"a.source IN ({','.join('?' * len(f.sources))})")
+            args.extend(f.sources)
+        if f.kinds:
+            cond.append(f"p.kind IN ({','.join('?' * len(f.kinds))})")
+            args.extend(f.kinds)
+        if not f.demonyms:
+            cond.append("m.reason NOT LIKE 'demonym%'")
+        if f.min_confidence:
+            cond.append("m.confidence >= ?")
+            args.append(f.min_confidence)
+        if f.keyword and f.keyword.strip():
+            cond.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            args.append(_fts_query(f.keyword))
+        return (" AND ".join(cond) or "1"), args
+
+    _FROM = " FROM effective_mentions m JOIN places p ON p.id = m.eff_place_id JOIN articles a ON a.id = m.article_id "
+
+    def place_rows(self, filters: Filters) -> list[dict[str, Any]]:
+        """One row per place in view, aggregated in the database."""
+        where, args = self._where(filters)
+        having = " HAVING COUNT(*) >= ?" if filters.min_mentions > 1 else ""
+        if having:
+            args.append(filters.min_mentions)
+        return self._rows(
+            "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind,"
+            " COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,"
+            " MIN(m.day) AS first_seen, MAX(m.day) AS last_seen" + self._FROM + "WHERE " + where
+            + " GROUP BY p.id" + having + " ORDER BY mentions DESC, p.name",
+            args,
+        )
+
+    def mention_rows(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Mentions in view with their place and article, newest first."""
+        where, args = self._where(filters)
+        sql = (
+            "SELECT m.id AS mention_id, m.article_id, m.start, m.end, m.surface, m.sentence, m.sentence_start,"
+            " m.day, m.date_cue, m.confidence, m.reason, p.id AS place_id, p.name AS place, p.lat, p.lon,"
+            " p.country_code, p.kind, a.title, a.source, a.url, a.published" + self._FROM + "WHERE " + where
+            + " ORDER BY m.day DESC, a.published DESC, m.article_id, m.start"
+        )
+        if filters.min_mentions > 1:
+            # keep mention rows consistent with the place view
+            sql = (
+                "SELECT * FROM (" + sql + ") WHERE place_id IN (SELECT p.id" + self._FROM + "WHERE " + where
+                + " GROUP BY p.id HAVING COUNT(*) >= ?)"
+            )
+            args = args + args + [filters.min_mentions]
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args = args + [limit, offset]
+        return self._rows(sql, args)
+
+    def daily_counts(self, filters: Filters) -> list[dict[str, Any]]:
+        where, args = self._where(filters)
+        return self._rows("SELECT m.day AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.day ORDER BY m.day", args)
+
+    def totals(self, filters: Filters) -> dict[str, int]:
+        where, args = self._where(filters)
+        rows = self._rows(
+            "SELECT COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles, COUNT(DISTINCT p.id) AS places"
+            + self._FROM + "WHERE " + where,
+            args,
+        )
+        return {k: int(v or 0) for k, v in rows[0].items()}
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM articles WHERE id = ?", (article_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        row["metadata"] = json.loads(row["metadata"] or "{}")
+        row["mentions"] = self._rows(
+            "SELECT m.*, p.name AS place, p.lat, p.lon, p.country_code, p.kind FROM effective_mentions m"
+            " JOIN places p ON p.id = m.eff_place_id WHERE m.article_id = ? ORDER BY m.start",
+            (article_id,),
+        )
+        return row
+
+    def articles(self, filters: Filters, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Articles with at least one mention in view, newest first."""
+        where, args = self._where(filters)
+        return self._rows(
+            "SELECT a.id, a.title, a.source, a.url, a.published, a.day, COUNT(*) AS mentions" + self._FROM
+            + "WHERE " + where + " GROUP BY a.id ORDER BY a.day DESC, a.published DESC LIMIT ? OFFSET ?",
+            args + [limit, offset],
+        )
+
+    def all_articles(self) -> Iterator[dict[str, Any]]:
+        """Every article (id, text, day), for re-geoparsing."""
+        for row in self._rows("SELECT id, text, day, geoparser FROM articles ORDER BY rowid"):
+            yield row
+
+    def place(self, place_id: int) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM places WHERE id = ?", (place_id,))
+        return rows[0] if rows else None
+
+    def place_candidates(self, place_id: int) -> list[dict[str, Any]]:
+        """Next-best candidates the geoparser recorded for mentions of this place."""
+        seen: dict[tuple[float, float], dict[str, Any]] = {}
+        for row in self._rows("SELECT candidates FROM mentions WHERE place_id = ? LIMIT 200", (place_id,)):
+            for cand in json.loads(row["candidates"] or "[]"):
+                seen.setdefault((round(cand["lat"], 3), round(cand["lon"], 3)), cand)
+        return list(seen.values())
+
+    def facets(self) -> dict[str, list[str]]:
+        """Values the filter widgets offer."""
+        return {
+            "sources": [r["source"] for r in self._rows("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY source")],
+            "countries": [r["country_code"] for r in self._rows("SELECT DISTINCT country_code FROM places WHERE country_code != '' ORDER BY 1")],
+            "kinds": [r["kind"] for r in self._rows("SELECT DISTINCT kind FROM places ORDER BY 1")],
+        }
+
+    def span(self) -> tuple[str | None, str | None]:
+        row = self._rows("SELECT MIN(day) AS lo, MAX(day) AS hi FROM mentions")[0]
+        return row["lo"], row["hi"]
+
+    def stats(self) -> dict[str, Any]:
+        counts = {t: self._rows(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in ("articles", "places", "mentions", "corrections")}
+        lo, hi = self.span()
+        return {"path": self.path, "schema": self.schema_version, **counts, "first_day": lo, "last_day": hi}
+
+
+def _fts_query(keyword: str) -> str:
+    """Turn what a user types into a safe FTS5 query: each word quoted, all required."""
+    words = [w.replace('"', "") for w in keyword.split()]
+    return " ".join(f'"{w}"' for w in words if w)
+
+
+def _split_sql(script: str) -> Iterable[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statement: list[str] = []
+    for line in script.strip().splitlines():
+        statement.append(line)
+        joined = "\n".join(statement).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            yield joined
+            statement = []
+    rest = "\n".join(statement).strip()
+    if rest:
+        yield rest

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Set up Conflict Map on a fresh Debian machine with Python 3.11, offline afterwards.
+#   ./setup.sh          runtime: Python packages, map assets, gazetteer
+#   ./setup.sh --dev    the same plus test tools and Debian's chromium for browser tests
+# Safe to re-run: every step skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Node's npm fetches the map's JavaScript (Leaflet and plugins) from the npm registry.
+command -v npm >/dev/null || apt_install nodejs npm
+[ "$dev" = 1 ] && { command -v chromium >/dev/null || apt_install chromium; }
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv with $PY"
+  "$PY" -m venv .venv
+fi
+req=requirements.txt
+[ "$dev" = 1 ] && req=requirements-dev.txt
+say "installing Python packages from $req"
+.venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+
+say "installing map assets from the npm registry"
+if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+  npm install --no-audit --no-fund --loglevel=error
+fi
+.venv/bin/python scripts/vendor_assets.py
+
+if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py conflictmap/names.py -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
+  say "building the gazetteer (about a minute, once)"
+  .venv/bin/python geodata/build_gazetteer.py
+fi
+say "ready"

@@ -1,0 +1,119 @@
+"""The store on a real SQLite database: schema, idempotence, corrections, filters."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from conflictmap.errors import StoreError
+from conflictmap.filters import Filters
+from conflictmap.store import MIGRATIONS, Store
+
+MOSUL = {"geonameid": 99434, "name": "Mosul", "lat": 36.335, "lon": 43.119, "country_code": "IQ", "kind": "city"}
+ERBIL = {"geonameid": 95446, "name": "Erbil", "lat": 36.19, "lon": 44.01, "country_code": "IQ", "kind": "city"}
+IRAQ = {"geonameid": 99237, "name": "Iraq", "lat": 33.0, "lon": 44.0, "country_code": "IQ", "kind": "country"}
+
+
+def article(ident: str, text: str, day: str, source: str = "Desk") -> dict:
+    return {"id": ident, "title": f"title {ident}", "text": text, "source": source, "published": f"{day}T12:00:00+00:00"}
+
+
+def mention(place: dict, start: int, text: str, day: str, reason: str = "prior") -> dict:
+    return {**place, "start": start, "end": start + len(text), "text": text, "date": day, "sentence": f"... {text} ...", "reason": reason}
+
+
+@pytest.fixture
+def filled(store):
+    store.add_article(article("a1", "Fighting in Mosul.", "2014-06-10"), [mention(MOSUL, 12, "Mosul", "2014-06-10")])
+    store.add_article(
+        article("a2", "Mosul and Erbil in Iraq.", "2014-06-20", source="Other"),
+        [mention(MOSUL, 0, "Mosul", "2014-06-20"), mention(ERBIL, 10, "Erbil", "2014-06-19"), mention(IRAQ, 19, "Iraq", "2014-06-20")],
+    )
+    store.add_article(article("a3", "Iraqi forces.", "2014-07-01"), [mention(IRAQ, 0, "Iraqi", "2014-07-01", reason="demonym of Iraq")])
+    return store
+
+
+def test_schema_is_versioned(store):
+    assert store.schema_version == len(MIGRATIONS)
+
+
+def test_file_store_reopens_and_refuses_newer_schema(tmp_path):
+    path = tmp_path / "x.db"
+    with Store(path) as s:
+        s.add_article(article("a", "text", "2014-06-01"), [])
+    with Store(path) as s:
+        assert s.stats()["articles"] == 1
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    con.close()
+    with pytest.raises(StoreError, match="newer Conflict Map"):
+        Store(path)
+
+
+def test_not_a_database_says_what_to_do(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="choose another --db"):
+        Store(bad)
+
+
+def test_adding_twice_adds_nothing(filled):
+    before = filled.stats()
+    assert filled.add_article(article("a1", "Fighting in Mosul.", "2014-06-10"), [mention(MOSUL, 12, "Mosul", "2014-06-10")]) is False
+    assert filled.stats() == before
+    assert before["places"] == 3 and before["mentions"] == 5
+
+
+def test_place_rows_aggregate_and_filter_by_date(filled):
+    rows = {r["name"]: r for r in filled.place_rows(Filters())}
+    assert rows["Mosul"]["mentions"] == 2 and rows["Mosul"]["articles"] == 2
+    assert "Iraq" in rows and rows["Iraq"]["mentions"] == 1  # the demonym is hidden by default
+    june = {r["name"] for r in filled.place_rows(Filters(start=date(2014, 6, 15), end=date(2014, 6, 30)))}
+    assert june == {"Mosul", "Erbil", "Iraq"}
+    early = {r["name"] for r in filled.place_rows(Filters(end=date(2014, 6, 12)))}
+    assert early == {"Mosul"}
+
+
+def test_mention_dates_drive_the_timeline(filled):
+    days = {r["day"]: r["mentions"] for r in filled.daily_counts(Filters(demonyms=True))}
+    assert days == {"2014-06-10": 1, "2014-06-19": 1, "2014-06-20": 2, "2014-07-01": 1}
+
+
+def test_filters_combine(filled):
+    assert {r["name"] for r in filled.place_rows(Filters(sources=("Other",)))} == {"Mosul", "Erbil", "Iraq"}
+    assert {r["name"] for r in filled.place_rows(Filters(kinds=("country",), demonyms=True))} == {"Iraq"}
+    assert filled.totals(Filters(demonyms=True)) == {"mentions": 5, "articles": 3, "places": 3}
+    assert [r["name"] for r in filled.place_rows(Filters(min_mentions=2))] == ["Mosul"]
+    assert {r["place"] for r in filled.mention_rows(Filters(min_mentions=2))} == {"Mosul"}
+
+
+def test_keyword_search_is_full_text_and_safe(filled):
+    assert {r["name"] for r in filled.place_rows(Filters(keyword="erbil"))} == {"Mosul", "Erbil", "Iraq"}
+    assert filled.place_rows(Filters(keyword='"unbalanced AND OR (')) == []
+
+
+def test_corrections_apply_to_past_and_future_mentions(filled):
+    mosul_id = next(r["place_id"] for r in filled.place_rows(Filters()) if r["name"] == "Mosul")
+    filled.correct(mosul_id, new_place={"geonameid": None, "name": "Mosul (fixed)", "lat": 36.4, "lon": 43.2, "country_code": "IQ"})
+    names = {r["name"] for r in filled.place_rows(Filters())}
+    assert "Mosul (fixed)" in names and "Mosul" not in names
+    filled.add_article(article("a4", "Later in Mosul.", "2014-08-01"), [mention(MOSUL, 9, "Mosul", "2014-08-01")])
+    fixed = next(r for r in filled.place_rows(Filters()) if r["name"] == "Mosul (fixed)")
+    assert fixed["mentions"] == 3
+    filled.correct(mosul_id)  # now: not a place at all
+    assert "Mosul (fixed)" not in {r["name"] for r in filled.place_rows(Filters())}
+    filled.uncorrect(mosul_id)
+    assert "Mosul" in {r["name"] for r in filled.place_rows(Filters())}
+
+
+def test_correcting_unknown_place_says_so(store):
+    with pytest.raises(StoreError, match="no place with id 42"):
+        store.correct(42)
+
+
+def test_article_text_with_markup_is_stored_verbatim(store):
+    text = "<script>alert(1)</script> <img src=x onerror=alert(2)> Mosul"
+    store.add_article(article("x", text, "2014-06-10"), [])
+    assert store.article("x")["text"] == text
