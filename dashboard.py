@@ -1,0 +1,19 @@
+"""Conflict Map dashboard: `streamlit run dashboard.py`.
+
+This file only routes: each page is listed in `st.navigation`, and every page
+lays out widgets over functions of the `conflictmap` package.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
+
+pages = [
+    st.Page("pages/map.py", title="Map", icon="🗺️", default=True, url_path="map"),
+    st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
+    st.Page("pages/places.py", title="Places", icon="📍", url_path="places"),
+    st.Page("pages/add_articles.py", title="Add articles", icon="➕", url_path="add"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,114 @@
+"""What every page shares: cached resources, cached queries, the URL view, and the look.
+
+Only this UI layer imports streamlit. Resources (`st.cache_resource`) are shared by
+every session, so they are thread-safe objects: the store serialises access behind
+a lock, the geoparser and gazetteer are read-only. Query results are cached per
+(filters, store revision), so an ingest or a correction shows at once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from conflictmap import queries
+from conflictmap.filters import Filters
+from conflictmap.geoparser import Geoparser, default_geoparser
+from conflictmap.ingest import ensure_demo
+from conflictmap.store import Store
+from conflictmap.viewstate import View, from_params, to_params
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTLINES = ROOT / "geodata" / "countries.geojson"
+
+
+@st.cache_resource(show_spinner="Opening the store…")
+def get_store() -> Store:
+    store = Store()
+    ensure_demo(store, parser=get_geoparser())
+    return store
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…")
+def get_geoparser() -> Geoparser:
+    return default_geoparser()
+
+
+@st.cache_resource
+def get_outlines() -> dict | None:
+    try:
+        return json.loads(OUTLINES.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def places_frame(_store: Store, filters: Filters, revision: str) -> pd.DataFrame:
+    return queries.places(_store, filters)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def daily_frame(_store: Store, filters: Filters, revision: str) -> pd.DataFrame:
+    return queries.daily(_store, filters)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def totals(_store: Store, filters: Filters, revision: str) -> dict[str, int]:
+    return _store.totals(filters)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def mentions_page(_store: Store, filters: Filters, revision: str, limit: int, offset: int) -> pd.DataFrame:
+    return queries.mentions(_store, filters, limit=limit, offset=offset)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def facets(_store: Store, revision: str) -> dict[str, list[str]]:
+    return _store.facets()
+
+
+def current_view() -> View:
+    """The view of this session: read from the URL once, then kept in session state."""
+    if "view" not in st.session_state:
+        st.session_state["view"] = from_params(st.query_params.to_dict())
+    return st.session_state["view"]
+
+
+def set_view(view: View) -> None:
+    """Remember the view and mirror it into the URL, so the address bar is always a share link."""
+    st.session_state["view"] = view
+    wanted = to_params(view)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+BASE_CSS = """
+<style>
+.cm-excerpt {border-left: 4px solid #0072B2; padding: .25rem .75rem; margin: 0 0 .75rem 0; background: #f7f9fc; color: #1a1a1a;}
+.cm-excerpt mark {background: #ffe08a; color: #000; padding: 0 .15em; border-radius: 2px; font-weight: 600;}
+.cm-sentence {margin: 0 0 .3rem 0; font-size: 1.02rem; line-height: 1.45;}
+.cm-meta {margin: 0; font-size: .9rem; color: #333;}
+.cm-meta a {color: #0b4f8a; text-decoration: underline;}
+.cm-cue {color: #444; font-style: italic;}
+.cm-window {font-size: 1.05rem; font-weight: 600;}
+.cm-article mark {background: #ffe08a; color: #000; padding: 0 .1em;}
+</style>
+"""
+
+PRESENTER_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"] {display: none !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
+[data-testid="stMetricValue"] {font-size: 2.6rem !important;}
+.cm-window {font-size: 1.6rem; background: #000; color: #fff; padding: .2rem .6rem; display: inline-block;}
+.cm-sentence {font-size: 1.25rem;}
+header[data-testid="stHeader"] {display: none;}
+</style>
+"""
+
+
+def style(presenter: bool) -> None:
+    st.markdown(BASE_CSS + (PRESENTER_CSS if presenter else ""), unsafe_allow_html=True)

@@ -1,0 +1,63 @@
+"""Articles page: read an article with its places marked, beside a small map of them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from conflictmap.assets import local_assets
+from conflictmap.excerpts import article_html, safe_url
+from conflictmap.mapbuilder import build_map
+from pages._shared import current_view, get_outlines, get_store, set_view, style
+
+store = get_store()
+view = current_view()
+style(view.present)
+st.title("Articles")
+
+filters = view.filters()
+query = st.text_input("Search articles", value=view.keyword, placeholder="a word from the title or text")
+listing = store.articles(filters.but(keyword=query.strip()), limit=500)
+if not listing:
+    st.info("No articles match. Clear the search or add articles on the Add articles page.")
+    st.stop()
+labels = {a["id"]: f"{a['day'] or 'undated'} · {a['title'] or '(untitled)'} · {a['source'] or ''}" for a in listing}
+ids = list(labels)
+chosen = view.article if view.article in labels else ids[0]
+article_id = st.selectbox("Article", ids, index=ids.index(chosen), format_func=labels.get)
+set_view(view.but(article=article_id, keyword=view.keyword))
+
+article = store.article(article_id)
+if article is None:
+    st.error("That article is no longer in the store.")
+    st.stop()
+text_col, map_col = st.columns([3, 2])
+with text_col:
+    st.subheader(article["title"] or "(untitled)")
+    meta = [article["source"], article["author"], (article["published"] or article["published_raw"] or "undated")[:25]]
+    st.caption(" · ".join(x for x in meta if x))
+    url = safe_url(article["url"])
+    if url:
+        st.markdown(f"[Open the original]({url})")
+    if article["date_note"]:
+        st.caption(f"Date: {article['date_note']}")
+    st.markdown(f'<div class="cm-article">{article_html(article["text"], article["mentions"])}</div>', unsafe_allow_html=True)
+with map_col:
+    mentions = pd.DataFrame(article["mentions"])
+    if mentions.empty:
+        st.caption("No places found in this article.")
+    else:
+        places = (
+            mentions.groupby("eff_place_id")
+            .agg(name=("place", "first"), lat=("lat", "first"), lon=("lon", "first"), country_code=("country_code", "first"),
+                 kind=("kind", "first"), mentions=("id", "size"), first_seen=("day", "min"), last_seen=("day", "max"))
+            .reset_index()
+            .rename(columns={"eff_place_id": "place_id"})
+        )
+        places["articles"] = 1
+        for col in ("first_seen", "last_seen"):
+            places[col] = pd.to_datetime(places[col], errors="coerce")
+        small = local_assets(build_map(places, basemap=view.basemap, outlines=get_outlines()))
+        st_folium(small, key=f"article-map-{article_id}", height=380, use_container_width=True, returned_objects=[])
+        st.dataframe(places[["name", "country_code", "kind", "mentions"]], hide_index=True, use_container_width=True)

@@ -1,0 +1,231 @@
+"""Map page: where the news happened, over a time window, with the excerpts behind every point."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from conflictmap import queries
+from conflictmap.assets import local_assets, standalone_html
+from conflictmap.excerpts import excerpt_html
+from conflictmap.filters import KINDS
+from conflictmap.mapbuilder import build_map, place_at
+from pages._shared import (
+    current_view,
+    daily_frame,
+    facets,
+    get_outlines,
+    get_store,
+    mentions_page,
+    places_frame,
+    set_view,
+    style,
+    totals,
+)
+
+PAGE_SIZE = 8
+KIND_LABELS = {"city": "Cities & towns", "landmark": "Landmarks", "admin2": "Districts & counties", "admin1": "Provinces & states",
+               "region": "Regions", "country": "Countries", "continent": "Continents"}
+
+store = get_store()
+revision = store.revision()
+view = current_view()
+lo_text, hi_text = store.span()
+span_lo = date.fromisoformat(lo_text) if lo_text else date.today()
+span_hi = date.fromisoformat(hi_text) if hi_text else date.today()
+
+# Apply a window chosen by the play control or the histogram brush before the slider exists.
+if "next_window" in st.session_state:
+    st.session_state["window"] = st.session_state.pop("next_window")
+if "window" not in st.session_state:
+    start = min(max(view.start or span_lo, span_lo), span_hi)
+    end = max(min(view.end or span_hi, span_hi), start)
+    st.session_state["window"] = (start, end)
+
+# ---- sidebar: filters -------------------------------------------------------------------
+# Widgets keep their own state under these keys; the URL seeds them once per session.
+options = facets(store, revision)
+if not st.session_state.get("seeded"):
+    st.session_state.update(
+        seeded=True,
+        f_countries=[c for c in view.countries if c in options["countries"]],
+        f_sources=[s for s in view.sources if s in options["sources"]],
+        f_kinds=list(view.kinds),
+        f_keyword=view.keyword,
+        f_min=view.min_mentions,
+        f_demonyms=view.demonyms,
+        f_colour=view.colour,
+        f_basemap=view.basemap,
+        f_heat=view.heat,
+        f_present=view.present,
+    )
+with st.sidebar:
+    st.header("Filters")
+    countries = st.multiselect("Countries", options["countries"], key="f_countries", help="ISO country codes of the places shown")
+    sources = st.multiselect("Sources", options["sources"], key="f_sources")
+    kinds = st.multiselect("Kinds of place", list(KINDS), key="f_kinds", format_func=KIND_LABELS.get, help="Empty shows every kind")
+    keyword = st.text_input("Keyword in the article", key="f_keyword", max_chars=200)
+    min_mentions = st.number_input("Minimum mentions per place", min_value=1, max_value=10_000, key="f_min")
+    demonyms = st.toggle("Count adjectives (Iraqi → Iraq)", key="f_demonyms")
+    st.header("Map")
+    colour = st.radio("Colour markers by", ["recency", "country"], key="f_colour", horizontal=True)
+    basemap = st.radio("Basemap", ["offline", "online"], key="f_basemap", horizontal=True,
+                       help="Offline draws country outlines shipped with the app; online loads map tiles from the internet")
+    heat = st.toggle("Heat layer", key="f_heat")
+
+top = st.columns([6, 2])
+with top[1]:
+    present = st.toggle("Presenter mode", key="f_present", help="Hides the sidebar, enlarges text and markers")
+
+# ---- timeline ---------------------------------------------------------------------------
+window = st.slider("Date window", min_value=span_lo, max_value=max(span_hi, span_lo + timedelta(days=1)), key="window",
+                   format="YYYY-MM-DD")
+start, end = window
+view = view.but(start=start if start > span_lo else None, end=end if end < span_hi else None,
+                countries=tuple(countries), sources=tuple(sources), kinds=tuple(kinds), keyword=keyword.strip(),
+                min_mentions=int(min_mentions), demonyms=demonyms, colour=colour, basemap=basemap, heat=heat, present=present)
+filters = view.filters().but(start=start, end=end)
+style(view.present)
+whole = view.filters().but(start=None, end=None)
+
+counts = totals(store, filters, revision)
+with top[0]:
+    st.markdown(f'<span class="cm-window">{start:%d %b %Y} – {end:%d %b %Y}</span>', unsafe_allow_html=True)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Articles", f"{counts['articles']:,}")
+    m2.metric("Places", f"{counts['places']:,}")
+    m3.metric("Mentions", f"{counts['mentions']:,}")
+
+days = daily_frame(store, whole, revision)
+if not view.present and len(days):
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    in_window = (days["day"] >= pd.Timestamp(start)) & (days["day"] <= pd.Timestamp(end))
+    chart_data = days.assign(shown=in_window.map({True: "in window", False: "outside"}))
+    chart = (
+        alt.Chart(chart_data)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:T", title=None),
+            y=alt.Y("mentions:Q", title="Mentions per day"),
+            color=alt.Color("shown:N", scale=alt.Scale(domain=["in window", "outside"], range=["#0072B2", "#b8c4d6"]), legend=None),
+            tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "mentions:Q"],
+        )
+        .add_params(brush)
+        .properties(height=110)
+    )
+    event = st.altair_chart(chart, on_select="rerun", key="timeline", use_container_width=True)
+    picked = (event or {}).get("selection", {}).get("brush", {}) if isinstance(event, dict) or hasattr(event, "get") else {}
+    span_ms = next(iter(picked.values()), None) if picked else None
+    if span_ms and len(span_ms) == 2:
+        a = pd.to_datetime(span_ms[0], unit="ms").date()
+        b = pd.to_datetime(span_ms[1], unit="ms").date()
+        new = (max(a, span_lo), min(b, span_hi))
+        if new != st.session_state.get("brushed") and new[0] <= new[1]:
+            st.session_state["brushed"] = new
+            st.session_state["next_window"] = new
+            st.rerun()
+
+# Play: step the window forward on the server every couple of seconds.
+play_cols = st.columns([1, 1, 6])
+playing = play_cols[0].toggle("▶ Play", key="playing", help="Moves the window forward step by step")
+step_days = play_cols[1].selectbox("Step", [1, 3, 7, 14], index=2, format_func=lambda d: f"{d} days", key="step",
+                                   label_visibility="collapsed")
+
+
+@st.fragment(run_every=2.0 if playing else None)
+def _player() -> None:
+    if not st.session_state.get("playing"):
+        return
+    a, b = st.session_state["window"]
+    width = b - a
+    if b >= span_hi:
+        a, b = span_lo, span_lo + width
+    else:
+        a, b = a + timedelta(days=step_days), min(b + timedelta(days=step_days), span_hi)
+    st.session_state["next_window"] = (a, b)
+    st.rerun(scope="app")
+
+
+with play_cols[2]:
+    _player()
+
+# ---- map and excerpts -------------------------------------------------------------------
+frame = places_frame(store, filters, revision)
+left, right = st.columns([3, 2]) if not view.present else st.columns([4, 1])
+with left:
+    if frame.empty:
+        st.info("No places in this view. Widen the date window or clear some filters.")
+    outlines = get_outlines()
+    first_center = st.session_state.setdefault("first_center", (view.lat, view.lon, view.zoom))
+    center = (first_center[0], first_center[1]) if first_center[0] is not None and first_center[1] is not None else None
+    fmap = build_map(frame, presenter=view.present, basemap=view.basemap, heat=view.heat, selected=view.place,
+                     center=center, zoom=first_center[2] if center else None, colour_by=view.colour,
+                     window=(start, end), outlines=outlines)
+    local_assets(fmap)
+    state = st_folium(fmap, key="map", height=720 if view.present else 560, use_container_width=True,
+                      returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"])
+
+clicked = (state or {}).get("last_object_clicked") or {}
+if clicked and clicked != st.session_state.get("last_click"):
+    st.session_state["last_click"] = clicked
+    hit = place_at(frame, clicked.get("lat"), clicked.get("lng"), tooltip=(state or {}).get("last_object_clicked_tooltip"))
+    if hit is not None and hit != view.place:
+        view = view.but(place=int(hit))
+        st.session_state["excerpt_page"] = 0
+if state and state.get("center") and state.get("zoom"):
+    view = view.but(lat=round(float(state["center"]["lat"]), 4), lon=round(float(state["center"]["lng"]), 4), zoom=int(state["zoom"]))
+
+with right:
+    selected = frame[frame["place_id"] == view.place] if view.place is not None else frame.iloc[0:0]
+    if selected.empty:
+        st.subheader("Excerpts")
+        st.caption("Click a place on the map to read what was said about it.")
+        if not frame.empty and not view.present:
+            st.dataframe(frame[["name", "country_code", "mentions"]].head(15), hide_index=True, use_container_width=True)
+    else:
+        place = selected.iloc[0]
+        st.subheader(f"{place['name']}")
+        st.caption(f"{place['kind']} · {place['country_code'] or '—'} · {int(place['mentions'])} mentions in "
+                   f"{int(place['articles'])} articles")
+        place_filters = filters.but(places=(int(place["place_id"]),))
+        total = int(place["mentions"])
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(st.session_state.get("excerpt_page", 0), pages - 1)
+        rows = mentions_page(store, place_filters, revision, PAGE_SIZE, page * PAGE_SIZE)
+        for rec in rows.to_dict("records"):
+            st.markdown(excerpt_html(rec), unsafe_allow_html=True)
+        if pages > 1:
+            nav = st.columns(3)
+            if nav[0].button("◀ Newer", disabled=page == 0, key="newer"):
+                st.session_state["excerpt_page"] = page - 1
+                st.rerun()
+            nav[1].markdown(f"page {page + 1} of {pages}")
+            if nav[2].button("Older ▶", disabled=page >= pages - 1, key="older"):
+                st.session_state["excerpt_page"] = page + 1
+                st.rerun()
+        if st.button("Clear selection", key="clear_place"):
+            view = view.but(place=None)
+            set_view(view)
+            st.rerun()
+
+set_view(view)
+
+# ---- exports ----------------------------------------------------------------------------
+if not view.present:
+    with st.expander("Export this view"):
+        stamp = f"{start:%Y%m%d}-{end:%Y%m%d}"
+        cols = st.columns(3)
+        cols[0].download_button("Mentions as CSV", data=lambda: queries.export(store, filters, "csv"),
+                                file_name=f"conflictmap-{stamp}.csv", mime="text/csv")
+        cols[1].download_button("Mentions as GeoJSON", data=lambda: queries.export(store, filters, "geojson"),
+                                file_name=f"conflictmap-{stamp}.geojson", mime="application/geo+json")
+        cols[2].download_button(
+            "Map as HTML (works offline)",
+            data=lambda: standalone_html(build_map(frame, basemap=view.basemap, heat=view.heat, colour_by=view.colour,
+                                                   window=(start, end), outlines=get_outlines())),
+            file_name=f"conflictmap-{stamp}.html", mime="text/html")
+        st.caption("The address bar always holds a link to exactly this view: copy it to share.")

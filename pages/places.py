@@ -1,0 +1,69 @@
+"""Places page: every place in view, sortable, and the means to correct a wrong one."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._shared import current_view, get_store, places_frame, style
+
+store = get_store()
+view = current_view()
+style(view.present)
+st.title("Places")
+st.caption("Sort by any column. Pick a place below to correct where it was put, or to mark it as not a place; "
+           "a correction applies to every past and future mention of that place.")
+
+frame = places_frame(store, view.filters(), store.revision())
+table = frame[["place_id", "name", "country_code", "kind", "mentions", "articles", "first_seen", "last_seen", "lat", "lon"]]
+st.dataframe(table, hide_index=True, use_container_width=True, height=380,
+             column_config={"first_seen": st.column_config.DateColumn("first seen"),
+                            "last_seen": st.column_config.DateColumn("last seen")})
+
+st.subheader("Correct a place")
+if frame.empty:
+    st.info("No places in view.")
+    st.stop()
+labels = {int(r.place_id): f"{r.name} ({r.country_code or '—'}, {r.kind}) · {r.mentions} mentions" for r in frame.itertuples()}
+place_id = st.selectbox("Place", list(labels), format_func=labels.get, key="correct_place")
+place = store.place(place_id)
+st.write(f"Now at {place['lat']:.4f}, {place['lon']:.4f}.")
+candidates = store.place_candidates(place_id)
+choice_col, point_col = st.columns(2)
+with choice_col:
+    st.markdown("**Another candidate**")
+    if candidates:
+        names = [f"{c['name']}, {c.get('admin1') or ''} {c['country_code']} ({c['lat']:.2f}, {c['lon']:.2f})" for c in candidates]
+        k = st.radio("Candidates the geoparser considered", range(len(candidates)), format_func=names.__getitem__, key="cand")
+        if st.button("Use this candidate", key="use_cand"):
+            c = candidates[k]
+            store.correct(place_id, new_place={"geonameid": c.get("geonameid"), "name": c["name"], "lat": c["lat"], "lon": c["lon"],
+                                               "country_code": c["country_code"], "admin1": c.get("admin1") or "",
+                                               "kind": c.get("kind") or "city"}, note="picked another candidate")
+            st.success(f"Moved to {c['name']}.")
+            st.rerun()
+    else:
+        st.caption("The geoparser had no other candidate for this name.")
+with point_col:
+    st.markdown("**A point you give**")
+    lat = st.number_input("Latitude", -90.0, 90.0, float(place["lat"]), format="%.4f", key="fix_lat")
+    lon = st.number_input("Longitude", -180.0, 180.0, float(place["lon"]), format="%.4f", key="fix_lon")
+    if st.button("Move here", key="move"):
+        store.correct(place_id, new_place={"geonameid": None, "name": place["name"], "lat": lat, "lon": lon,
+                                           "country_code": place["country_code"], "kind": place["kind"]}, note="moved by hand")
+        st.success("Moved.")
+        st.rerun()
+if st.button("Not a place: hide it everywhere", key="reject"):
+    store.correct(place_id, note="not a place")
+    st.success(f"{place['name']} is hidden.")
+    st.rerun()
+
+done = store.corrections()
+if done:
+    st.subheader("Corrections made")
+    for c in done:
+        cols = st.columns([5, 1])
+        target = f"→ {c['new_name']}" if c["new_name"] else "not a place"
+        cols[0].write(f"{c['place_name']} {target} ({c['created_at'][:16]})")
+        if cols[1].button("Undo", key=f"undo-{c['place_id']}"):
+            store.uncorrect(c["place_id"])
+            st.rerun()
