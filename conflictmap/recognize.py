@@ -271,7 +271,8 @@ class Recognizer:
             c["kind_city"] = float(kind == "city")
             c["kind_landmark"] = float(kind == "landmark")
             c["log_pop"] = math.log10(1 + max((p.population for p in s.places), default=0)) / 7.0
-            z = self.words.zipf(s.key) / 8.0 if s.last == s.first else 0.0
+            # "US" in capitals is not the pronoun: word frequency only speaks for ordinary capitalised words
+            z = self.words.zipf(s.key) / 8.0 if s.last == s.first and s.via != "abbrev" and not s.text.isupper() else 0.0
             c["zipf"] = z
             c["zipf_sq"] = z * z
             c["lower_in_doc"] = float(s.last == s.first and first_word.lower() in lower_words)

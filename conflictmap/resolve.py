@@ -84,10 +84,18 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] = WEIGHTS) -> li
             j = _next_span(spans, by_first, s)
             qual = cands[j] if j is not None else None
         others = [first[k] for k in range(n) if k != i and first[k].kind not in ("country", "continent", "region")]
+        # "Baghdad" is the city unless the text says "Baghdad province": a city that sits in a
+        # province of the same name takes the province's standing.
+        namesakes = {(p.country_code, p.admin1_code) for p in cs if p.kind == "admin1"}
+        admin_word = bool(s.cues.get("next_place_head"))
         scored: list[tuple[float, Place, str]] = []
         for p, base in zip(cs, ps):
             score = base
             why = "prior"
+            if p.kind == "city" and (p.country_code, p.admin1_code) in namesakes and not admin_word:
+                score += weights["kind_admin1"]
+            if admin_word and p.kind in ("admin1", "admin2"):
+                score += weights["kind_admin1"]
             if n > 1 and p.country_code:
                 share = (countries[p.country_code] - (own.country_code == p.country_code)) / (n - 1)
                 if share > 0:

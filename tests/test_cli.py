@@ -1,0 +1,99 @@
+"""The command line, run as a real process: help, ingest, export, stats, geoparse and failures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import PYTHON, ROOT, shared_path
+
+COMMANDS = ["ingest", "geoparse", "evaluate", "export", "stats", "demo"]
+
+
+def run(args, env, stdin=None, timeout=300):
+    return subprocess.run([PYTHON, "-m", "conflictmap", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_help_explains_every_command(cli_env):
+    top = run(["--help"], cli_env)
+    assert top.returncode == 0
+    for name in COMMANDS:
+        assert name in top.stdout
+        sub = run([name, "--help"], cli_env)
+        assert sub.returncode == 0 and "Example:" in sub.stdout, name
+
+
+def test_ingest_stats_export_round_trip(cli_env, tmp_path):
+    src = tmp_path / "briefs.jsonl"
+    src.write_text(
+        json.dumps({"title": "Dam", "text": "Kurdish forces retook Mosul Dam from militants.", "published": "2014-08-18", "source": "=cmd|calc"}) + "\n"
+        + json.dumps({"title": "Erbil", "text": "Aid flights landed in Erbil on Sunday.", "published": "2014-08-10"}) + "\n",
+        encoding="utf-8")
+    first = run(["ingest", str(src)], cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "read 2, added 2, skipped as duplicate 0, failed 0" in first.stdout
+    again = run(["ingest", str(src)], cli_env)
+    assert "added 0, skipped as duplicate 2" in again.stdout
+    stats = json.loads(run(["stats"], cli_env).stdout)
+    assert stats["articles"] == 2 and stats["mentions"] >= 2
+    out = run(["export", "--format", "csv"], cli_env)
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert {r["place"] for r in rows} >= {"Erbil"}
+    assert all(not r["source"].startswith("=") for r in rows)  # no spreadsheet formulas
+    geo = json.loads(run(["export", "--format", "geojson", "--start", "2014-08-15"], cli_env).stdout)
+    assert geo["type"] == "FeatureCollection" and all(f["properties"]["day"] >= "2014-08-15" for f in geo["features"])
+
+
+def test_failures_exit_non_zero_with_one_line(cli_env, tmp_path):
+    missing = run(["ingest", str(tmp_path / "nope.txt")], cli_env)
+    assert missing.returncode != 0
+    assert "nothing could be read" in missing.stderr
+    bad_date = run(["export", "--start", "2014-13-45"], cli_env)
+    assert bad_date.returncode != 0 and "2014-13-45" in bad_date.stderr
+    (tmp_path / "junk.db").write_bytes(b"junk" * 1000)
+    junk = run(["stats", "--db", str(tmp_path / "junk.db")], cli_env)
+    assert junk.returncode == 1 and junk.stderr.strip().count("\n") == 0 and "choose another --db" in junk.stderr
+
+
+def test_geoparse_answers_every_good_line_despite_bad_ones(cli_env):
+    lines = [
+        json.dumps({"id": "a", "text": "Fighting spread from Mosul to Tikrit.", "date": "2014-06-12"}),
+        "this is not json",
+        json.dumps({"id": "b"}),
+        json.dumps({"id": "c", "text": "Mosul " * 900_000}),
+        json.dumps({"id": "d", "text": "سقطت مدينة الموصل في يد المسلحين يوم الثلاثاء بعد معارك عنيفة"}),
+        json.dumps({"id": "e", "text": "Talks resumed in Geneva.", "date": "June 20, 2014"}),
+    ]
+    res = run(["geoparse"], cli_env, stdin="\n".join(lines) + "\n")
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c", "d", "e"]
+    names = [p["name"] for p in out[0]["places"]]
+    assert names == ["Mosul", "Tikrit"]
+    place = out[0]["places"][0]
+    for key in ("start", "end", "text", "name", "lat", "lon", "geonameid", "country_code", "admin1", "feature", "confidence", "date"):
+        assert key in place
+    assert place["text"] == "Mosul" and place["date"] == "2014-06-12"
+    assert out[4]["places"][0]["name"] == "Geneva" and out[4]["places"][0]["date"] == "2014-06-20"
+    assert "error" in out[1] and "error" in out[2]
+    err = res.stderr
+    assert "line 2: not valid JSON" in err and "line 3 (id b): no \"text\"" in err
+    assert "line 4 (id c)" in err and "limit" in err and "line 5 (id d)" in err and "non-Latin" in err
+
+
+@pytest.mark.corpus
+def test_evaluate_prints_the_reference_scorer_figures(cli_env):
+    corpus = shared_path("corpora", "GeoVirus.xml")
+    scorer = shared_path("eval", "score.py")
+    ours = json.loads(run(["evaluate", str(corpus)], cli_env).stdout)
+    ref = subprocess.run([PYTHON, str(scorer), str(corpus), "--", PYTHON, "-m", "conflictmap", "geoparse"], cwd=ROOT,
+                         env=cli_env, capture_output=True, text=True, timeout=600)
+    assert ref.returncode == 0, ref.stderr
+    theirs = json.loads(ref.stdout.strip().splitlines()[-1])
+    for key in ("P", "R", "F1", "acc161", "auc", "mean_km", "median_km", "e2e_acc161", "gold", "predicted"):
+        assert ours[key] == theirs[key], key

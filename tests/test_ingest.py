@@ -1,0 +1,141 @@
+"""Ingest end to end with real files, the real gazetteer and a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conflictmap.ingest import DEMO_CORPUS, ensure_demo, ingest
+from conflictmap.store import Store
+from tests.conftest import PYTHON, ROOT, shared_path
+
+SEED_TITLE = "Iraq crisis: Iran could join forces with US to half neighbour's jihadi threat"
+
+
+def test_seed_article_ingests_once(tmp_path, parser):
+    seed = shared_path("seed")
+    with Store(tmp_path / "s.db") as store:
+        first = ingest([seed], store, parser=parser)
+        assert (first.read, first.added, first.failed) == (1, 1, [])
+        (row,) = store.articles(store_filters(), limit=5)
+        art = store.article(row["id"])
+        assert art["title"] == SEED_TITLE
+        assert art["day"] == "2014-06-14"
+        assert art["text"].rstrip().endswith("in combating Isis.")
+        assert "Join our commenting forum" not in art["text"]
+        again = ingest([seed], store, parser=parser)
+        assert (again.added, again.duplicates) == (0, 1)
+        assert store.stats()["articles"] == 1
+
+
+def store_filters():
+    from conflictmap.filters import Filters
+
+    return Filters(demonyms=True)
+
+
+def test_demo_corpus_fills_an_empty_store_once(store, parser):
+    report = ensure_demo(store, parser=parser)
+    lines = [line for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert report.added == len(lines) >= 80 and not report.failed
+    assert ensure_demo(store, parser=parser) is None
+    names = {r["name"] for r in store.place_rows(store_filters())}
+    for place in ("Mosul", "Baghdad", "Erbil", "Kirkuk", "Tikrit", "Raqqa", "Tehran", "Washington"):
+        assert place in names, place
+
+
+def test_broken_file_in_a_folder_is_reported_and_the_rest_goes_in(tmp_path, store, parser):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Clashes near Kirkuk\n\nFighters attacked a checkpoint near Kirkuk on Monday.", encoding="utf-8")
+    (folder / "b.jsonl").write_text(
+        json.dumps({"title": "Erbil", "text": "Refugees reached Erbil.", "date": "2014-08-09"}) + "\n{broken\n", encoding="utf-8"
+    )
+    (folder / "c.bin").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "d.txt").write_bytes(b"")
+    report = ingest([folder], store, parser=parser)
+    assert report.added == 2
+    reasons = " ".join(r for _, r in report.failed)
+    assert len(report.failed) == 3 and "JSON" in reasons and "binary" in reasons and "empty" in reasons
+
+
+def _lgl_as_jsonl(path: Path, out: Path) -> int:
+    count = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for art in ET.parse(path).getroot().iter("article"):
+            fh.write(json.dumps({"id": art.get("docid"), "title": art.findtext("title"), "url": art.findtext("url"),
+                                 "source": art.findtext("domain"), "published": art.findtext("dltime"),
+                                 "text": art.findtext("text")}) + "\n")
+            count += 1
+    return count
+
+
+@pytest.mark.corpus
+def test_all_lgl_articles_ingest_with_dates(tmp_path, parser):
+    lgl = shared_path("corpora", "lgl.xml")
+    count = _lgl_as_jsonl(lgl, tmp_path / "lgl.jsonl")
+    assert count == 588
+    with Store(tmp_path / "lgl.db") as store:
+        report = ingest([tmp_path / "lgl.jsonl"], store, parser=parser)
+        assert report.failed == []
+        assert report.read == 588
+        # two LGL articles share a URL and text: the store keeps one of each pair of true duplicates
+        assert report.added + report.duplicates == 588
+        with sqlite3.connect(store.path) as con:
+            undated = con.execute("SELECT COUNT(*) FROM articles WHERE day IS NULL").fetchone()[0]
+            days = con.execute("SELECT MIN(day), MAX(day) FROM articles").fetchone()
+        assert undated == 0
+        assert days[0].startswith("2009") and days[1].startswith("2009")
+        assert store.stats()["mentions"] > 3000
+
+
+def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path, parser):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    places = ["Mosul", "Baghdad", "Erbil", "Kirkuk", "Tikrit", "Samarra", "Najaf", "Karbala", "Basra", "Ramadi"]
+    total = 1500
+    for i in range(total):
+        a, b = places[i % 10], places[(i * 3 + 1) % 10]
+        (folder / f"{i:05d}.txt").write_text(
+            f"Report {i} from {a}\n\nOfficials in {a} said convoys left for {b} on Tuesday. "
+            f"Residents of {b} described report number {i} in detail.", encoding="utf-8")
+    db = tmp_path / "kill.db"
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    cmd = [PYTHON, "-m", "conflictmap", "ingest", str(folder), "--db", str(db), "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stored = 0
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as con:
+                    stored = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+            if stored >= 50:
+                break
+    assert proc.poll() is None, "ingest finished before it could be killed; make the folder bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    with Store(db) as store:
+        with sqlite3.connect(db) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            rows = con.execute("SELECT a.id, a.text, COUNT(m.id) FROM articles a LEFT JOIN mentions m ON m.article_id = a.id GROUP BY a.id").fetchall()
+        part = len(rows)
+        assert 50 <= part < total
+        for _id, text, n in rows:  # every stored article has all its mentions
+            assert n == len(parser.parse(text)), _id
+    rerun = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"added {total - part}," in rerun.stdout and f"skipped as duplicate {part}," in rerun.stdout
+    with Store(db) as store:
+        assert store.stats()["articles"] == total
