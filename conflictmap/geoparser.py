@@ -85,7 +85,7 @@ class Geoparser:
         spans = self.recognizer.recognize(text, tokens)
         if not keep_demonyms:
             spans = [s for s in spans if s.via != "demonym"]
-        choices = resolve(spans)
+        choices = resolve(spans, weights=self.recognizer.model.get("resolver"))
         sents = sentences(text)
         sent_starts = [a for a, _ in sents]
         sentence_dates: dict[int, tuple[date | None, str]] = {}

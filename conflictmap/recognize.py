@@ -134,19 +134,25 @@ class Tokens:
         return len(self.starts)
 
 
-_SENT_END = re.compile(r"[.!?]['\"”’)]*\s+$|\n\s*$|^\s*$|[:;]\s*[\"“]\s*$|^[\"“]\s*$|\s[\"“]$")
+_SENT_END = re.compile(r"[.!?:;][\"'”’)\]]*\s+[\"'“‘(\[]*$|\n\s*[\"'“‘(\[]*$|^\s*[\"“‘]\s*$")
+_ABBREVIATIONS = frozenset("mr mrs ms dr st mt ft gov sen rep gen col lt capt sgt jr sr no vs inc co corp u s".split())
 
 
 def tokenize(text: str) -> Tokens:
+    """Word tokens with offsets, and whether each begins a sentence (where capitals say less)."""
     starts: list[int] = []
     ends: list[int] = []
     initial: list[bool] = []
     prev_end = 0
     for m in _TOKEN.finditer(text):
         gap = text[prev_end : m.start()]
-        first = not starts or bool(_SENT_END.search(gap)) or "\n" in gap
-        if starts and not first:
-            # "U.S. officials" must not start a sentence; a one-letter token before "." is an initial.
+        if not starts:
+            first = True
+        elif _SENT_END.search(gap):
+            prev = text[starts[-1] : ends[-1]]
+            # "U.S. officials", "Mr. Smith": a dot after an initial or a title ends nothing
+            first = "\n" in gap or not (gap.startswith(".") and (len(prev) == 1 or prev.lower() in _ABBREVIATIONS))
+        else:
             first = False
         starts.append(m.start())
         ends.append(m.end())

@@ -1,10 +1,12 @@
 """Resolution: decide which place on Earth each recognised name means.
 
 Population alone puts Alexandria in Egypt; a reader uses the rest of the article.
-Each candidate is scored by its prior (size, kind, exact name) plus evidence from
-the document: countries and provinces the other names point to, an explicit
-qualifier ("Alexandria, Louisiana"), and nearness to the other places. Two passes:
-the first picks by prior to learn the article's focus, the second decides with it.
+Each candidate is described by its standing (size, kind, exact name) and by what
+the document says around it: the countries and provinces the other names point
+to, an explicit qualifier ("Alexandria, Louisiana"), a province named outright,
+and nearness to the other places. The weights of those cues are learned (a
+conditional logit, `train.py`, cross-validated); a hand-set prior picks a first
+guess for every name so the context of each can be read from the others.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from .recognize import Span
 
 MAX_CANDIDATES = 60
 
-# Hand-set from reading news and checked on the dev corpora by cross-validation
-# (docs/evaluation.md); kept few so they cannot memorise a corpus.
-WEIGHTS = {
+# The first guess: how a reader with no context ranks the places sharing a name.
+PRIOR = {
     "log_pop": 0.55,
     "kind_country": 3.0,
     "kind_continent": 2.5,
@@ -32,11 +33,47 @@ WEIGHTS = {
     "capital": 1.2,
     "admin_seat": 0.4,
     "primary_name": 0.8,
-    "country_focus": 3.5,
-    "admin1_focus": 2.5,
+}
+
+FEATURES: tuple[str, ...] = (
+    "prior",
+    "log_pop",
+    "top_pop",
+    "kind_country",
+    "kind_admin1",
+    "kind_admin2",
+    "kind_region",
+    "kind_city",
+    "capital",
+    "admin_seat",
+    "primary_name",
+    "namesake_city",
+    "admin_word",
+    "country_share",
+    "country_named",
+    "admin1_share",
+    "admin1_named",
+    "qualifier",
+    "near_25",
+    "near_100",
+    "near_300",
+    "log_dist",
+    "demonym_target",
+)
+
+# Used until a model is trained; roughly what training finds.
+FALLBACK = {
+    "prior": 1.0,
+    "country_share": 3.0,
+    "country_named": 1.0,
+    "admin1_share": 2.0,
+    "admin1_named": 2.0,
     "qualifier": 6.0,
-    "near_50": 1.5,
-    "near_300": 0.7,
+    "near_25": 1.5,
+    "near_100": 1.0,
+    "near_300": 0.5,
+    "namesake_city": 2.2,
+    "admin_word": 2.2,
 }
 
 
@@ -51,94 +88,137 @@ class Choice:
     alternatives: list[tuple[Place, float]] = field(default_factory=list)
 
 
-def prior(p: Place, key: str, w: dict[str, float] = WEIGHTS) -> float:
-    score = w["log_pop"] * math.log10(1 + p.population)
-    score += w.get("kind_" + p.kind, 0.0)
+def prior(p: Place, key: str) -> float:
+    score = PRIOR["log_pop"] * math.log10(1 + p.population)
+    score += PRIOR.get("kind_" + p.kind, 0.0)
     if p.feature_code == "PPLC":
-        score += w["capital"]
-    elif p.feature_code in ("PPLA", "PPLA2"):
-        score += w["admin_seat"]
+        score += PRIOR["capital"]
+    elif p.feature_code.startswith("PPLA"):
+        score += PRIOR["admin_seat"]
     if normalize_name(p.name) == key:
-        score += w["primary_name"]
+        score += PRIOR["primary_name"]
     return score
 
 
-def resolve(spans: Sequence[Span], *, weights: dict[str, float] = WEIGHTS) -> list[Choice]:
+@dataclass
+class Context:
+    """What the whole document says, read once: first guesses and the areas named outright."""
+
+    first: list[Place]
+    countries: Counter
+    admin1s: Counter
+    named_countries: set[str]
+    named_admin1s: set[tuple[str, str]]
+    n: int
+
+
+def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
+    out = []
+    for s in spans:
+        if len(s.places) <= MAX_CANDIDATES:
+            out.append(s.places)
+            continue
+        # keep every area (a county or province is never dropped) and the biggest towns
+        keep = [p for p in s.places if p.kind != "city"]
+        towns = sorted((p for p in s.places if p.kind == "city"), key=lambda p: -p.population)
+        out.append(tuple(keep + towns[: max(0, MAX_CANDIDATES - len(keep))]))
+    return out
+
+
+def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]]) -> Context:
+    first = [max(cs, key=lambda p, s=s: prior(p, s.key)) for s, cs in zip(spans, cands)]
+    named_countries = {p.country_code for p in first if p.kind == "country"}
+    named_admin1s = {(p.country_code, p.admin1_code) for p in first if p.kind == "admin1"}
+    return Context(
+        first=first,
+        countries=Counter(p.country_code for p in first if p.country_code),
+        admin1s=Counter((p.country_code, p.admin1_code) for p in first if p.admin1_code),
+        named_countries=named_countries,
+        named_admin1s=named_admin1s,
+        n=len(spans),
+    )
+
+
+def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], ctx: Context) -> list[list[float]]:
+    """One cue vector per candidate of span i (same order as `cands[i]`)."""
+    s, cs = spans[i], cands[i]
+    own = ctx.first[i]
+    others = [ctx.first[k] for k in range(ctx.n) if k != i and ctx.first[k].kind not in ("country", "continent", "region", "admin1")]
+    qual = None
+    if s.cues.get("qualified"):
+        nxt = next((k for k in range(i + 1, len(spans)) if spans[k].first == s.last + 1), None)
+        qual = cands[nxt] if nxt is not None else None
+    namesakes = {(p.country_code, p.admin1_code) for p in cs if p.kind == "admin1"}
+    admin_word = bool(s.cues.get("next_place_head"))
+    top = max(p.population for p in cs)
+    denom = max(1, ctx.n - 1)
+    rows = []
+    for p in cs:
+        a1 = (p.country_code, p.admin1_code)
+        country_share = (ctx.countries[p.country_code] - (own.country_code == p.country_code)) / denom if p.country_code else 0.0
+        admin1_share = (ctx.admin1s[a1] - ((own.country_code, own.admin1_code) == a1)) / denom if p.admin1_code and p.kind != "admin1" else 0.0
+        d = min((_km(p, o) for o in others), default=20000.0) if p.kind in ("city", "landmark", "admin2") else 20000.0
+        rows.append(
+            [
+                prior(p, s.key),
+                math.log10(1 + p.population) / 7.0,
+                float(p.population == top),
+                float(p.kind == "country"),
+                float(p.kind == "admin1"),
+                float(p.kind == "admin2"),
+                float(p.kind in ("region", "continent")),
+                float(p.kind == "city"),
+                float(p.feature_code == "PPLC"),
+                float(p.feature_code.startswith("PPLA")),
+                float(normalize_name(p.name) == s.key),
+                float(p.kind == "city" and a1 in namesakes and not admin_word and normalize_name(p.name) == s.key),
+                float(admin_word and p.kind in ("admin1", "admin2")),
+                country_share,
+                float(p.country_code in ctx.named_countries and own.kind != "country"),
+                admin1_share,
+                float(p.kind not in ("admin1", "country") and a1 in ctx.named_admin1s),
+                float(bool(qual) and any(_contains(q, p) for q in qual)),
+                float(d < 25),
+                float(25 <= d < 100),
+                float(100 <= d < 300),
+                math.log10(1 + min(d, 20000.0)) / 4.3,
+                float(s.via == "demonym"),
+            ]
+        )
+    return rows
+
+
+def _reason(row: list[float]) -> str:
+    cues = dict(zip(FEATURES, row))
+    if cues["qualifier"]:
+        return "qualified by the name after it"
+    if cues["admin1_named"]:
+        return "its province or state is named in the article"
+    if cues["near_25"] or cues["near_100"]:
+        return "near other places in the article"
+    if cues["country_share"] > 0 or cues["country_named"]:
+        return "in the country the article is about"
+    return "best known place of that name"
+
+
+def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None) -> list[Choice]:
     if not spans:
         return []
-    cands = [_trim(s) for s in spans]
-    priors = [[prior(p, s.key, weights) for p in cs] for s, cs in zip(spans, cands)]
-    first = [cs[max(range(len(cs)), key=ps.__getitem__)] for cs, ps in zip(cands, priors)]
-
-    countries = Counter(p.country_code for p in first if p.country_code)
-    admin1s = Counter((p.country_code, p.admin1_code) for p in first if p.admin1_code)
-    n = len(spans)
-    by_first = {s.first: i for i, s in enumerate(spans)}
-
+    w = [float((weights or FALLBACK).get(name, 0.0)) for name in FEATURES]
+    cands = candidates(spans)
+    ctx = read_context(spans, cands)
     choices: list[Choice] = []
-    for i, (s, cs, ps) in enumerate(zip(spans, cands, priors)):
-        own = first[i]
-        # the qualifier: the span right after a comma ("Alexandria, Louisiana")
-        qual = None
-        if s.cues.get("qualified"):
-            j = _next_span(spans, by_first, s)
-            qual = cands[j] if j is not None else None
-        others = [first[k] for k in range(n) if k != i and first[k].kind not in ("country", "continent", "region")]
-        # "Baghdad" is the city unless the text says "Baghdad province": a city that sits in a
-        # province of the same name takes the province's standing.
-        namesakes = {(p.country_code, p.admin1_code) for p in cs if p.kind == "admin1"}
-        admin_word = bool(s.cues.get("next_place_head"))
-        scored: list[tuple[float, Place, str]] = []
-        for p, base in zip(cs, ps):
-            score = base
-            why = "prior"
-            if p.kind == "city" and (p.country_code, p.admin1_code) in namesakes and not admin_word:
-                score += weights["kind_admin1"]
-            if admin_word and p.kind in ("admin1", "admin2"):
-                score += weights["kind_admin1"]
-            if n > 1 and p.country_code:
-                share = (countries[p.country_code] - (own.country_code == p.country_code)) / (n - 1)
-                if share > 0:
-                    score += weights["country_focus"] * share
-                    why = "country focus"
-                a1 = (p.country_code, p.admin1_code)
-                if p.admin1_code and p.kind not in ("admin1", "country"):
-                    share1 = (admin1s[a1] - ((own.country_code, own.admin1_code) == a1)) / (n - 1)
-                    if share1 > 0:
-                        score += weights["admin1_focus"] * share1
-                        why = "province focus"
-            if qual and any(_contains(q, p) for q in qual):
-                score += weights["qualifier"]
-                why = "qualified by the name after it"
-            if others and p.kind in ("city", "landmark", "admin2"):
-                d = min(_km(p, o) for o in others)
-                if d < 50:
-                    score += weights["near_50"]
-                    why = "near other places"
-                elif d < 300:
-                    score += weights["near_300"]
-            scored.append((score, p, why))
-        scored.sort(key=lambda t: -t[0])
-        best_score, best, why = scored[0]
-        total = sum(math.exp(sc - best_score) for sc, _, _ in scored)
-        confidence = 1.0 / total
-        if s.via == "demonym":
-            why = f"demonym of {best.name}"
-        choices.append(Choice(s, best, confidence, why, [(p, sc) for sc, p, _ in scored[1:6]]))
+    for i, s in enumerate(spans):
+        rows = features(i, spans, cands, ctx)
+        scores = [sum(a * b for a, b in zip(w, row)) for row in rows]
+        order = sorted(range(len(scores)), key=lambda k: -scores[k])
+        best = order[0]
+        top = scores[best]
+        confidence = 1.0 / sum(math.exp(scores[k] - top) for k in order)
+        place = cands[i][best]
+        why = f"demonym of {place.name}" if s.via == "demonym" else _reason(rows[best])
+        choices.append(Choice(s, place, confidence, why, [(cands[i][k], scores[k]) for k in order[1:6]]))
     return choices
-
-
-def _trim(s: Span) -> tuple[Place, ...]:
-    if len(s.places) <= MAX_CANDIDATES:
-        return s.places
-    # keep the big ones and every non-city (a county or province is never dropped)
-    keep = [p for p in s.places if p.kind != "city"]
-    cities = sorted((p for p in s.places if p.kind == "city"), key=lambda p: -p.population)
-    return tuple(keep + cities[: MAX_CANDIDATES - len(keep)])
-
-
-def _next_span(spans: Sequence[Span], by_first: dict[int, int], s: Span) -> int | None:
-    return by_first.get(s.last + 1)
 
 
 def _contains(container: Place, p: Place) -> bool:

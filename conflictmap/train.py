@@ -19,6 +19,8 @@ from .evaluate import Doc, load_corpus, rounded, score
 from .gazetteer import Gazetteer
 from .geoparser import Geoparser
 from .recognize import FEATURES, Recognizer, tokenize
+from .resolve import FEATURES as RESOLVE_FEATURES
+from .resolve import candidates, features, read_context
 
 L2 = 1.0
 
@@ -40,6 +42,60 @@ def examples(recognizer: Recognizer, docs: Sequence[Doc]) -> tuple[np.ndarray, n
             rows.append(recognizer.vector(s))
             labels.append(int(any(g.start < s.end and s.start < g.end for g in d.gold)))
     return np.array(rows, dtype=float).reshape(-1, len(FEATURES)), np.array(labels, dtype=float)
+
+
+def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[np.ndarray, int]]:
+    """For each gold toponym we propose: the candidates' cue rows and which one is right.
+
+    "Right" is the candidate nearest the gold point, if it is within 161 km; a
+    name whose right place is missing from the gazetteer teaches nothing.
+    """
+    from .evaluate import km
+
+    out: list[tuple[np.ndarray, int]] = []
+    for d in docs:
+        tokens = tokenize(d.text)
+        spans = recognizer.spans(tokens)
+        recognizer.features(tokens, spans)
+        gold_of = {}
+        for s in spans:
+            g = next((g for g in d.gold if g.start < s.end and s.start < g.end), None)
+            if g is not None:
+                gold_of[id(s)] = g
+        kept = [s for s in spans if id(s) in gold_of]
+        if not kept:
+            continue
+        cands = candidates(kept)
+        ctx = read_context(kept, cands)
+        for i, s in enumerate(kept):
+            g = gold_of[id(s)]
+            dists = [km(g.lat, g.lon, p.lat, p.lon) for p in cands[i]]
+            right = min(range(len(dists)), key=dists.__getitem__)
+            if dists[right] > 161 or len(cands[i]) < 2:
+                continue
+            out.append((np.array(features(i, kept, cands, ctx), dtype=float), right))
+    return out
+
+
+def fit_choice(examples: Sequence[tuple[np.ndarray, int]], *, l2: float = L2, iterations: int = 100) -> np.ndarray:
+    """Conditional logit: the right candidate should outscore the others of the same name."""
+    k = len(RESOLVE_FEATURES)
+    w = np.zeros(k)
+    for _ in range(iterations):
+        grad = l2 * w
+        hess = l2 * np.eye(k)
+        for x, right in examples:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            mean = p @ x
+            grad -= x[right] - mean
+            hess += (x * p[:, None]).T @ x - np.outer(mean, mean)
+        step = np.linalg.solve(hess + 1e-9 * np.eye(k), grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w
 
 
 def fit(x: np.ndarray, y: np.ndarray, *, l2: float = L2, iterations: int = 300) -> np.ndarray:
@@ -74,12 +130,14 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return round(cut, 2)
 
 
-def train(x: np.ndarray, y: np.ndarray, *, note: str = "") -> dict[str, Any]:
+def train(x: np.ndarray, y: np.ndarray, choices: Sequence[tuple[np.ndarray, int]], *, note: str = "") -> dict[str, Any]:
     w = fit(x, y)
     p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+    r = fit_choice(choices)
     return {
         "weights": {name: round(float(v), 4) for name, v in zip(FEATURES, w)},
         "threshold": best_threshold(p, y),
+        "resolver": {name: round(float(v), 4) for name, v in zip(RESOLVE_FEATURES, r)},
         "trained_on": note,
         "trained": date.today().isoformat(),
         "examples": int(len(y)),
@@ -94,17 +152,23 @@ def cross_validate(corpora: Sequence[str], gazetteer: Gazetteer, *, folds: int =
     docs = {path: load_corpus(path) for path in corpora}
     base = Recognizer(gazetteer, {"weights": {}, "threshold": 0.5})
     fold_data: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(folds)]
+    fold_choices: list[list[tuple[np.ndarray, int]]] = [[] for _ in range(folds)]
     for path, ds in docs.items():
         for k in range(folds):
             part = [d for d in ds if fold_of(d.id, path, folds) == k]
             x, y = examples(base, part)
             fold_data[k][0].append(x)
             fold_data[k][1].append(y)
+            fold_choices[k].extend(choice_examples(base, part))
     xs = [np.vstack(xx) for xx, _ in fold_data]
     ys = [np.concatenate(yy) for _, yy in fold_data]
     predictions: dict[str, dict[str, list[dict[str, Any]]]] = {path: {} for path in corpora}
     for k in range(folds):
-        model = train(np.vstack([xs[j] for j in range(folds) if j != k]), np.concatenate([ys[j] for j in range(folds) if j != k]))
+        model = train(
+            np.vstack([xs[j] for j in range(folds) if j != k]),
+            np.concatenate([ys[j] for j in range(folds) if j != k]),
+            [c for j in range(folds) if j != k for c in fold_choices[j]],
+        )
         parser = Geoparser(gazetteer, model=model, demonyms=False)
         for path, ds in docs.items():
             for d in ds:
@@ -112,7 +176,7 @@ def cross_validate(corpora: Sequence[str], gazetteer: Gazetteer, *, folds: int =
                     predictions[path][d.id] = parser.parse(d.text, d.date, demonyms=False, candidates=False)
     figures = {path: rounded(score(docs[path], predictions[path])) for path in corpora}
     names = ", ".join(p.rsplit("/", 1)[-1] for p in corpora)
-    final = train(np.vstack(xs), np.concatenate(ys), note=f"all of {names}")
+    final = train(np.vstack(xs), np.concatenate(ys), [c for fc in fold_choices for c in fc], note=f"all of {names}")
     final["cross_validated"] = {p.rsplit("/", 1)[-1]: f for p, f in figures.items()}
     final["folds"] = folds
     return {"figures": figures, "model": final}
