@@ -23,6 +23,7 @@ from pathlib import Path
 from .gazetteer import Gazetteer, Place
 from .names import normalize_name
 
+DICTIONARY = Path("/usr/share/dict/american-english")
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "recognizer.json"
 MAX_TOKENS = 6
 
@@ -59,6 +60,13 @@ ORG_HEADS = frozenset(
     " agreement treaty declaration conference convention prize award festival fair show series marathon trophy"
     " senators rangers kings jets giants nationals capitals wizards hawks bulls bears lions tigers".split()
 )
+# Words that name a direction or a kind of area: "Central", "North" alone are rarely a place.
+GENERIC = frozenset(
+    "north south east west central northern southern eastern western northeast northwest southeast southwest"
+    " upper lower middle inner outer greater region district union delta city county state capital island islands"
+    " coast valley river lake mountain mountains park square center centre downtown midtown uptown".split()
+)
+SPEECH_VERBS = frozenset("said says told added explained noted stated wrote argued asked replied insisted admitted announced".split())
 PLACE_HEADS = frozenset("county parish province governorate district region state city town village borough township".split())
 
 FEATURES: tuple[str, ...] = (
@@ -94,6 +102,10 @@ FEATURES: tuple[str, ...] = (
     "doc_support",
     "short",
     "title_line",
+    "dict_common",
+    "dict_proper",
+    "generic",
+    "next_said",
 )
 
 
@@ -291,6 +303,11 @@ class Recognizer:
             c["primary_name"] = float(any(normalize_name(p.name) == s.key for p in s.places))
             c["short"] = float(len(s.key) <= 3)
             c["title_line"] = float(0 <= title_end and s.start < title_end)
+            single = s.last == s.first
+            c["dict_common"] = float(single and self.words.common(s.key))
+            c["dict_proper"] = float(single and self.words.proper(s.key))
+            c["generic"] = float(single and s.key in GENERIC)
+            c["next_said"] = float(next_gap in (" ", ", ") and nxt.lower() in SPEECH_VERBS)
             s.cues = c
         # A name used once as a place ("in Jordan") lends support to its other uses.
         support: dict[str, float] = {}
@@ -370,6 +387,34 @@ class WordStats:
     def __init__(self) -> None:
         self._zipf = None
         self._names: frozenset[str] | None = None
+        self._common: frozenset[str] | None = None
+        self._proper: frozenset[str] | None = None
+
+    def _dictionary(self) -> None:
+        common: set[str] = set()
+        proper: set[str] = set()
+        try:
+            with open(DICTIONARY, encoding="utf-8") as fh:
+                for line in fh:
+                    word = line.strip()
+                    if not word or "'" in word:
+                        continue
+                    (common if word.islower() else proper).add(normalize_name(word))
+        except OSError:
+            pass
+        self._common, self._proper = frozenset(common), frozenset(proper - common)
+
+    def common(self, word: str) -> bool:
+        """Is it an ordinary English word ('baker', 'mobile'), as the system dictionary lists it in lower case?"""
+        if self._common is None:
+            self._dictionary()
+        return word in self._common  # type: ignore[operator]
+
+    def proper(self, word: str) -> bool:
+        """Is it listed only as a proper noun ('Chicago')?"""
+        if self._proper is None:
+            self._dictionary()
+        return word in self._proper  # type: ignore[operator]
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one WordStats per process
     def zipf(self, word: str) -> float:
