@@ -1,0 +1,618 @@
+"""Dates as news writes them, turned into aware datetimes and calendar days.
+
+Two jobs with different budgets:
+
+* `parse_published` reads the one date an article carries (a feed field, a
+  dateline under the title, a CSV column). It runs once per article, so it can
+  afford a slow fallback (dateparser) for odd shapes, but the shapes news
+  actually uses are parsed here with a few regexes so that ingesting thousands
+  of articles never pays dateparser's start-up cost.
+* `mention_date` finds the day a *sentence* talks about ("on Thursday",
+  "two days ago"). It runs on every sentence of every article, so it is one
+  compiled regex and a little arithmetic.
+
+Nothing here raises on bad input: a date that cannot be read comes back as
+`None` with a note that tells the user what to write instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+__all__ = ["parse_published", "mention_date", "detect_dateline"]
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
+    "apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
+    "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10,
+    "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+_WEEKDAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2,
+    "weds": 2, "wednesday": 2, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
+    "fri": 4, "friday": 4, "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}
+# Abbreviations whose meaning is settled in English-language news. Ambiguous
+# ones (IST: India, Ireland or Israel?) are left to the fallback parser.
+_TZ_MINUTES = {
+    "utc": 0, "ut": 0, "gmt": 0, "z": 0, "wet": 0, "bst": 60, "west": 60,
+    "cet": 60, "met": 60, "wat": 60, "cest": 120, "mest": 120, "eet": 120,
+    "cat": 120, "sast": 120, "eest": 180, "msk": 180, "eat": 180, "ast": 180,
+    "gst": 240, "pkt": 300, "ict": 420, "wib": 420, "sgt": 480, "hkt": 480,
+    "awst": 480, "jst": 540, "kst": 540, "acst": 570, "aest": 600,
+    "aedt": 660, "nzst": 720, "nzdt": 780, "est": -300, "edt": -240,
+    "cst": -360, "cdt": -300, "mst": -420, "mdt": -360, "pst": -480,
+    "pdt": -420, "akst": -540, "akdt": -480, "hst": -600,
+}
+# Words that may surround a date in a dateline without changing its meaning.
+_FILLER = {
+    "at", "on", "the", "of", "t", "published", "updated", "posted", "last",
+    "modified", "date", "dated", "time", "first", "and", "created", "pub",
+}
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "couple of": 2, "a couple of": 2,
+}
+_UNIT_DAYS = {"d": 1, "w": 7}
+
+_NUMERIC_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d])")
+_NUMERIC_DMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d])")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?(Z)?$")
+_EPOCH = re.compile(r"\d{9,10}(?:\.\d+)?|\d{12,13}")
+_AMPM = re.compile(r"\b([ap])\.\s?m\.?", re.I)
+_TOKEN = re.compile(
+    r"""
+      (?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?|\d{1,2}\.\d{2}(?![.\d]))
+    | (?P<offset>(?<=[\s\dA-Za-z])[+-](?:\d{2}:?\d{2}|\d{1,2})(?!\d))
+    | (?P<num>\d+)(?:st|nd|rd|th)?
+    | (?P<word>[^\W\d_]+)\.?
+    | (?P<punct>[,;:|/()\[\]\u2022\u00b7\u2013\u2014-])
+    | (?P<other>\S)
+    """,
+    re.X,
+)
+_RELATIVE_AGO = re.compile(
+    r"(?:about|around|some|over|nearly|almost|roughly)?\s*"
+    r"(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\s+)?couple\s+of)\s*"
+    r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mos?|months?|y|yrs?|years?)"
+    r"\s+ago$",
+    re.I,
+)
+_RELATIVE_DAY = re.compile(
+    r"(?P<word>the\s+day\s+before\s+yesterday|yesterday|today|tonight|this\s+(?:morning|afternoon|evening)"
+    r"|last\s+night|just\s+now|now|moments?\s+ago|a\s+moment\s+ago)\b(?P<rest>.*)$",
+    re.I,
+)
+_DATELINE_PREFIX = re.compile(
+    r"^(?:(?:first\s+)?published|last\s+updated|updated|posted|modified|date|dated)(?:\s+on)?\s*[:\-\u2013]?\s*",
+    re.I,
+)
+
+
+def _quote(raw: str) -> str:
+    return repr(raw if len(raw) <= 60 else raw[:57] + "...")
+
+
+def _not_a_date(raw: str) -> str:
+    return f"{_quote(raw)} is not a date; use YYYY-MM-DD or leave it out"
+
+
+def _zone(minutes: int) -> tzinfo:
+    return timezone.utc if minutes == 0 else timezone(timedelta(minutes=minutes))
+
+
+def _offset_minutes(text: str) -> int | None:
+    """'+01:00', '+0100', '-05' -> minutes east of UTC."""
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = (digits, "0") if len(digits) <= 2 else (digits[:-2], digits[-2:])
+    h, m = int(hours), int(minutes)
+    if h > 14 or m > 59:
+        return None
+    return sign * (h * 60 + m)
+
+
+class _Shape:
+    """What the token scanner found; any field may be missing."""
+
+    __slots__ = ("year", "month", "day", "hour", "minute", "second", "micro",
+                 "ampm", "tz", "weekday", "has_time")
+
+    def __init__(self) -> None:
+        self.year: int | None = None
+        self.month: int | None = None
+        self.day: int | None = None
+        self.hour = self.minute = self.second = self.micro = 0
+        self.ampm: str | None = None
+        self.tz: int | None = None
+        self.weekday: int | None = None
+        self.has_time = False
+
+
+_WORD_AFTER = re.compile(r"\s*([A-Za-z]+)")
+
+
+def _is_clock(value: str, text: str, end: int) -> bool:
+    follower = _WORD_AFTER.match(text, end)
+    return (int(value[:2]) < 24 and int(value[2:]) < 60 and follower is not None
+            and follower.group(1).lower() in _TZ_MINUTES)
+
+
+def _scan(text: str, shape: _Shape, *, allow_date_words: bool) -> bool:
+    """Fill `shape` from `text`; False when any token is not part of a date.
+
+    Refusing unknown words is what keeps the fast path honest: "Reuters 12
+    June" is not a date line, and anything odd goes to the fallback parser.
+    """
+    text = _AMPM.sub(lambda m: m.group(1).lower() + "m", text)
+    numbers: list[tuple[int, int]] = []
+    last_num: int | None = None
+    for tok in _TOKEN.finditer(text):
+        kind = tok.lastgroup
+        value = tok.group(kind)
+        if kind == "time":
+            if shape.has_time:
+                return False
+            parts = re.split(r"[:.,]", value)
+            shape.hour, shape.minute = int(parts[0]), int(parts[1])
+            if len(parts) > 2:
+                shape.second = int(parts[2])
+            if len(parts) > 3:
+                shape.micro = int(parts[3][:6].ljust(6, "0"))
+            shape.has_time = True
+        elif kind == "offset":
+            minutes = _offset_minutes(value)
+            if minutes is None:
+                return False
+            shape.tz = minutes
+        elif kind == "num":
+            if len(value) == 4 and not shape.has_time and _is_clock(value, text, tok.end()):
+                # "0745 GMT": a 24-hour clock, not a year.
+                shape.hour, shape.minute, shape.has_time = int(value[:2]), int(value[2:]), True
+                last_num = None
+                continue
+            numbers.append((int(value), len(value)))
+            last_num = len(numbers) - 1
+            continue
+        elif kind == "word":
+            word = value.lower().rstrip(".")
+            if word in ("am", "pm"):
+                if not shape.has_time:
+                    # "5pm": the number just before is the hour.
+                    if last_num is None or last_num != len(numbers) - 1:
+                        return False
+                    shape.hour = numbers.pop()[0]
+                    shape.has_time = True
+                shape.ampm = word
+            elif allow_date_words and word in _MONTHS:
+                if shape.month is not None:
+                    return False
+                shape.month = _MONTHS[word]
+            elif allow_date_words and word in _WEEKDAYS:
+                shape.weekday = _WEEKDAYS[word]
+            elif word in _TZ_MINUTES:
+                # "GMT+1" style: an explicit offset that follows wins.
+                if shape.tz is None:
+                    shape.tz = _TZ_MINUTES[word]
+            elif word not in _FILLER:
+                return False
+        elif kind == "other":
+            return False
+        last_num = None
+    for value, width in numbers:
+        if width == 4 and shape.year is None:
+            shape.year = value
+        elif width <= 2 and shape.day is None and allow_date_words:
+            shape.day = value
+        else:
+            return False
+    return True
+
+
+def _build(shape: _Shape, default_tz: tzinfo) -> datetime:
+    """Raises ValueError for impossible values, which callers turn into a note."""
+    hour = shape.hour
+    if shape.ampm:
+        if not 1 <= hour <= 12:
+            raise ValueError("hour out of range for am/pm")
+        hour = hour % 12 + (12 if shape.ampm == "pm" else 0)
+    zone = default_tz if shape.tz is None else _zone(shape.tz)
+    assert shape.year is not None and shape.month is not None and shape.day is not None
+    return datetime(shape.year, shape.month, shape.day, hour, shape.minute,
+                    shape.second, shape.micro, tzinfo=zone)
+
+
+def _aware(moment: datetime, default_tz: tzinfo) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=default_tz)
+
+
+def _shift_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError("unreachable")  # pragma: no cover
+
+
+def _relative(raw: str, reference: datetime | None, default_tz: tzinfo) -> tuple[datetime | None, str] | None:
+    """'3 hours ago', 'yesterday 17:00': None when the shape is not relative."""
+    ago = _RELATIVE_AGO.match(raw)
+    day_word = None if ago else _RELATIVE_DAY.match(raw)
+    if not ago and not day_word:
+        return None
+    if reference is None:
+        return None, f"{_quote(raw)} is relative but the fetch time is unknown; give the full date"
+    ref = _aware(reference, default_tz)
+    note = f"relative to fetch time {ref.date().isoformat()}"
+    if ago:
+        n_text = ago.group("n").lower()
+        n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[" ".join(n_text.split())]
+        unit = ago.group("unit").lower()
+        if unit.startswith("mo"):
+            return datetime.combine(_shift_months(ref.date(), -n), ref.timetz()), note
+        head = unit[0]
+        if head == "y":
+            return datetime.combine(_shift_months(ref.date(), -12 * n), ref.timetz()), note
+        if head in _UNIT_DAYS:
+            return ref - timedelta(days=n * _UNIT_DAYS[head]), note
+        if head == "h":
+            return ref - timedelta(hours=n), note
+        if head == "m":
+            return ref - timedelta(minutes=n), note
+        return ref - timedelta(seconds=n), note
+    word = " ".join(day_word.group("word").lower().split())
+    rest = day_word.group("rest").strip()
+    if word in ("just now", "now", "moment ago", "moments ago", "a moment ago"):
+        return (ref, note) if not rest else None
+    back = {"yesterday": 1, "last night": 1, "the day before yesterday": 2}.get(word, 0)
+    shape = _Shape()
+    if rest and not _scan(rest, shape, allow_date_words=False):
+        return None
+    day = ref.date() - timedelta(days=back)
+    shape.year, shape.month, shape.day = day.year, day.month, day.day
+    if shape.tz is None:
+        shape.tz = int(ref.utcoffset().total_seconds() // 60) if ref.utcoffset() is not None else 0
+    try:
+        return _build(shape, default_tz), note
+    except ValueError:
+        return None, _not_a_date(raw)
+
+
+def _fast(raw: str, reference: datetime | None, default_tz: tzinfo) -> tuple[datetime | None, str] | None:
+    """The shapes news uses, without dateparser; None when the shape is unknown."""
+    text = raw.strip().replace("\u00a0", " ")
+    if _EPOCH.fullmatch(text):
+        seconds = float(text) / (1000 if len(text) >= 12 and "." not in text else 1)
+        return datetime.fromtimestamp(seconds, timezone.utc), "read as a Unix timestamp"
+    relative = _relative(text, reference, default_tz)
+    if relative is not None:
+        return relative
+    shape = _Shape()
+    numeric = _NUMERIC_YMD.match(text) or _NUMERIC_DMY.match(text) or _COMPACT.match(text)
+    note = ""
+    if numeric:
+        if numeric.re is _COMPACT:
+            y, mo, d, hh, mm, ss, zulu = numeric.groups()
+            shape.year, shape.month, shape.day = int(y), int(mo), int(d)
+            if hh:
+                shape.hour, shape.minute, shape.second = int(hh), int(mm), int(ss or 0)
+                shape.has_time = True
+            if zulu:
+                shape.tz = 0
+            rest = ""
+        elif numeric.re is _NUMERIC_YMD:
+            shape.year, shape.month, shape.day = int(numeric.group(1)), int(numeric.group(3)), int(numeric.group(4))
+            rest = text[numeric.end():]
+        else:
+            first, second = int(numeric.group(1)), int(numeric.group(3))
+            shape.year = int(numeric.group(4))
+            if first > 12 or second > 12 or first == second:
+                shape.day, shape.month = (first, second) if first > 12 or first == second else (second, first)
+            else:
+                shape.day, shape.month = first, second
+                note = f"{_quote(raw)} could be day/month or month/day; read it as day/month"
+            rest = text[numeric.end():]
+        if rest and not _scan(rest, shape, allow_date_words=False):
+            return None
+    else:
+        if not _scan(text, shape, allow_date_words=True):
+            return None
+        if shape.month is None:
+            return None
+        if shape.year is None:
+            if shape.day is None:
+                return None
+            if reference is None:
+                return None, f"{_quote(raw)} has no year and the fetch time is unknown; add the year"
+            ref = _aware(reference, default_tz)
+            shape.year = ref.year
+            try:
+                if _build(shape, default_tz).date() > ref.date() + timedelta(days=1):
+                    shape.year -= 1
+            except ValueError:
+                return None, _not_a_date(raw)
+            note = "year assumed from fetch time"
+        elif shape.day is None:
+            shape.day = 1
+            note = "no day given; assumed the 1st of the month"
+    try:
+        moment = _build(shape, default_tz)
+    except ValueError:
+        return None, _not_a_date(raw)
+    if shape.weekday is not None and moment.weekday() != shape.weekday and not note:
+        note = f"{_quote(raw)} names the wrong weekday for {moment.date().isoformat()}; kept the date"
+    return moment, note
+
+
+def _fallback(raw: str, reference: datetime | None, default_tz: tzinfo) -> datetime | None:
+    """dateparser for shapes the fast path does not know (other languages, odd orders).
+
+    Imported here so ingesting ordinary data never pays for it; settings are
+    pinned so the same input and fetch time always give the same answer, and
+    dateparser never looks anything up over the network.
+    """
+    try:
+        import dateparser
+    except ImportError:  # pragma: no cover - dateparser is a dependency
+        return None
+    settings: dict[str, object] = {
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "past",
+        "TIMEZONE": "UTC",
+    }
+    if reference is not None:
+        settings["RELATIVE_BASE"] = _aware(reference, default_tz)
+    else:
+        # Without a fetch time a relative date would depend on the clock: demand all parts.
+        settings["REQUIRE_PARTS"] = ["day", "month", "year"]
+    try:
+        found = dateparser.parse(raw, languages=_FALLBACK_LANGUAGES, settings=settings)
+    except Exception:  # dateparser raises assorted errors on odd input; any of them means "no date"
+        return None
+    if found is None:
+        return None
+    if reference is None and not re.search(r"\d{4}", raw):
+        return None
+    found = _aware(found, default_tz)
+    # dateparser hands back pytz zones; a plain fixed offset compares and prints the same everywhere.
+    offset = found.utcoffset()
+    return found.replace(tzinfo=_zone(int(offset.total_seconds() // 60)) if offset is not None else default_tz)
+
+
+_FALLBACK_LANGUAGES = ["en", "fr", "de", "es", "it", "pt", "nl", "ru", "uk", "ar", "tr", "pl"]
+
+
+def parse_published(
+    raw: str | None,
+    *,
+    reference: datetime | None = None,
+    default_tz: tzinfo = timezone.utc,
+) -> tuple[datetime | None, str]:
+    """Read an article's publication date; returns (aware datetime or None, note).
+
+    `reference` is the fetch time: it anchors "3 hours ago" and supplies the
+    year for "Dec 12". The note is empty when the date is plain, otherwise it
+    says what was assumed or how to fix the input. Never raises.
+
+    Example: parse_published("Saturday 14 June 2014 17:00 BST")
+    """
+    if raw is None:
+        return None, "no date given"
+    if isinstance(raw, datetime):
+        return _aware(raw, default_tz), ""
+    if isinstance(raw, date):
+        return datetime(raw.year, raw.month, raw.day, tzinfo=default_tz), ""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        return None, f"{_quote(str(raw))} is not a date; use YYYY-MM-DD or leave it out"
+    text = " ".join(raw.split())
+    if not text:
+        return None, "no date given"
+    if len(text) > 120:
+        return None, _not_a_date(text)
+    try:
+        fast = _fast(text, reference, default_tz)
+    except (ValueError, OverflowError, OSError):
+        return None, _not_a_date(text)
+    if fast is not None:
+        return fast
+    if re.fullmatch(r"[\d\s:./T+-]+", text):
+        # Digits only, yet no known shape: guessing would only hide the typo.
+        return None, _not_a_date(text)
+    found = _fallback(text, reference, default_tz)
+    if found is None:
+        return None, _not_a_date(text)
+    note = ""
+    if reference is not None and not re.search(r"\d{4}", text):
+        note = f"relative to fetch time {_aware(reference, default_tz).date().isoformat()}"
+    return found, note
+
+
+def detect_dateline(
+    lines: list[str],
+    *,
+    reference: datetime | None = None,
+    max_lines: int = 12,
+) -> tuple[int, datetime] | None:
+    """Find the line under a headline that is only a date ("Saturday 14 June 2014 17:00 BST").
+
+    Uses the fast parser only: a line that needs guessing is not a dateline.
+    Returns (index into `lines`, aware datetime) or None.
+    """
+    for index, line in enumerate(lines[:max_lines]):
+        text = " ".join(line.split())
+        if not text or len(text) > 80 or not re.search(r"\d|yesterday|today|ago", text, re.I):
+            continue
+        text = _DATELINE_PREFIX.sub("", text)
+        try:
+            found = _fast(text, reference, timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            continue
+        if found is not None and found[0] is not None:
+            return index, found[0]
+    return None
+
+
+# --- mention_date: the day a sentence refers to -------------------------------
+#
+# Speed matters here, so the regex only matches the *core* of an expression
+# (the weekday, the month and day, "ago", "yesterday"), and every alternative
+# starts with a distinctive character right after a word boundary. Words that
+# come before the core ("on", "last", "two days") are found by looking back a
+# few characters in Python, which costs nothing on sentences without a date.
+
+_MONTH_ALT = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_WEEKDAY_ALT = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_ORD = r"(?:st|nd|rd|th)?"
+_MENTION = re.compile(
+    rf"""\b(?:
+      (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})\b
+    | (?P<d1>\d{{1,2}}){_ORD}(?:\s+of)?\s+(?P<m1>{_MONTH_ALT})\b(?:\.?,?\s+(?P<y1>\d{{4}})\b)?
+    | (?P<m2>{_MONTH_ALT})\.?\s+(?P<d2>\d{{1,2}}){_ORD}\b(?![.:,]\d|\s*%)(?:,?\s+(?P<y2>\d{{4}})\b)?
+    | (?P<dayword>[Yy]esterday|[Tt]oday|[Tt]onight|[Tt]omorrow|[Ll]ast\s+night
+          |[Tt]his\s+(?:morning|afternoon|evening))\b
+    | (?P<period>[Ll]ast|[Nn]ext)\s+(?P<span>week(?:end)?|month|year)\b
+    | (?P<wday>{_WEEKDAY_ALT})(?:['\u2019]s)?\b(?:\s+(?P<part>morning|afternoon|evening|night)\b)?
+    | (?P<unit>hours?|days?|weeks?|months?|years?)\s+ago\b
+    )""",
+    re.X,
+)
+_NUMBER_BEFORE = re.compile(
+    r"\b(\d{1,3}|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en"
+    r"|[Ee]leven|[Tt]welve|(?:[Aa]\s+)?couple\s+of)\s+$"
+)
+_WEEKDAY_PREFIX = re.compile(
+    r"\b([Oo]n|[Ll]ast|[Nn]ext|[Tt]his\s+past|[Ss]ince|[Bb]y|[Uu]ntil|[Ll]ate|[Ee]arly)\s+$"
+)
+_DATE_PREFIX = re.compile(rf"(?:\b[Oo]n\s+)?(?:\b{_WEEKDAY_ALT},?\s+)?(?:\b[Tt]he\s+)?$")
+_DAYWORD_PREFIX = re.compile(r"\b(?:[Tt]he\s+day\s+before|[Ee]arlier)\s+$")
+_AFTER_WEEKDAY = re.compile(r",?\s+(?:the\s+)?")
+_MONTH_BY_PREFIX = {name[:3]: number for name, number in _MONTHS.items()}
+_WEEKDAY_BY_PREFIX = {name[:3]: number for name, number in _WEEKDAYS.items()}
+# Named days that are holidays or events, not "the most recent Friday".
+_NOT_A_WEEKDAY_MENTION = {"good", "black", "ash", "super", "holy", "easter", "palm", "bloody", "cyber", "maundy"}
+
+
+def _explicit_day(day_text: str, month_text: str, year_text: str | None, anchor: date | None) -> date | None:
+    """'10 June' is in the article's year unless that lands more than a week after it."""
+    month = _MONTH_BY_PREFIX[month_text[:3].lower()]
+    if year_text:
+        return date(int(year_text), month, int(day_text))
+    if anchor is None:
+        return None
+    found = date(anchor.year, month, int(day_text))
+    if found > anchor + timedelta(days=7):
+        found = date(anchor.year - 1, month, int(day_text))
+    return found
+
+
+def _weekday_day(target: int, prefix: str, anchor: date) -> date:
+    """News reports the past week: the most recent such day, counting the article's own day."""
+    if prefix == "next":
+        return anchor + timedelta(days=(target - anchor.weekday()) % 7 or 7)
+    if prefix == "last":
+        return anchor - timedelta(days=(anchor.weekday() - target) % 7 or 7)
+    return anchor - timedelta(days=(anchor.weekday() - target) % 7)
+
+
+def _mention(sentence: str, match: re.Match[str], anchor: date | None) -> tuple[date | None, int, int]:
+    """(day, start, end) for one core match; day is None when it cannot be placed."""
+    start, end = match.span()
+    head = sentence[max(0, start - 24):start]
+    if match.group("iso"):
+        return date.fromisoformat(match.group("iso")), start, end
+    if match.group("d1") or match.group("m2"):
+        prefix = _DATE_PREFIX.search(head)
+        start -= len(prefix.group(0)) if prefix else 0
+        if match.group("d1"):
+            return _explicit_day(match.group("d1"), match.group("m1"), match.group("y1"), anchor), start, end
+        return _explicit_day(match.group("d2"), match.group("m2"), match.group("y2"), anchor), start, end
+    if match.group("wday"):
+        # "Thursday, June 12": the explicit date that follows is the better answer.
+        gap = _AFTER_WEEKDAY.match(sentence, match.end("wday"))
+        if gap:
+            nxt = _MENTION.match(sentence, gap.end())
+            if nxt and (nxt.group("d1") or nxt.group("m2")):
+                found, _, nxt_end = _mention(sentence, nxt, anchor)
+                prefix = _DATE_PREFIX.search(head)
+                return found, start - (len(prefix.group(0)) if prefix else 0), nxt_end
+        prefix = _WEEKDAY_PREFIX.search(head)
+        word = " ".join(prefix.group(1).lower().split()) if prefix else ""
+        if not prefix:
+            before = head.split()
+            if before and before[-1].lower() in _NOT_A_WEEKDAY_MENTION:
+                return None, start, end
+        else:
+            start -= len(prefix.group(0))
+        if anchor is None:
+            return None, start, end
+        return _weekday_day(_WEEKDAY_BY_PREFIX[match.group("wday")[:3].lower()], word, anchor), start, end
+    if anchor is None:
+        return None, start, end
+    if match.group("dayword"):
+        word = " ".join(match.group("dayword").lower().split())
+        prefix = _DAYWORD_PREFIX.search(head)
+        if prefix:
+            start -= len(prefix.group(0))
+            if word == "yesterday" and prefix.group(0).lower().startswith("the"):
+                return anchor - timedelta(days=2), start, end
+        if word in ("yesterday", "last night"):
+            return anchor - timedelta(days=1), start, end
+        if word == "tomorrow":
+            return anchor + timedelta(days=1), start, end
+        return anchor, start, end
+    if match.group("period"):
+        step = -1 if match.group("period").lower() == "last" else 1
+        span = match.group("span")
+        if span == "week":
+            return anchor + timedelta(days=7 * step), start, end
+        if span == "weekend":
+            # The Saturday of the weekend before (or after) the article's day.
+            if step < 0:
+                return anchor - timedelta(days=(anchor.weekday() - 5) % 7 or 7), start, end
+            return anchor + timedelta(days=(5 - anchor.weekday()) % 7 or 7), start, end
+        return _shift_months(anchor, step if span == "month" else 12 * step), start, end
+    number = _NUMBER_BEFORE.search(head)
+    if not number:
+        return None, start, end
+    start -= len(number.group(0))
+    n_text = " ".join(number.group(1).lower().split())
+    n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
+    unit = match.group("unit")[0]
+    if unit == "h":
+        return anchor - timedelta(days=n // 24), start, end
+    if unit == "d":
+        return anchor - timedelta(days=n), start, end
+    if unit == "w":
+        return anchor - timedelta(days=7 * n), start, end
+    return _shift_months(anchor, -n if unit == "m" else -12 * n), start, end
+
+
+def mention_date(sentence: str, article_date: date | None) -> tuple[date | None, str]:
+    """The day a sentence talks about: (day, matched text), or (article_date, "").
+
+    The first date expression wins; one that cannot be placed (a weekday with
+    no article date, "31 June", "Good Friday") is skipped.
+
+    Example: mention_date("Isis took Mosul on Thursday.", date(2014, 6, 14))
+    -> (date(2014, 6, 12), "on Thursday")
+    """
+    anchor = article_date.date() if isinstance(article_date, datetime) else article_date
+    for match in _MENTION.finditer(sentence):
+        try:
+            found, start, end = _mention(sentence, match, anchor)
+        except (ValueError, OverflowError):
+            continue
+        if found is not None:
+            return found, " ".join(sentence[start:end].split())
+    return anchor, ""
