@@ -38,8 +38,8 @@ say "installing Python packages from $req"
 .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
 
 say "installing map assets from the npm registry"
-if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
-  npm install --no-audit --no-fund --loglevel=error
+if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 .venv/bin/python scripts/vendor_assets.py
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from conflictmap.assets import local_assets
+from conflictmap.assets import local_assets, streamlit_base_url
 from conflictmap.excerpts import article_html, safe_url
 from conflictmap.mapbuilder import build_map
 from pages._shared import current_view, get_outlines, get_store, set_view, style
@@ -58,6 +58,7 @@ with map_col:
         places["articles"] = 1
         for col in ("first_seen", "last_seen"):
             places[col] = pd.to_datetime(places[col], errors="coerce")
-        small = local_assets(build_map(places, basemap=view.basemap, outlines=get_outlines()))
+        small = local_assets(build_map(places, basemap=view.basemap, outlines=get_outlines()),
+                             streamlit_base_url(st.get_option("server.baseUrlPath")))
         st_folium(small, key=f"article-map-{article_id}", height=380, use_container_width=True, returned_objects=[])
         st.dataframe(places[["name", "country_code", "kind", "mentions"]], hide_index=True, use_container_width=True)

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from conflictmap import queries
-from conflictmap.assets import local_assets, standalone_html
+from conflictmap.assets import local_assets, streamlit_base_url, standalone_html
 from conflictmap.excerpts import excerpt_html
 from conflictmap.filters import KINDS
 from conflictmap.mapbuilder import build_map, place_at
@@ -165,7 +165,7 @@ with left:
     fmap = build_map(frame, presenter=view.present, basemap=view.basemap, heat=view.heat, selected=view.place,
                      center=center, zoom=first_center[2] if center else None, colour_by=view.colour,
                      window=(start, end), outlines=outlines)
-    local_assets(fmap)
+    local_assets(fmap, streamlit_base_url(st.get_option("server.baseUrlPath")))
     state = st_folium(fmap, key="map", height=720 if view.present else 560, use_container_width=True,
                       returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"])
 

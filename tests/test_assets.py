@@ -1,0 +1,438 @@
+"""Offline map assets: vendoring, URL rewriting, standalone export, and the browser."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+import folium
+import pandas as pd
+import pytest
+from folium.elements import JSCSSMixin
+from folium.plugins import Fullscreen, HeatMap, MarkerCluster
+
+from conflictmap.assets import (
+    DEFAULT_BASE_URL,
+    DEFAULT_VENDOR_DIR,
+    AssetsError,
+    copy_vendor_assets,
+    load_manifest,
+    local_assets,
+    standalone_html,
+    streamlit_base_url,
+)
+from conflictmap.errors import ConflictMapError
+from conflictmap.mapbuilder import CLUSTER_THRESHOLD, build_map
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+needs_vendor = pytest.mark.skipif(
+    not (DEFAULT_VENDOR_DIR / "manifest.json").is_file(),
+    reason="map assets not installed in static/vendor: run ./setup.sh",
+)
+needs_node_modules = pytest.mark.skipif(
+    not (NODE_MODULES / "leaflet" / "package.json").is_file(),
+    reason="node_modules/ not installed: run ./setup.sh (npm ci)",
+)
+
+REMOTE_TAG = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+CDN_URL = re.compile(r"^(?:https?:)?//", re.I)
+
+
+def sample_places(n_extra: int = 0) -> pd.DataFrame:
+    rows = [
+        (1, "Aleppo", 36.2, 37.15, "SY", "city", 40),
+        (2, "Homs", 34.73, 36.71, "SY", "city", 10),
+        (3, "Syria", 35.0, 38.5, "SY", "country", 60),
+        (4, "Beirut", 33.89, 35.5, "LB", "city", 12),
+    ]
+    rows += [(100 + i, f"V{i}", 30 + (i % 20) * 0.3, 30 + (i // 20) * 0.3, "SY", "city", 1 + i % 4) for i in range(n_extra)]
+    df = pd.DataFrame(rows, columns=["place_id", "name", "lat", "lon", "country_code", "kind", "mentions"])
+    df["articles"] = df["mentions"]
+    df["first_seen"] = pd.Timestamp("2014-01-01")
+    df["last_seen"] = [pd.Timestamp("2014-01-01") + pd.Timedelta(days=(7 * i) % 80) for i in range(len(df))]
+    return df
+
+
+OUTLINES = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"iso_a2": "SY", "name": "Syria"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[35.7, 32.3], [42.4, 32.3], [42.4, 37.3], [35.7, 37.3], [35.7, 32.3]]],
+            },
+        }
+    ],
+}
+
+
+def full_map(**kw) -> folium.Map:
+    """A map that uses every plugin we vendor: cluster, heat, outlines."""
+    return build_map(
+        sample_places(CLUSTER_THRESHOLD + 5),
+        heat=True,
+        outlines=OUTLINES,
+        window=(date(2014, 1, 1), date(2014, 3, 31)),
+        **kw,
+    )
+
+
+def dependency_urls(m: folium.Map) -> list[str]:
+    def walk(e):
+        yield e
+        for c in e._children.values():
+            yield from walk(c)
+
+    urls = []
+    for e in walk(m):
+        if isinstance(e, JSCSSMixin):
+            urls += [u for _, u in e.default_js] + [u for _, u in e.default_css]
+    return urls
+
+
+@pytest.fixture
+def vendor_copy(tmp_path: Path) -> Path:
+    """A private copy of static/vendor that a test may break."""
+    if not (DEFAULT_VENDOR_DIR / "manifest.json").is_file():
+        pytest.skip("map assets not installed in static/vendor: run ./setup.sh")
+    dst = tmp_path / "vendor"
+    shutil.copytree(DEFAULT_VENDOR_DIR, dst)
+    return dst
+
+
+# --------------------------------------------------------------------------- vendoring
+
+
+@needs_node_modules
+def test_copy_vendor_assets_writes_files_and_manifest(tmp_path):
+    manifest = copy_vendor_assets(NODE_MODULES, tmp_path / "vendor")
+    assert manifest == load_manifest(tmp_path / "vendor")
+    pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    assert manifest["packages"] == pinned
+    for name in ("leaflet", "leaflet_css", "markerclusterjs", "markerclustercss", "markerclusterdefaultcss", "leaflet-heat.js"):
+        assert name in manifest["dependencies"]
+    for rel, digest in manifest["files"].items():
+        assert hashlib.sha256((tmp_path / "vendor" / rel).read_bytes()).hexdigest() == digest
+    # leaflet.css refers to its images relatively; they must sit beside it.
+    css = tmp_path / "vendor" / manifest["dependencies"]["leaflet_css"]["path"]
+    assert (css.parent / "images" / "layers.png").is_file()
+
+
+@needs_node_modules
+def test_copy_vendor_assets_removes_stale_files(tmp_path):
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "leaflet-0.0.1.js").write_text("old")
+    copy_vendor_assets(NODE_MODULES, vendor)
+    assert not (vendor / "leaflet-0.0.1.js").exists()
+
+
+def test_copy_vendor_assets_names_the_fix_when_npm_was_not_run(tmp_path):
+    with pytest.raises(AssetsError, match=r"npm ci.*\./setup\.sh"):
+        copy_vendor_assets(tmp_path / "node_modules", tmp_path / "vendor")
+
+
+def test_vendor_script_runs(tmp_path):
+    if not (NODE_MODULES / "leaflet" / "package.json").is_file():
+        pytest.skip("node_modules/ not installed: run ./setup.sh (npm ci)")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "vendor_assets.py"), "--vendor-dir", str(tmp_path / "v")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "leaflet@" in out.stdout
+    assert (tmp_path / "v" / "manifest.json").is_file()
+
+
+# --------------------------------------------------------------------------- local_assets
+
+
+@needs_vendor
+def test_local_assets_rewrites_every_dependency():
+    m = local_assets(full_map())
+    urls = dependency_urls(m)
+    assert urls, "the map should have dependencies"
+    assert all(u.startswith(DEFAULT_BASE_URL + "/") for u in urls), urls
+    assert not [u for u in urls if CDN_URL.match(u)]
+    page = m.get_root().render()
+    assert not REMOTE_TAG.search(page)
+    for path in ("leaflet.js", "leaflet.css", "leaflet.markercluster.js", "MarkerCluster.css", "leaflet-heat.js"):
+        assert re.search(rf'(?:src|href)="/app/static/vendor/[^"]*/{re.escape(path)}"', page), path
+    # Only what the map needs: no jQuery, Bootstrap or Font Awesome.
+    assert "jquery" not in page.lower() and "bootstrap" not in page.lower()
+
+
+@needs_vendor
+def test_local_assets_changes_this_map_only():
+    class_js = list(folium.Map.default_js)
+    m = local_assets(full_map())
+    assert folium.Map.default_js == class_js
+    assert MarkerCluster.default_js[0][1].startswith("https://")
+    assert HeatMap.default_js[0][1].startswith("https://")
+    other = build_map(sample_places(), heat=True)
+    assert any(CDN_URL.match(u) for u in dependency_urls(other))
+    assert not any(CDN_URL.match(u) for u in dependency_urls(m))
+
+
+@needs_vendor
+def test_local_assets_after_a_cdn_render_leaves_no_cdn_links():
+    m = full_map()
+    assert REMOTE_TAG.search(m.get_root().render())
+    page = local_assets(m).get_root().render()
+    assert not REMOTE_TAG.search(page)
+
+
+@needs_vendor
+def test_local_assets_is_idempotent_and_takes_a_base_url():
+    m = full_map()
+    local_assets(m)
+    local_assets(m, base_url="/cm/app/static/vendor/")
+    assert all(u.startswith("/cm/app/static/vendor/") and "//" not in u[1:] for u in dependency_urls(m))
+
+
+def test_streamlit_base_url():
+    assert streamlit_base_url() == "/app/static/vendor"
+    assert streamlit_base_url("cm") == "/cm/app/static/vendor"
+    assert streamlit_base_url("/a/b/") == "/a/b/app/static/vendor"
+
+
+def test_missing_manifest_names_the_setup_command(tmp_path):
+    with pytest.raises(AssetsError, match=r"run \./setup\.sh to install map assets") as err:
+        local_assets(full_map(), vendor_dir=tmp_path)
+    assert isinstance(err.value, ConflictMapError)
+
+
+def test_missing_asset_file_names_the_setup_command(vendor_copy):
+    deps = load_manifest(vendor_copy)["dependencies"]
+    (vendor_copy / deps["markerclusterjs"]["path"]).unlink()
+    with pytest.raises(AssetsError, match=r"leaflet\.markercluster\.js.*run \./setup\.sh"):
+        local_assets(full_map(), vendor_dir=vendor_copy)
+    # A map without clusters does not need that file.
+    local_assets(build_map(sample_places()), vendor_dir=vendor_copy)
+
+
+@needs_vendor
+def test_pieces_we_do_not_ship_are_refused():
+    m = build_map(sample_places())
+    folium.Marker([1, 1], popup="hi").add_to(m)
+    with pytest.raises(AssetsError, match="Popup.*jQuery"):
+        local_assets(m)
+    m = build_map(sample_places())
+    Fullscreen().add_to(m)
+    with pytest.raises(AssetsError, match="not vendored.*package.json"):
+        local_assets(m)
+
+
+# --------------------------------------------------------------------------- standalone
+
+
+@needs_vendor
+def test_standalone_html_inlines_everything():
+    m = full_map()
+    before = dependency_urls(m)
+    page = standalone_html(m, DEFAULT_VENDOR_DIR)
+    assert not REMOTE_TAG.search(page)
+    assert not re.search(r"<script\b[^>]*\bsrc=", page)
+    assert not re.search(r"<link\b[^>]*rel=\"stylesheet\"", page)
+    leaflet = (DEFAULT_VENDOR_DIR / load_manifest()["dependencies"]["leaflet"]["path"]).read_text()
+    assert leaflet[-2000:-200] in page
+    assert "L.markerClusterGroup" in page and "L.heatLayer" in page
+    assert 'url("data:image/png;base64,' in page  # leaflet.css images
+    assert "conflictmap-inline" not in page
+    # The caller's map keeps the dependency URLs it had.
+    assert dependency_urls(m) == before
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def _browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium not installed: run ./setup.sh --dev")
+    return playwright
+
+
+class NetworkLog:
+    """Abort every request that would leave this machine, and remember it."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+        self.local: list[str] = []
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:", "file:")) or urlparse(url).hostname in ("127.0.0.1", "localhost"):
+            self.local.append(url)
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+
+MAP_STATE_JS = """() => ({
+    leaflet: window.L ? L.version : null,
+    places: document.querySelectorAll('path.cm-place').length,
+    clusters: document.querySelectorAll('.marker-cluster').length,
+    outlines: document.querySelectorAll('path.leaflet-interactive:not(.cm-place):not(.cm-area)').length,
+    heatPixels: (() => {
+        const c = document.querySelector('canvas.leaflet-heatmap-layer');
+        if (!c || !c.width) return 0;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+    })(),
+    legend: (document.querySelector('.conflictmap-legend') || {}).innerText || '',
+    layers: Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+        .map(l => [l.innerText.trim(), !l.querySelector('input').disabled]),
+})"""
+
+
+@pytest.mark.browser
+@needs_vendor
+def test_standalone_file_draws_offline(tmp_path):
+    pw = _browser()
+    small = build_map(sample_places(), heat=True, outlines=OUTLINES)
+    clustered = full_map()
+    net = NetworkLog()
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1000, "height": 700})
+            context.route("**/*", net)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            for name, m in (("small", small), ("clustered", clustered)):
+                path = tmp_path / f"{name}.html"
+                path.write_text(standalone_html(m), encoding="utf-8")
+                page.goto(path.as_uri())
+                page.wait_for_function("() => window.L && document.querySelector('.leaflet-overlay-pane svg')")
+                page.wait_for_timeout(500)
+                state = page.evaluate(MAP_STATE_JS)
+                page.screenshot(path=str(tmp_path / f"{name}.png"))
+                assert state["leaflet"] == "1.9.4"
+                assert state["outlines"] >= 1
+                assert "Places mentioned" in state["legend"]
+                assert state["heatPixels"] > 0, "the heat layer drew nothing"
+                assert ["Heat (mentions)", True] in state["layers"], state["layers"]
+                if name == "small":
+                    assert state["places"] == 3
+                else:
+                    assert state["clusters"] > 0
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert not net.blocked, f"the page tried to reach the network: {net.blocked}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+APP = """
+import sys
+sys.path.insert(0, {root!r})
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+from conflictmap.assets import local_assets
+from conflictmap.mapbuilder import build_map, place_at
+
+df = pd.read_pickle({frame!r})
+m = local_assets(build_map(df, heat=True), vendor_dir={vendor!r})
+out = st_folium(m, key="map", height=500, use_container_width=True,
+                returned_objects=["last_object_clicked", "last_object_clicked_tooltip"]) or {{}}
+hit = out.get("last_object_clicked") or {{}}
+st.write("CLICKED", place_at(df, hit.get("lat"), hit.get("lng"), tooltip=out.get("last_object_clicked_tooltip")))
+"""
+
+
+@pytest.mark.browser
+@needs_vendor
+def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
+    """The real path: Streamlit static serving -> streamlit-folium iframe -> Leaflet."""
+    pw = _browser()
+    app_dir = tmp_path / "app"
+    (app_dir / ".streamlit").mkdir(parents=True)
+    (app_dir / "static").symlink_to(DEFAULT_VENDOR_DIR.parent, target_is_directory=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", app_dir / ".streamlit" / "config.toml")
+    sample_places().to_pickle(app_dir / "places.pkl")
+    (app_dir / "app.py").write_text(
+        APP.format(root=str(ROOT), frame=str(app_dir / "places.pkl"), vendor=str(DEFAULT_VENDOR_DIR))
+    )
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=app_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    net = NetworkLog()
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not start")
+        with pw.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(viewport={"width": 1100, "height": 900})
+                context.route("**/*", net)
+                page = context.new_page()
+                page.goto(url)
+                frame_el = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+                frame = frame_el.content_frame()
+                frame.wait_for_selector("path.cm-place-1", timeout=30_000)
+                state = frame.evaluate(MAP_STATE_JS)
+                assert state["leaflet"] == "1.9.4"
+                assert state["places"] == 3
+                assert state["heatPixels"] > 0
+                page.screenshot(path=str(tmp_path / "streamlit.png"))
+                # Aleppo is large: click off-centre, so only the tooltip can identify it.
+                box = frame.query_selector("path.cm-place-1").bounding_box()
+                page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)
+                page.wait_for_function("() => document.body.innerText.includes('CLICKED 1')", timeout=30_000)
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    vendor_hits = [u for u in net.local if "/app/static/vendor/" in u]
+    assert any(u.endswith("leaflet.js") for u in vendor_hits), net.local
+    assert not net.blocked, f"the page tried to reach the network: {net.blocked}"

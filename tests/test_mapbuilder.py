@@ -1,0 +1,403 @@
+"""build_map on small frames, checked on the real folium object tree and its HTML."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import folium
+import pandas as pd
+import pytest
+from folium.plugins import HeatMap, MarkerCluster
+
+from conflictmap.errors import ConflictMapError
+from conflictmap.mapbuilder import (
+    CLUSTER_THRESHOLD,
+    MapDataError,
+    build_map,
+    make_scale,
+    place_at,
+    safe_text,
+    style_for,
+    tooltip_text,
+)
+
+WINDOW = (date(2014, 1, 1), date(2014, 3, 31))
+
+# Two made-up square "countries" are enough to exercise the outline code.
+OUTLINES = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"iso_a2": "SY", "name": "Syria"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[35.7, 32.3], [42.4, 32.3], [42.4, 37.3], [35.7, 37.3], [35.7, 32.3]]],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"iso_a2": "LB", "name": "Lebanon"},
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [[[[35.1, 33.0], [36.6, 33.0], [36.6, 34.7], [35.1, 34.7], [35.1, 33.0]]]],
+            },
+        },
+    ],
+}
+
+
+def place(place_id: int, name: str, lat: float, lon: float, **extra) -> dict:
+    row = {
+        "place_id": place_id,
+        "name": name,
+        "lat": lat,
+        "lon": lon,
+        "country_code": "SY",
+        "kind": "city",
+        "mentions": 1,
+        "articles": 1,
+        "first_seen": date(2014, 1, 1),
+        "last_seen": date(2014, 1, 1),
+    }
+    row.update(extra)
+    return row
+
+
+def frame(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+@pytest.fixture
+def places() -> pd.DataFrame:
+    return frame(
+        place(1, "Aleppo", 36.2, 37.15, mentions=40, last_seen=date(2014, 3, 30)),
+        place(2, "Homs", 34.73, 36.71, mentions=10, last_seen=date(2014, 2, 15)),
+        place(3, "Daraa", 32.62, 36.10, mentions=1, last_seen=date(2014, 1, 2)),
+        place(4, "Syria", 35.0, 38.5, kind="country", mentions=60, last_seen=date(2014, 3, 1)),
+        place(5, "Middle East", 29.0, 41.0, kind="region", country_code="", mentions=5),
+        place(6, "Beirut", 33.89, 35.50, country_code="LB", mentions=12, last_seen=date(2014, 3, 1)),
+    )
+
+
+def walk(element):
+    yield element
+    for child in element._children.values():
+        yield from walk(child)
+
+
+def of_type(m: folium.Map, cls) -> list:
+    return [e for e in walk(m) if isinstance(e, cls)]
+
+
+def group(m: folium.Map, name: str) -> folium.FeatureGroup:
+    found = [e for e in of_type(m, folium.FeatureGroup) if e.layer_name == name]
+    assert len(found) == 1, f"expected one FeatureGroup {name!r}, found {len(found)}"
+    return found[0]
+
+
+def markers(m: folium.Map) -> list[folium.CircleMarker]:
+    # folium.Circle subclasses CircleMarker; point places are the exact class.
+    return [e for e in of_type(m, folium.CircleMarker) if type(e) is folium.CircleMarker]
+
+
+def luminance(colour: str) -> float:
+    r, g, b = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def test_one_circle_marker_per_point_place(places):
+    m = build_map(places, outlines=OUTLINES, window=WINDOW)
+    ids = sorted(mk.options["placeId"] for mk in markers(m))
+    assert ids == [1, 2, 3, 6]
+    assert all(mk in walk(group(m, "Places")) for mk in markers(m))
+
+
+def test_feature_groups_present_and_layer_control_last(places):
+    m = build_map(places, outlines=OUTLINES)
+    group(m, "Places")
+    group(m, "Countries & regions")
+    assert isinstance(list(m._children.values())[-1], folium.LayerControl)
+
+
+def test_heat_layer_only_when_asked(places):
+    assert not of_type(build_map(places), HeatMap)
+    m = build_map(places, heat=True)
+    heat = of_type(m, HeatMap)
+    assert len(heat) == 1
+    assert heat[0] in walk(group(m, "Heat (mentions)"))
+    weights = {(round(lat, 2), round(lon, 2)): w for lat, lon, w in heat[0].data}
+    assert weights[(36.2, 37.15)] == 1.0  # the most mentioned point place
+    assert weights[(34.73, 36.71)] == pytest.approx(10 / 40)
+    assert len(heat[0].data) == 4  # areas are not heat
+
+
+def test_radius_follows_square_root_of_mentions(places):
+    m = build_map(places)
+    radius = {mk.options["placeId"]: mk.options["radius"] for mk in markers(m)}
+    assert radius[1] > radius[6] > radius[2] > radius[3]
+    # Area, not radius, is proportional to count (above the minimum size).
+    assert (radius[1] / radius[2]) ** 2 == pytest.approx(40 / 10, rel=0.02)
+    big = {mk.options["placeId"]: mk.options["radius"] for mk in markers(build_map(places, presenter=True))}
+    assert all(big[k] > radius[k] for k in radius)
+
+
+def test_small_counts_are_clamped_to_a_visible_size():
+    scale = make_scale(frame(place(1, "A", 0, 0, mentions=100000), place(2, "B", 1, 1, mentions=1)))
+    assert style_for(place(2, "B", 1, 1, mentions=1), scale=scale)["radius"] >= 4
+
+
+def test_recency_colours_newer_is_darker(places):
+    m = build_map(places, window=WINDOW)
+    fill = {mk.options["placeId"]: mk.options["fillColor"] for mk in markers(m)}
+    # Aleppo (newest) < Beirut < Homs < Daraa (oldest) in lightness.
+    assert luminance(fill[1]) < luminance(fill[6]) < luminance(fill[2]) < luminance(fill[3])
+
+
+def test_colour_by_country_uses_distinct_categorical_colours(places):
+    m = build_map(places, colour_by="country")
+    fill = {mk.options["placeId"]: mk.options["fillColor"] for mk in markers(m)}
+    assert fill[1] == fill[2] == fill[3]  # all SY
+    assert fill[6] != fill[1]
+
+
+def test_more_than_eight_countries_fold_into_other():
+    rows = [place(i, f"P{i}", i, i, country_code=f"C{i}", mentions=100 - i) for i in range(10)]
+    scale = make_scale(frame(*rows), colour_by="country")
+    assert len(scale.country_colours) == 7
+    assert len(set(scale.country_colours.values())) == 7
+    assert scale.colour(rows[9]) == "#999999"
+
+
+def test_country_row_with_outline_is_a_shaded_polygon(places):
+    m = build_map(places, outlines=OUTLINES)
+    areas = group(m, "Countries & regions")
+    shapes = [e for e in walk(areas) if isinstance(e, folium.GeoJson)]
+    assert len(shapes) == 1
+    features = shapes[0].data["features"]
+    assert [f["properties"]["place_id"] for f in features] == [4]
+    style = shapes[0].style_function(features[0])
+    assert 0 < style["fillOpacity"] <= 0.35 + 1e-9
+    # The region has no outline: a big dashed circle instead.
+    circles = [e for e in walk(areas) if isinstance(e, folium.Circle)]
+    assert [c.options["placeId"] for c in circles] == [5]
+    assert circles[0].options["dashArray"]
+
+
+def test_country_without_outline_falls_back_to_dashed_circle(places):
+    m = build_map(places, outlines=None)
+    circles = [e for e in walk(group(m, "Countries & regions")) if isinstance(e, folium.Circle)]
+    assert sorted(c.options["placeId"] for c in circles) == [4, 5]
+
+
+def test_area_opacity_grows_with_count():
+    scale = make_scale(frame(place(1, "A", 0, 0, kind="country", mentions=100)))
+    few = style_for(place(2, "B", 0, 0, kind="country", mentions=1), scale=scale)
+    many = style_for(place(1, "A", 0, 0, kind="country", mentions=100), scale=scale)
+    assert few["fill_opacity"] < many["fill_opacity"]
+    assert few["dash_array"] and many["dash_array"]
+
+
+@pytest.mark.parametrize("n, clustered", [(CLUSTER_THRESHOLD, False), (CLUSTER_THRESHOLD + 1, True)])
+def test_clustering_only_above_threshold(n, clustered):
+    rows = [place(i, f"V{i}", 30 + (i % 20) * 0.3, 30 + (i // 20) * 0.3, mentions=1 + i % 5) for i in range(n)]
+    m = build_map(frame(*rows))
+    clusters = of_type(m, MarkerCluster)
+    assert bool(clusters) is clustered
+    assert len(markers(m)) == n
+    if clustered:
+        assert len([e for e in clusters[0]._children.values() if isinstance(e, folium.CircleMarker)]) == n
+    # MarkerCluster refuses to start on a map with no maxZoom; no tile layer sets it.
+    assert m.options["max_zoom"] == 18
+
+
+def test_selected_place_stands_out_and_escapes_the_cluster():
+    rows = [place(i, f"V{i}", 30 + (i % 20) * 0.3, 30 + (i // 20) * 0.3) for i in range(CLUSTER_THRESHOLD + 10)]
+    m = build_map(frame(*rows), selected=7)
+    places_group = group(m, "Places")
+    direct = [e for e in places_group._children.values() if isinstance(e, folium.CircleMarker)]
+    assert [e.options["placeId"] for e in direct] == [7]
+    chosen = direct[0]
+    assert chosen.options["weight"] > markers(m)[0].options["weight"]
+    tip = [c for c in chosen._children.values() if isinstance(c, folium.Tooltip)][0]
+    assert tip.options["permanent"] is True
+
+
+# --------------------------------------------------------------------------- basemap and view
+
+
+def test_offline_basemap_has_no_tiles_and_draws_outlines(places):
+    m = build_map(places, outlines=OUTLINES)
+    assert not of_type(m, folium.TileLayer)
+    base = [e for e in of_type(m, folium.GeoJson) if e.layer_name == "Basemap"]
+    assert len(base) == 1 and base[0].control is False
+    assert base[0].options["interactive"] is False
+    assert len(base[0].data["features"]) == 2
+    header = m.get_root().header.render()
+    assert f"#{m.get_name()} {{ background:" in header
+
+
+def test_presenter_offline_basemap_is_high_contrast(places):
+    plain = build_map(places, outlines=OUTLINES)
+    loud = build_map(places, outlines=OUTLINES, presenter=True)
+    sea = re.compile(r"background: (#[0-9a-f]{6})")
+    plain_sea = sea.search(plain.get_root().header.render()).group(1)
+    loud_sea = sea.search(loud.get_root().header.render()).group(1)
+    land = [e for e in of_type(loud, folium.GeoJson) if e.layer_name == "Basemap"][0]
+    loud_land = land.style_function(land.data["features"][0])["fillColor"]
+    assert luminance(loud_land) - luminance(loud_sea) > 0.7
+    assert luminance(loud_sea) < luminance(plain_sea)
+    assert loud.font_size != plain.font_size
+
+
+def test_online_basemap_uses_tiles(places):
+    m = build_map(places, basemap="online")
+    tiles = of_type(m, folium.TileLayer)
+    assert len(tiles) == 1 and "openstreetmap" in tiles[0].tiles
+    loud = of_type(build_map(places, basemap="online", presenter=True), folium.TileLayer)
+    assert "arcgisonline" in loud[0].tiles
+
+
+def test_fits_points_unless_view_given(places):
+    fitted = build_map(places)
+    fit = of_type(fitted, folium.FitBounds)
+    assert len(fit) == 1
+    (south, west), (north, east) = fit[0].bounds
+    assert (south, west, north, east) == (29.0, 35.5, 36.2, 41.0)
+    fixed = build_map(places, center=(10.0, 20.0), zoom=6)
+    assert not of_type(fixed, folium.FitBounds)
+    assert fixed.location == [10.0, 20.0] and fixed.options["zoom"] == 6
+
+
+def test_empty_and_single_place_frames_still_build():
+    empty = frame(place(1, "A", 0, 0)).iloc[0:0]
+    m = build_map(empty)
+    assert not markers(m)
+    assert isinstance(list(m._children.values())[-1], folium.LayerControl)
+    one = build_map(frame(place(1, "A", 10, 20)))
+    assert one.location == [10.0, 20.0] and not of_type(one, folium.FitBounds)
+
+
+def test_accepts_datetime64_columns_and_unknown_dates(places):
+    df = places.copy()
+    df["first_seen"] = pd.to_datetime(df["first_seen"])
+    df["last_seen"] = pd.to_datetime(df["last_seen"])
+    df.loc[df["place_id"] == 2, "last_seen"] = pd.NaT
+    m = build_map(df)
+    fill = {mk.options["placeId"]: mk.options["fillColor"] for mk in markers(m)}
+    assert fill[2] == "#bdbdbd"
+    assert "date unknown" in m.get_root().render()
+
+
+# --------------------------------------------------------------------------- text and legend
+
+
+def test_tooltip_says_name_and_count():
+    assert tooltip_text(place(1, "Aleppo", 0, 0, mentions=12)) == "Aleppo — 12 mentions"
+    assert tooltip_text(place(1, "Aleppo", 0, 0, mentions=1)) == "Aleppo — 1 mention"
+    assert tooltip_text(place(2, "Syria", 0, 0, kind="country", mentions=1200)) == "Syria (country) — 1,200 mentions"
+
+
+def test_names_are_escaped_in_the_rendered_page(places):
+    evil = "<script>alert(1)</script>"
+    df = pd.concat(
+        [
+            places,
+            frame(
+                place(7, evil, 34.0, 37.0),
+                place(8, "`${alert(2)}`\\", 34.5, 37.5, country_code="<img src=x onerror=alert(3)>"),
+                place(9, evil, 35.5, 39.5, kind="country", country_code="SY"),
+            ),
+        ],
+        ignore_index=True,
+    )
+    for colour_by in ("recency", "country"):
+        page = build_map(df, outlines=OUTLINES, colour_by=colour_by, heat=True).get_root().render()
+        assert evil not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "${alert(2)}" not in page and "`${" not in page
+        assert "<img src=x" not in page
+
+
+def test_safe_text_neutralises_template_literal_syntax():
+    assert safe_text("a`b${c}\\d") == "a&#96;b&#36;{c}&#92;d"
+    assert safe_text('<"\'&>') == "&lt;&quot;&#x27;&amp;&gt;"
+
+
+def test_legend_explains_colour_size_and_window(places):
+    page = build_map(places, window=WINDOW, heat=True).get_root().render()
+    legend = re.search(r'<details open class="conflictmap-legend".*?</details>', page, re.S).group(0)
+    assert "2014-01-01 to 2014-03-31" in legend
+    assert "Colour: latest mention" in legend
+    assert "Size: mentions (max 60)" in legend
+    assert "Whole country or region" in legend
+    assert "Heat" in legend
+    by_country = build_map(places, colour_by="country").get_root().render()
+    assert "Colour: country" in by_country and ">LB<" in by_country
+
+
+# --------------------------------------------------------------------------- clicks
+
+
+def test_place_at_round_trip_on_marker_centres(places):
+    for row in places.to_dict("records"):
+        assert place_at(places, row["lat"], row["lon"]) == row["place_id"]
+
+
+def test_place_at_uses_the_tooltip_for_off_centre_clicks(places):
+    # A click on a big circle reports the mouse position, not the centre.
+    assert place_at(places, 36.9, 37.6) is None
+    assert place_at(places, 36.9, 37.6, tooltip="Aleppo — 40 mentions") == 1
+    # Anywhere inside the Syria outline.
+    assert place_at(places, 33.0, 41.9, tooltip="Syria (country) — 60 mentions") == 4
+
+
+def test_place_at_tells_apart_places_with_the_same_name():
+    df = frame(
+        place(1, "Springfield", 39.8, -89.6, mentions=3),
+        place(2, "Springfield", 42.1, -72.6, mentions=3),
+    )
+    tip = "Springfield — 3 mentions"
+    assert place_at(df, 39.8, -89.6, tooltip=tip) == 1
+    assert place_at(df, 42.2, -72.5, tooltip=tip) == 2
+
+
+def test_place_at_shared_point_picks_the_top_marker():
+    df = frame(place(1, "Big", 10, 10, mentions=50), place(2, "Small", 10, 10, mentions=2))
+    assert place_at(df, 10, 10) == 2
+    assert place_at(df, 10, 10, tooltip="Big — 50 mentions") == 1
+
+
+def test_place_at_nothing_to_find(places):
+    assert place_at(places, None, None) is None
+    assert place_at(places.iloc[0:0], 1.0, 1.0) is None
+    # A stale tooltip that matches no place is ignored.
+    assert place_at(places, -40.0, -40.0, tooltip="Nowhere — 3 mentions") is None
+    assert place_at(places, 36.2 + 0.001, 37.15) == 1  # within tolerance_km
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_bad_input_says_what_to_fix(places):
+    with pytest.raises(MapDataError, match="missing column.*mentions"):
+        build_map(places.drop(columns=["mentions"]))
+    with pytest.raises(MapDataError, match="unknown place kind"):
+        build_map(frame(place(1, "X", 0, 0, kind="planet")))
+    with pytest.raises(MapDataError, match="colour_by"):
+        build_map(places, colour_by="rainbow")
+    with pytest.raises(MapDataError, match="basemap"):
+        build_map(places, basemap="satellite")
+    with pytest.raises(MapDataError, match="window"):
+        build_map(places, window=(date(2014, 2, 1), date(2014, 1, 1)))
+    assert issubclass(MapDataError, ConflictMapError)
+
+
+def test_rows_without_coordinates_are_skipped(places):
+    df = places.copy()
+    df.loc[df["place_id"] == 2, "lat"] = float("nan")
+    assert sorted(mk.options["placeId"] for mk in markers(build_map(df))) == [1, 3, 6]
