@@ -59,7 +59,6 @@ FEATURES: tuple[str, ...] = (
     "near_25",
     "near_100",
     "near_300",
-    "log_dist",
     "far",
     "demonym_target",
 )
@@ -134,7 +133,9 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]]) -> C
     named_admin1s = {(p.country_code, p.admin1_code) for p in first if p.kind == "admin1"}
     return Context(
         first=first,
-        countries=Counter(p.country_code for p in first if p.country_code),
+        # places inside a country, not the country named as a whole: a story that names the US
+        # is not therefore set in Geneva, Illinois
+        countries=Counter(p.country_code for p in first if p.country_code and p.kind not in ("country", "continent", "region")),
         admin1s=Counter((p.country_code, p.admin1_code) for p in first if p.admin1_code),
         named_countries=named_countries,
         named_admin1s=named_admin1s,
@@ -158,7 +159,8 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
     rows = []
     for p in cs:
         a1 = (p.country_code, p.admin1_code)
-        country_share = (ctx.countries[p.country_code] - (own.country_code == p.country_code)) / denom if p.country_code else 0.0
+        own_local = own.country_code == p.country_code and own.kind not in ("country", "continent", "region")
+        country_share = (ctx.countries[p.country_code] - own_local) / denom if p.country_code else 0.0
         admin1_share = (ctx.admin1s[a1] - ((own.country_code, own.admin1_code) == a1)) / denom if p.admin1_code and p.kind != "admin1" else 0.0
         # distance to the nearest other place, for points only (an area's centre says little)
         d = min((_km(p, o) for o in others), default=None) if p.kind in ("city", "landmark", "admin2") else None
@@ -186,7 +188,6 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
                 float(d is not None and d < 25),
                 float(d is not None and 25 <= d < 100),
                 float(d is not None and 100 <= d < 300),
-                math.log10(1 + d) / 4.3 if d is not None else 0.0,
                 float(d is not None and d >= 1000),
                 float(s.via == "demonym"),
             ]
