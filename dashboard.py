@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="Conflict Map", page_icon="🗺️", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="Conflict Map", page_icon=":material/public:", layout="wide", initial_sidebar_state="expanded")
 
 pages = [
-    st.Page("pages/map.py", title="Map", icon="🗺️", default=True, url_path="map"),
-    st.Page("pages/articles.py", title="Articles", icon="📰", url_path="articles"),
-    st.Page("pages/places.py", title="Places", icon="📍", url_path="places"),
-    st.Page("pages/add_articles.py", title="Add articles", icon="➕", url_path="add"),
+    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True, url_path="map"),
+    st.Page("pages/articles.py", title="Articles", icon=":material/article:", url_path="articles"),
+    st.Page("pages/places.py", title="Places", icon=":material/place:", url_path="places"),
+    st.Page("pages/add_articles.py", title="Add articles", icon=":material/add:", url_path="add"),
 ]
 st.navigation(pages).run()

@@ -61,4 +61,4 @@ with map_col:
         small = local_assets(build_map(places, basemap=view.basemap, outlines=get_outlines()),
                              streamlit_base_url(st.get_option("server.baseUrlPath")))
         st_folium(small, key=f"article-map-{article_id}", height=380, use_container_width=True, returned_objects=[])
-        st.dataframe(places[["name", "country_code", "kind", "mentions"]], hide_index=True, use_container_width=True)
+        st.dataframe(places[["name", "country_code", "kind", "mentions"]], hide_index=True, width="stretch")

@@ -117,7 +117,7 @@ if not view.present and len(days):
         .add_params(brush)
         .properties(height=110)
     )
-    event = st.altair_chart(chart, on_select="rerun", key="timeline", use_container_width=True)
+    event = st.altair_chart(chart, on_select="rerun", key="timeline", width="stretch")
     picked = (event or {}).get("selection", {}).get("brush", {}) if isinstance(event, dict) or hasattr(event, "get") else {}
     span_ms = next(iter(picked.values()), None) if picked else None
     if span_ms and len(span_ms) == 2:
@@ -185,7 +185,7 @@ with right:
         st.subheader("Excerpts")
         st.caption("Click a place on the map to read what was said about it.")
         if not frame.empty and not view.present:
-            st.dataframe(frame[["name", "country_code", "mentions"]].head(15), hide_index=True, use_container_width=True)
+            st.dataframe(frame[["name", "country_code", "mentions"]].head(15), hide_index=True, width="stretch")
     else:
         place = selected.iloc[0]
         st.subheader(f"{place['name']}")

@@ -15,7 +15,7 @@ st.caption("Sort by any column. Pick a place below to correct where it was put, 
 
 frame = places_frame(store, view.filters(), store.revision())
 table = frame[["place_id", "name", "country_code", "kind", "mentions", "articles", "first_seen", "last_seen", "lat", "lon"]]
-st.dataframe(table, hide_index=True, use_container_width=True, height=380,
+st.dataframe(table, hide_index=True, width="stretch", height=380,
              column_config={"first_seen": st.column_config.DateColumn("first seen"),
                             "last_seen": st.column_config.DateColumn("last seen")})
 
