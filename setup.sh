@@ -24,8 +24,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Node's npm fetches the map's JavaScript (Leaflet and plugins) from the npm registry.
+# Node's npm fetches the map's JavaScript (Leaflet and plugins) from the npm registry;
+# wamerican's word list tells the geoparser ordinary words from proper nouns.
 command -v npm >/dev/null || apt_install nodejs npm
+apt_install wamerican
 [ "$dev" = 1 ] && { command -v chromium >/dev/null || apt_install chromium; }
 
 if [ ! -x .venv/bin/python ]; then
@@ -43,7 +45,7 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.
 fi
 .venv/bin/python scripts/vendor_assets.py
 
-if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py conflictmap/names.py -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
+if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py conflictmap/names.py requirements.txt -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
   say "building the gazetteer (about a minute, once)"
   .venv/bin/python geodata/build_gazetteer.py
 fi

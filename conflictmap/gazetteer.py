@@ -74,6 +74,9 @@ class Gazetteer(Geocoder):
         self.candidates = lru_cache(maxsize=cache_size)(self._candidates)  # type: ignore[method-assign]
         self.demonym = lru_cache(maxsize=cache_size)(self._demonym)  # type: ignore[method-assign]
         self.place = lru_cache(maxsize=cache_size)(self._place)  # type: ignore[method-assign]
+        self.abbreviation = lru_cache(maxsize=cache_size)(self._abbreviation)  # type: ignore[method-assign]
+        self.word = lru_cache(maxsize=cache_size)(self._word)  # type: ignore[method-assign]
+        self.given_name = lru_cache(maxsize=cache_size)(self._given_name)  # type: ignore[method-assign]
         self._countries = {p.country_code: p for p in self._query_places("WHERE kind = 'country'")}
         self._admin1 = {(p.country_code, p.admin1_code): p for p in self._query_places("WHERE kind = 'admin1'")}
 
@@ -92,14 +95,33 @@ class Gazetteer(Geocoder):
         """Every place a normalised name may refer to, most populous first."""
         if not key:
             return ()
-        places = self._query_places(
-            "WHERE geonameid IN (SELECT geonameid FROM names WHERE name = ?"
-            + (" UNION SELECT geonameid FROM abbreviations WHERE name = ?" if "abbreviations" in self._tables else "")
-            + ")",
-            (key, key) if "abbreviations" in self._tables else (key,),
-        )
+        places = self._query_places("WHERE geonameid IN (SELECT geonameid FROM names WHERE name = ?)", (key,))
         places.sort(key=lambda p: (-p.population, p.geonameid))
         return tuple(places)
+
+    def _abbreviation(self, key: str) -> tuple[Place, ...]:
+        """Places an abbreviation stands for ('us' -> United States, 'ky' -> Kentucky).
+
+        Kept apart from names because the key of "US" is also the key of "us":
+        the caller decides from the written form (capitals, a dot) whether it is one.
+        """
+        if "abbreviations" not in self._tables or not key:
+            return ()
+        return tuple(self._query_places("WHERE geonameid IN (SELECT geonameid FROM abbreviations WHERE name = ?)", (key,)))
+
+    def _word(self, key: str) -> int | None:
+        """1 if an ordinary English word, 0 if a proper noun only, None if not in the dictionary."""
+        if "words" not in self._tables:
+            return None
+        with self._lock:
+            row = self._db.execute("SELECT common FROM words WHERE word = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def _given_name(self, key: str) -> bool:
+        if "given_names" not in self._tables:
+            return False
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM given_names WHERE name = ?", (key,)).fetchone() is not None
 
     def _demonym(self, key: str) -> Place | None:
         """The country (or region) an adjective such as 'Iranian' points to."""
@@ -119,7 +141,7 @@ class Gazetteer(Geocoder):
         return found[0] if found else None
 
     def is_name(self, key: str) -> bool:
-        return bool(self.candidates(key)) or self.demonym(key) is not None
+        return bool(self.candidates(key)) or bool(self.abbreviation(key)) or self.demonym(key) is not None
 
     def country(self, code: str) -> Place | None:
         return self._countries.get(code)
@@ -150,7 +172,9 @@ class Gazetteer(Geocoder):
         """Look a name up offline; `country` (ISO alpha-2, or a list) narrows the search."""
         wanted = {country} if isinstance(country, str) else set(country or ())
         wanted = {c.upper() for c in wanted}
-        places = [p for p in self.candidates(normalize_name(query)) if not wanted or p.country_code in wanted]
+        key = normalize_name(query)
+        found = self.candidates(key) + (self.abbreviation(key) if query.strip().isupper() or "." in query else ())
+        places = [p for p in found if not wanted or p.country_code in wanted]
         places.sort(key=lambda p: (-KIND_RANK.get(p.kind, 0), -p.population))
         if not places:
             return None

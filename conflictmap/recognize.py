@@ -23,7 +23,6 @@ from pathlib import Path
 from .gazetteer import Gazetteer, Place
 from .names import normalize_name
 
-DICTIONARY = Path("/usr/share/dict/american-english")
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "recognizer.json"
 MAX_TOKENS = 6
 
@@ -185,7 +184,7 @@ class Recognizer:
         self.model = model if model is not None else load_model()
         self.weights = [float(self.model.get("weights", {}).get(name, 0.0)) for name in FEATURES]
         self.threshold = float(self.model.get("threshold", 0.5))
-        self.words = words or WordStats()
+        self.words = words or WordStats(gazetteer)
 
     # -- step 1: proposals ---------------------------------------------------------------
 
@@ -233,15 +232,18 @@ class Recognizer:
                 continue
             demonym = self.gaz.demonym(key)
             places = self.gaz.candidates(key)
-            if demonym is not None and (not places or self.words.zipf(key) > 3.0):
+            end = tokens.ends[j]
+            dotted = text[end : end + 1] == "."
+            abbrev = self.gaz.abbreviation(key) if (surface.isupper() or dotted) else ()
+            if demonym is not None and not places and not abbrev:
                 return self._span(tokens, i, j, surface, key, (demonym,), "demonym", demonym)
-            if places:
-                end = tokens.ends[j]
-                # "U.S." keeps its final dot so the span reads as written.
-                if len(tokens.word(j)) == 1 and text[end : end + 1] == ".":
+            if places or abbrev:
+                # "U.S." and "Ky." keep their final dot so the span reads as written.
+                if dotted and (len(tokens.word(j)) <= 4 or abbrev):
                     end += 1
-                via = "abbrev" if surface.isupper() and len(key.replace(" ", "")) <= 4 else "name"
-                return self._span(tokens, i, j, text[tokens.starts[i] : end], key, places, via, None)
+                via = "abbrev" if abbrev and not (places and surface.istitle()) else "name"
+                merged = abbrev + tuple(p for p in places if p not in abbrev)
+                return self._span(tokens, i, j, text[tokens.starts[i] : end], key, merged, via, None)
         return None
 
     def _span(self, tokens: Tokens, i: int, j: int, surface: str, key: str, places: tuple[Place, ...], via: str, demonym: Place | None) -> Span:
@@ -378,43 +380,16 @@ def _in_org_run(tokens: Tokens, s: Span) -> bool:
 
 
 class WordStats:
-    """How common a word is in English, and whether it is a given name.
+    """How common a word is in English, whether it is an ordinary word, and whether it is a given name.
 
-    Both come from registry packages (wordfreq, gender-guesser) and are read
-    lazily; without them the cues are simply zero.
+    Frequencies come from wordfreq; the dictionary and given names are tables of
+    the gazetteer (built from Debian's word list and gender-guesser). Each answer
+    is looked up once per process.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._gaz = gazetteer
         self._zipf = None
-        self._names: frozenset[str] | None = None
-        self._common: frozenset[str] | None = None
-        self._proper: frozenset[str] | None = None
-
-    def _dictionary(self) -> None:
-        common: set[str] = set()
-        proper: set[str] = set()
-        try:
-            with open(DICTIONARY, encoding="utf-8") as fh:
-                for line in fh:
-                    word = line.strip()
-                    if not word or "'" in word:
-                        continue
-                    (common if word.islower() else proper).add(normalize_name(word))
-        except OSError:
-            pass
-        self._common, self._proper = frozenset(common), frozenset(proper - common)
-
-    def common(self, word: str) -> bool:
-        """Is it an ordinary English word ('baker', 'mobile'), as the system dictionary lists it in lower case?"""
-        if self._common is None:
-            self._dictionary()
-        return word in self._common  # type: ignore[operator]
-
-    def proper(self, word: str) -> bool:
-        """Is it listed only as a proper noun ('Chicago')?"""
-        if self._proper is None:
-            self._dictionary()
-        return word in self._proper  # type: ignore[operator]
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one WordStats per process
     def zipf(self, word: str) -> float:
@@ -427,31 +402,16 @@ class WordStats:
                 self._zipf = lambda w, lang: 0.0
         return float(self._zipf(word, "en"))
 
+    def common(self, word: str) -> bool:
+        """An ordinary English word ('baker', 'mobile'): the dictionary lists it in lower case."""
+        return self._gaz.word(word) == 1
+
+    def proper(self, word: str) -> bool:
+        """Listed only as a proper noun ('Chicago')."""
+        return self._gaz.word(word) == 0
+
     def given_name(self, word: str) -> bool:
-        if self._names is None:
-            self._names = _given_names()
-        return word in self._names
-
-
-def _given_names() -> frozenset[str]:
-    """Common given names in Britain and the USA, from gender-guesser's name list."""
-    try:
-        import gender_guesser
-
-        path = Path(gender_guesser.__file__).parent / "data" / "nam_dict.txt"
-        names = set()
-        with open(path, encoding="iso-8859-1") as fh:
-            for line in fh:
-                if line.startswith("#") or len(line) < 40:
-                    continue
-                name = line[3:29].strip()
-                # columns 30 and 32 hold the frequency in Great Britain and the USA (hex, 1 = rare)
-                common = max(int(ch, 16) if ch.strip() and ch in "0123456789ABCDEF" else 0 for ch in (line[30], line[32]))
-                if common >= 3 and " " not in name and "+" not in name:
-                    names.add(normalize_name(name))
-        return frozenset(names)
-    except (ImportError, OSError):
-        return frozenset()
+        return self._gaz.given_name(word)
 
 
 def load_model(path: Path = MODEL_PATH) -> dict:

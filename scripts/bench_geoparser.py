@@ -1,0 +1,51 @@
+"""Benchmark the geoparser: start-up, warm throughput on one core, peak memory.
+
+Usage: .venv/bin/python scripts/bench_geoparser.py [CORPUS.xml ...]
+Prints one line per figure; docs/benchmarks.md keeps the results with dates.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+
+def main() -> None:
+    paths = sys.argv[1:] or [str(CORPORA / "lgl.xml"), str(CORPORA / "GeoVirus.xml")]
+    t0 = time.perf_counter()
+    from conflictmap.geoparser import Geoparser
+
+    parser = Geoparser()
+    parser.parse("Warm-up in Mosul and Baghdad, Iraq.", "2014-06-10")
+    startup = time.perf_counter() - t0
+
+    from conflictmap.evaluate import load_corpus
+
+    docs = [d for p in paths for d in load_corpus(p)]
+    chars = sum(len(d.text) for d in docs)
+    parser.parse(docs[0].text, docs[0].date)  # first real text warms the caches a little
+    best = 0.0
+    for _ in range(3):
+        t1 = time.perf_counter()
+        for d in docs:
+            parser.parse(d.text, d.date, demonyms=False)
+        best = max(best, len(docs) / (time.perf_counter() - t1))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({
+        "startup_s": round(startup, 3),
+        "articles": len(docs),
+        "mean_chars": round(chars / len(docs)),
+        "articles_per_s_one_core": round(best, 1),
+        "peak_rss_mb": round(peak_mb, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()
