@@ -38,6 +38,12 @@ PREPOSITIONS = frozenset(
     "in at from near to into across outside inside around throughout toward towards via between within through"
     " onto over under beyond along against".split()
 )
+# Verbs that take a place as their object in news: "reached Falluja", "seized Mosul".
+MOTION_VERBS = frozenset(
+    "reached entered fled left visited attacked seized captured took stormed shelled bombed struck hit besieged surrounded"
+    " retook recaptured liberated evacuated invaded occupied raided toured flew drove travelled traveled returned moved"
+    " arrived leaving reaching entering fleeing visiting attacking seizing capturing".split()
+)
 PERSON_TITLES = frozenset(
     "president mr mrs ms miss dr sen senator gov governor rep representative minister premier king queen prince princess"
     " sheikh sheik ayatollah imam pope cardinal bishop rev reverend father coach judge justice officer sgt sergeant lt"
@@ -66,6 +72,15 @@ GENERIC = frozenset(
     " coast valley river lake mountain mountains park square center centre downtown midtown uptown".split()
 )
 SPEECH_VERBS = frozenset("said says told added explained noted stated wrote argued asked replied insisted admitted announced".split())
+# Heads of names whose first word is a place but which are not about that place: papers,
+# broadcasters, companies, sports clubs. (A police force or council named after its town
+# is about that town, so those heads stay soft cues in ORG_HEADS.)
+NAME_ONLY_HEADS = frozenset(
+    "post times tribune herald journal gazette chronicle telegraph guardian independent observer examiner star"
+    " daily weekly magazine press radio tv television network airlines airways motors bank corp corporation inc"
+    " co company ltd llc fc united club cowboys senators rangers kings jets giants nationals capitals wizards hawks"
+    " bulls bears lions tigers yankees mets redskins braves falcons saints".split()
+)
 PLACE_HEADS = frozenset("county parish province governorate district region state city town village borough township".split())
 
 FEATURES: tuple[str, ...] = (
@@ -74,6 +89,7 @@ FEATURES: tuple[str, ...] = (
     "sent_initial",
     "prev_prep",
     "prev_title",
+    "prev_motion",
     "prev_cap",
     "prev_given_name",
     "next_cap",
@@ -105,6 +121,10 @@ FEATURES: tuple[str, ...] = (
     "dict_proper",
     "generic",
     "next_said",
+    "unknown_word",
+    "person_pattern",
+    "pop_unknown",
+    "near_other",
 )
 
 
@@ -239,7 +259,7 @@ class Recognizer:
                 return self._span(tokens, i, j, surface, key, (demonym,), "demonym", demonym)
             if places or abbrev:
                 # "U.S." and "Ky." keep their final dot so the span reads as written.
-                if dotted and (len(tokens.word(j)) <= 4 or abbrev):
+                if dotted and (abbrev or len(tokens.word(j)) == 1):
                     end += 1
                 via = "abbrev" if abbrev and not (places and surface.istitle()) else "name"
                 merged = abbrev + tuple(p for p in places if p not in abbrev)
@@ -271,13 +291,15 @@ class Recognizer:
             c["prev_prep"] = float(low_prev in PREPOSITIONS and prev_gap.strip() in ("", "the"))
             if not c["prev_prep"] and low_prev == "the" and s.first > 1:
                 c["prev_prep"] = float(tokens.word(s.first - 2).lower() in PREPOSITIONS)
+            c["prev_motion"] = float(low_prev in MOTION_VERBS and prev_gap == " ")
             c["prev_title"] = float(low_prev in PERSON_TITLES and prev_gap in (" ", ". "))
             prev_cap = bool(prev) and _is_cap(prev) and prev_gap == " " and not tokens.sent_initial[s.first]
-            c["prev_cap"] = float(prev_cap and (s.first - 1) not in _span_lasts(spans))
+            c["prev_cap"] = float(prev_cap)
             c["prev_given_name"] = float(prev_cap and self.words.given_name(prev.lower()))
             next_cap = bool(nxt) and _is_cap(nxt) and next_gap == " " and not tokens.sent_initial[s.last + 1]
-            c["next_cap"] = float(next_cap and (s.last + 1) not in span_at)
+            c["next_cap"] = float(next_cap)
             c["next_org_head"] = float(next_gap in (" ", "-") and nxt.lower() in ORG_HEADS and _is_cap(nxt))
+            c["next_name_head"] = float(next_gap in (" ", "-") and nxt.lower() in NAME_ONLY_HEADS and _is_cap(nxt))
             c["next_place_head"] = float(next_gap == " " and nxt.lower() in PLACE_HEADS)
             # "Alexandria, Louisiana" / "Mosul, Iraq": a place qualified by a bigger one.
             after = s.last + 1
@@ -310,7 +332,19 @@ class Recognizer:
             c["dict_proper"] = float(single and self.words.proper(s.key))
             c["generic"] = float(single and s.key in GENERIC)
             c["next_said"] = float(next_gap in (" ", ", ") and nxt.lower() in SPEECH_VERBS)
+            # a capitalised word English does not know at all is usually a foreign name
+            c["unknown_word"] = float(single and self.gaz.word(s.key) is None)
+            # "Jordan Henderson": a given name followed by another capitalised word
+            c["person_pattern"] = float(single and c["given_name"] and next_cap and nxt.lower() not in PLACE_HEADS)
+            # GeoNames leaves many towns' population at 0: unknown, not tiny
+            c["pop_unknown"] = float(max((p.population for p in s.places), default=0) == 0)
             s.cues = c
+        # Place names cluster: a candidate within ~200 km of another name's best-known
+        # place is likelier a place than a word that happens to match a far-off village.
+        tops = [max(s.places, key=lambda p: p.population) if s.via != "demonym" else None for s in spans]
+        for k, s in enumerate(spans):
+            others = [t for j, t in enumerate(tops) if j != k and t is not None and t.kind not in ("country", "region", "continent")]
+            s.cues["near_other"] = float(s.via != "demonym" and any(_close(p, t) for p in s.places[:30] for t in others))
         # A name used once as a place ("in Jordan") lends support to its other uses.
         support: dict[str, float] = {}
         for s in spans:
@@ -333,10 +367,30 @@ class Recognizer:
         self.features(tokens, spans)
         kept = []
         for s in spans:
-            s.score = self.probability(s)
+            if s.via == "demonym":
+                # An adjective of nationality is unambiguous once found; whether it counts
+                # as a mention is the user's choice (the `demonyms` option), not the model's.
+                s.score = 0.9 if not s.cues["prev_title"] else 0.0
+            elif s.cues["next_name_head"]:
+                # The rule for names inside organisations: a place name that only brands a
+                # paper, company or club ("the Washington Post", "Dallas Cowboys") is not a
+                # place; one that says where a body works ("Gainesville Police") or follows
+                # the organisation ("Islamic State in Iraq") names the place and is judged as usual.
+                s.score = 0.0
+            else:
+                s.score = self.probability(s)
             if s.score >= self.threshold:
                 kept.append(s)
         return kept
+
+
+def _close(a: Place, b: Place, km: float = 200.0) -> bool:
+    """Within `km` (equirectangular approximation: fast, and exact enough at this scale)."""
+    if a.geonameid == b.geonameid:
+        return False
+    dlat = a.lat - b.lat
+    dlon = (a.lon - b.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
+    return (dlat * dlat + dlon * dlon) * 12365.0 < km * km  # 111.2 km per degree, squared
 
 
 def _lower_words(text: str) -> frozenset[str]:

@@ -39,6 +39,7 @@ PRIOR = {
 FEATURES: tuple[str, ...] = (
     "prior",
     "log_pop",
+    "pop_unknown",
     "top_pop",
     "kind_country",
     "kind_admin1",
@@ -168,6 +169,7 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
             [
                 prior(p, s.key),
                 math.log10(1 + p.population) / 7.0,
+                float(p.population == 0),
                 float(p.population == top),
                 float(p.kind == "country"),
                 float(p.kind == "admin1"),

@@ -1,0 +1,139 @@
+"""The geoparser on real sentences: what it finds, where it puts it, and when.
+
+Sentences are our own; each one names the place a careful reader would pick.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conflictmap.evaluate import km
+from conflictmap.names import normalize_name
+from tests.conftest import shared_path
+
+
+def places(parser, text, date=None, **kw):
+    return parser.parse(text, date, **kw)
+
+
+def found(parser, text, surface, date=None):
+    hits = [p for p in places(parser, text, date) if p["text"].rstrip(".") == surface]
+    assert hits, f"{surface!r} not found in {text!r}"
+    return hits[0]
+
+
+def near(place, lat, lon, km_max=100):
+    return km(place["lat"], place["lon"], lat, lon) <= km_max
+
+
+def test_seed_article_places_and_no_people(parser):
+    from conflictmap.readers import read_paths
+
+    (article,) = list(read_paths([shared_path("seed", "iraq-crisis-2014-06-14.txt")]))
+    out = places(parser, article.title + "\n\n" + article.text, article.published)
+    by_surface = {}
+    for p in out:
+        by_surface.setdefault(p["text"].rstrip("."), p)
+    assert near(by_surface["Iraq"], 33.0, 44.0) and near(by_surface["Iran"], 32.0, 53.0)
+    assert near(by_surface["Mosul"], 36.34, 43.13, 20) and near(by_surface["Baghdad"], 33.34, 44.40, 20)
+    assert by_surface["US"]["country_code"] == "US" and by_surface["America"]["country_code"] == "US"
+    surfaces = {p["text"] for p in out}
+    for person_or_group in ("Rouhani", "Hassan Rouhani", "Obama", "Barack Obama", "Isis", "Sunni", "Shia", "Saddam Hussein",
+                            "Jack Simpson", "Rupert Colville", "Guardian", "UNAMI", "UN", "Sharia"):
+        assert person_or_group not in surfaces
+    # Mosul fell "on Thursday": the sentence is dated 12 June 2014, not the article's 14 June
+    assert by_surface["Mosul"]["date"] == "2014-06-12" and by_surface["Mosul"]["date_cue"] == "on Thursday"
+
+
+@pytest.mark.parametrize(
+    "text, surface, lat, lon",
+    [
+        ("A fire broke out in Alexandria, Louisiana, on Monday night.", "Alexandria", 31.31, -92.45),
+        ("Ancient papyri were found in Alexandria and Cairo last year.", "Alexandria", 31.20, 29.92),
+        ("City officials in Paris, Texas, closed the courthouse.", "Paris", 33.66, -95.56),
+        ("Leaders gathered in Paris while Berlin and Rome sent ministers.", "Paris", 48.86, 2.35),
+        ("Russian tanks crossed into Georgia near Tbilisi and Gori.", "Georgia", 42.0, 43.5),
+        ("Storms hit Georgia overnight, flooding roads around Atlanta and Macon.", "Georgia", 32.7, -83.4),
+        ("Aid convoys reached Falluja before dawn, officials in Baghdad said.", "Falluja", 33.35, 43.78),
+        ("Aid convoys reached Fallujah before dawn, officials in Baghdad said.", "Fallujah", 33.35, 43.78),
+        ("Fighting continued around the Bayji refinery north of Baghdad.", "Bayji", 34.93, 43.49),
+        ("Fighting continued in Baiji north of Baghdad.", "Baiji", 34.93, 43.49),
+        ("Militants entered Tikrīt on Wednesday, a day after taking Mosul.", "Tikrīt", 34.60, 43.68),
+        ("Thousands of Yazidis were trapped on Mount Sinjar in August.", "Mount Sinjar", 36.37, 41.7),
+        ("Shelling hit Tal Afar, west of Mosul.", "Tal Afar", 36.37, 42.45),
+        ("Iraq's parliament met in Baghdad.", "Iraq", 33.0, 44.0),
+        ("The delegation flew from Amman to Riyadh and then Ankara.", "Riyadh", 24.69, 46.72),
+    ],
+)
+def test_resolution_uses_context(parser, text, surface, lat, lon):
+    assert near(found(parser, text, surface), lat, lon, 161)
+
+
+@pytest.mark.parametrize(
+    "text, not_a_place",
+    [
+        ("Jordan Henderson scored twice for the visitors.", "Jordan"),
+        ("The Washington Post reported the leak on Friday.", "Washington"),
+        ("President Obama spoke to reporters about the crisis.", "Obama"),
+        ("Sunni and Shia leaders met to discuss the ceasefire.", "Sunni"),
+        ("Isis fighters seized the town, Isis said in a statement.", "Isis"),
+        ("Mr. Lincoln said the budget would pass.", "Lincoln"),
+    ],
+)
+def test_people_groups_and_organisations_are_not_places(parser, text, not_a_place):
+    assert not_a_place not in {p["text"] for p in places(parser, text)}
+
+
+def test_every_place_has_the_contract_fields_and_candidates(parser):
+    out = places(parser, "Refugees fled Sinjar for Erbil and Dohuk.", "2014-08-04")
+    assert [normalize_name(p["name"]) for p in out][:1] == ["sinjar"]
+    for p in out:
+        assert text_at(p, "Refugees fled Sinjar for Erbil and Dohuk.")
+        assert 0 < p["confidence"] <= 1 and p["date"] == "2014-08-04"
+        assert isinstance(p["geonameid"], int) and p["country_code"] == "IQ"
+        assert isinstance(p["candidates"], list)
+
+
+def text_at(p, text):
+    return text[p["start"] : p["end"]] == p["text"]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected, cue",
+    [
+        ("Militants took Mosul on Tuesday.", "2014-06-10", "on Tuesday"),
+        ("Kurdish forces entered Kirkuk yesterday.", "2014-06-13", "yesterday"),
+        ("Kurdish forces retook Zumar on 18 August.", "2014-08-18", "on 18 August"),
+        ("Talks in Geneva resumed last week.", "2014-06-07", "last week"),
+        ("Erbil is calm.", "2014-06-14", ""),
+    ],
+)
+def test_each_mention_is_dated_from_its_sentence(parser, sentence, expected, cue):
+    article_day = "2014-08-20" if "August" in sentence else "2014-06-14"
+    p = places(parser, sentence, article_day)[0]
+    assert p["date"] == expected and p["date_cue"].lower() == cue.lower()
+
+
+def test_demonyms_are_optional(parser):
+    text = "Iranian officials met Iraqi leaders."
+    assert {p["name"] for p in places(parser, text)} == {"Iran", "Iraq"}
+    assert places(parser, text, demonyms=False) == []
+
+
+def test_offsets_are_python_string_indices_with_non_ascii_text(parser):
+    text = "“Émigrés” returned to Kobanî — and to Raqqa — on Friday."
+    for p in places(parser, text, "2014-10-03"):
+        assert text[p["start"] : p["end"]] == p["text"]
+
+
+def test_the_gazetteer_speaks_geopy(parser):
+    from geopy.location import Location
+
+    gaz = parser.gazetteer
+    loc = gaz.geocode("Mosul")
+    assert isinstance(loc, Location) and abs(loc.latitude - 36.34) < 0.2 and loc.raw["country_code"] == "IQ"
+    assert gaz.geocode("Nowhere-at-all-ville") is None
+    many = gaz.geocode("Alexandria", exactly_one=False)
+    assert len(many) > 3 and {loc.raw["country_code"] for loc in many} >= {"EG", "US"}
+    assert gaz.geocode("Alexandria", country="US").raw["country_code"] == "US"
+    assert gaz.geocode("U.S.").raw["country_code"] == "US"
