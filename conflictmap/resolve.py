@@ -61,6 +61,7 @@ FEATURES: tuple[str, ...] = (
     "near_100",
     "near_300",
     "far",
+    "near_any",
     "demonym_target",
 )
 
@@ -113,6 +114,7 @@ class Context:
     named_countries: set[str]
     named_admin1s: set[tuple[str, str]]
     n: int
+    grid: dict[tuple[int, int], list[tuple[int, Place]]] = field(default_factory=dict)
 
 
 def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
@@ -128,8 +130,23 @@ def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
     return out
 
 
-def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]]) -> Context:
-    first = [max(cs, key=lambda p, s=s: prior(p, s.key)) for s, cs in zip(spans, cands)]
+CELL = 0.25  # degrees: neighbouring cells cover every pair closer than ~25 km
+
+
+def _cell(p: Place) -> tuple[int, int]:
+    return int(math.floor(p.lat / CELL)), int(math.floor(p.lon / CELL))
+
+
+def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], first: Sequence[Place] | None = None) -> Context:
+    """What the document says around each name; `first` are the current guesses (by prior when None)."""
+    if first is None:
+        first = [max(cs, key=lambda p, s=s: prior(p, s.key)) for s, cs in zip(spans, cands)]
+    first = list(first)
+    grid: dict[tuple[int, int], list[tuple[int, Place]]] = {}
+    for i, cs in enumerate(cands):
+        for p in cs:
+            if p.kind in ("city", "landmark", "admin2"):
+                grid.setdefault(_cell(p), []).append((i, p))
     named_countries = {p.country_code for p in first if p.kind == "country"}
     named_admin1s = {(p.country_code, p.admin1_code) for p in first if p.kind == "admin1"}
     return Context(
@@ -141,7 +158,19 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]]) -> C
         named_countries=named_countries,
         named_admin1s=named_admin1s,
         n=len(spans),
+        grid=grid,
     )
+
+
+def _near_any(i: int, p: Place, ctx: Context, km: float = 25.0) -> bool:
+    """Does any candidate of another name lie within `km` of p? (Paris, Tennessee beside Henry County, Tennessee.)"""
+    a, b = _cell(p)
+    for da in (-1, 0, 1):
+        for db in (-1, 0, 1):
+            for j, q in ctx.grid.get((a + da, b + db), ()):
+                if j != i and q.geonameid != p.geonameid and _km(p, q) < km:
+                    return True
+    return False
 
 
 def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], ctx: Context) -> list[list[float]]:
@@ -191,6 +220,7 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
                 float(d is not None and 25 <= d < 100),
                 float(d is not None and 100 <= d < 300),
                 float(d is not None and d >= 1000),
+                float(p.kind in ("city", "landmark", "admin2") and _near_any(i, p, ctx)),
                 float(s.via == "demonym"),
             ]
         )
@@ -216,10 +246,17 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None) -
     w = [float((weights or FALLBACK).get(name, 0.0)) for name in FEATURES]
     cands = candidates(spans)
     ctx = read_context(spans, cands)
+    # two rounds: the second reads each name's context from the others' first-round choices
+    for _round in range(2):
+        picks = []
+        for i in range(len(spans)):
+            rows = features(i, spans, cands, ctx)
+            scores = [sum(a * b for a, b in zip(w, row)) for row in rows]
+            picks.append((rows, scores))
+        ctx = read_context(spans, cands, [cands[i][max(range(len(sc)), key=sc.__getitem__)] for i, (_, sc) in enumerate(picks)])
     choices: list[Choice] = []
     for i, s in enumerate(spans):
-        rows = features(i, spans, cands, ctx)
-        scores = [sum(a * b for a, b in zip(w, row)) for row in rows]
+        rows, scores = picks[i]
         order = sorted(range(len(scores)), key=lambda k: -scores[k])
         best = order[0]
         top = scores[best]
