@@ -15,6 +15,13 @@ dashboard must work with no internet, so:
 4. `standalone_html()` inlines the same files into one HTML page, so an
    exported map opens from disk with no server and no network.
 
+The offline basemap's country outlines (`geodata/countries.geojson`, 1.2 MB)
+take the same road: `copy_vendor_assets()` copies them to
+`static/vendor/geodata/countries-<hash>.geojson` and records them in the
+manifest, and `local_assets()` has the browser fetch that file once instead
+of embedding the geometry in every rendered map (see `OutlinesFromUrl`).
+`standalone_html()` keeps them inline.
+
 No browser library is committed to git and none is fetched at run time.
 """
 
@@ -26,6 +33,7 @@ import json
 import mimetypes
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,22 +41,26 @@ from typing import Any
 
 import branca.colormap
 import folium
-from branca.element import CssLink, Element, JavascriptLink
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
+from jinja2 import Template
 
 from conflictmap.errors import ConflictMapError
 
 __all__ = [
     "AssetsError",
     "DEFAULT_BASE_URL",
+    "DEFAULT_OUTLINES",
     "DEFAULT_VENDOR_DIR",
     "DROPPED",
+    "OutlinesFromUrl",
     "SETUP_HINT",
     "VENDORED",
     "VendoredFile",
     "copy_vendor_assets",
     "load_manifest",
     "local_assets",
+    "outlines_digest",
     "standalone_html",
     "streamlit_base_url",
 ]
@@ -58,6 +70,9 @@ SETUP_HINT = "run ./setup.sh to install map assets"
 #: `static/vendor` next to the package, i.e. inside the directory that holds
 #: dashboard.py: that is where Streamlit looks for `static/`.
 DEFAULT_VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+
+#: The country outlines the offline basemap draws (built by geodata/build_basemap.py).
+DEFAULT_OUTLINES = Path(__file__).resolve().parent.parent / "geodata" / "countries.geojson"
 
 #: Where the browser finds the vendor directory. Absolute on purpose:
 #: streamlit-folium loads dependencies with <script src> from inside its
@@ -155,8 +170,69 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def copy_vendor_assets(node_modules: Path, vendor_dir: Path = DEFAULT_VENDOR_DIR) -> dict[str, Any]:
+def outlines_digest(outlines: Any) -> str:
+    """sha256 of a GeoJSON object's canonical JSON (sorted keys, no spaces).
+
+    The manifest records this for the vendored outlines file, so
+    `local_assets` can tell whether a map's outlines are exactly the ones
+    Streamlit serves. Computing it takes ~0.1 s for the world file, so the
+    result is remembered per object: treat an outlines dict you pass to
+    `build_map` as read-only (the dashboard's is a cached resource).
+    """
+    key = id(outlines)
+    with _DIGEST_LOCK:
+        hit = _DIGESTS.get(key)
+        if hit is not None and hit[0] is outlines:
+            return hit[1]
+    text = json.dumps(outlines, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with _DIGEST_LOCK:
+        _DIGESTS[key] = (outlines, digest)  # holding the object keeps its id from being reused
+        while len(_DIGESTS) > 8:
+            del _DIGESTS[next(iter(_DIGESTS))]
+    return digest
+
+
+_DIGESTS: dict[int, tuple[Any, str]] = {}
+_DIGEST_LOCK = threading.Lock()
+
+
+def _copy_outlines(source: Path, vendor_dir: Path) -> tuple[dict[str, Any], str]:
+    """Copy the outlines file under a content-hashed name; return its manifest entry and path."""
+    raw = source.read_bytes()
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise AssetsError(f"{source} is not valid JSON ({exc}); rebuild it with geodata/build_basemap.py") from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise AssetsError(f"{source} is not a GeoJSON FeatureCollection; rebuild it with geodata/build_basemap.py")
+    sha = hashlib.sha256(raw).hexdigest()
+    rel = f"geodata/{source.stem}-{sha[:12]}{source.suffix}"
+    dst = vendor_dir / rel
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(raw)
+    entry = {
+        "path": rel,
+        "source": source.name,
+        "features": len(data.get("features") or []),
+        "digest": outlines_digest(data),
+    }
+    return entry, sha
+
+
+def copy_vendor_assets(
+    node_modules: Path,
+    vendor_dir: Path = DEFAULT_VENDOR_DIR,
+    *,
+    outlines: Path | None = DEFAULT_OUTLINES,
+) -> dict[str, Any]:
     """Copy the files in `VENDORED` out of `node_modules` and write the manifest.
+
+    `outlines` (the basemap's country outlines) is copied too when the file
+    exists, under `geodata/` with part of its hash in the name; the manifest
+    says where (`outlines.path`) and what it holds (`outlines.digest`, see
+    `outlines_digest`). Pass None to leave it out: maps then embed their
+    outlines, as before.
 
     The vendor directory is emptied first, so a package upgrade leaves no
     stale versions behind. Returns the manifest it wrote.
@@ -196,13 +272,20 @@ def copy_vendor_assets(node_modules: Path, vendor_dir: Path = DEFAULT_VENDOR_DIR
                 "version": versions[item.package],
             }
 
-    manifest = {
+    outline_entry = None
+    if outlines is not None and Path(outlines).is_file():
+        outline_entry, digest = _copy_outlines(Path(outlines), vendor_dir)
+        files[outline_entry["path"]] = digest
+
+    manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "written_by": "scripts/vendor_assets.py",
         "packages": dict(sorted(versions.items())),
         "dependencies": dependencies,
         "files": dict(sorted(files.items())),
     }
+    if outline_entry is not None:
+        manifest["outlines"] = outline_entry
     (vendor_dir / MANIFEST_NAME).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -314,12 +397,20 @@ def local_assets(
     base_url: str = DEFAULT_BASE_URL,
     *,
     vendor_dir: Path = DEFAULT_VENDOR_DIR,
+    outlines_by_url: bool = True,
 ) -> folium.Map:
     """Point every JS/CSS dependency of `m` and its children at our vendored copies.
 
     Changes only this map's elements (per-instance lists), so it is safe to
     call on a map cached and shared between sessions as long as each call
     uses the same `base_url`. Returns `m` for chaining.
+
+    Country outlines: when the map was built from exactly the outlines in
+    the manifest (`outlines_digest`), the browser fetches them once from
+    `<base_url>/<outlines.path>` instead of getting 1.2 MB of geometry inside
+    every render; the basemap and the outlines of countries in view are
+    filled in by `OutlinesFromUrl`. Other outlines (and all of them with
+    `outlines_by_url=False`, or with a manifest that has none) stay embedded.
 
     `base_url` is the browser path of the vendor directory: the default suits
     streamlit-folium under Streamlit's static serving; pass
@@ -345,7 +436,138 @@ def local_assets(
         if isinstance(element, JSCSSMixin):
             _rewrite_element(element, url_for)
     _drop_rendered_links(m)
+
+    served = manifest.get("outlines") if outlines_by_url else None
+    if served and _outline_layers(m):
+        path = vendor_dir / served["path"]
+        if not path.is_file():
+            raise AssetsError(f"map asset file(s) missing from {vendor_dir}: {served['path']}; {SETUP_HINT}")
+        _serve_outlines(m, f"{base}/{served['path']}", served["digest"])
+    else:
+        _serve_outlines(m, None, None)
     return m
+
+
+# --------------------------------------------------------------------------- outlines by URL
+
+
+class OutlinesFromUrl(MacroElement):
+    """Fill a map's outline layers from the outlines file Streamlit serves.
+
+    folium's own `GeoJson(url, embed=False)` loads with jQuery's synchronous
+    `$.ajax`, and we do not ship jQuery (see `DROPPED`), so this is the one
+    piece of our own JavaScript on the map: one `fetch`, then
+
+    * the basemap layer gets every feature (`addData`; its style is Leaflet's
+      `style` option, so it applies to late features too);
+    * each country-outline layer already holds one empty polygon per country
+      in view, with its style, tooltip and class; each gets the geometry of
+      the served feature with the same `iso_a2`.
+
+    Both layers sit in panes under the markers (see mapbuilder), so drawing
+    them late does not cover anything. `local_assets` adds this element as
+    the map's last child, so it renders after the layers it names (which is
+    also what streamlit-folium's renaming of variables needs).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        fetch({{ this.url|tojson }})
+            .then(function (response) {
+                if (!response.ok) { throw new Error("HTTP " + response.status); }
+                return response.json();
+            })
+            .then(function (outlines) {
+                {%- if this.basemap is not none %}
+                {{ this.basemap.get_name() }}.addData(outlines);
+                {%- endif %}
+                {%- if this.countries %}
+                var shapes = {};
+                outlines.features.forEach(function (f) {
+                    var code = f.geometry && f.properties && f.properties.iso_a2;
+                    if (code) {
+                        code = String(code).toUpperCase();
+                        if (!(code in shapes)) { shapes[code] = f.geometry; }
+                    }
+                });
+                [{% for layer in this.countries %}{{ layer.get_name() }}{% if not loop.last %}, {% endif %}{% endfor %}]
+                    .forEach(function (layer) {
+                        layer.eachLayer(function (shape) {
+                            var g = shapes[shape.feature.properties.iso_a2];
+                            if (!g || !shape.setLatLngs || (g.type !== "Polygon" && g.type !== "MultiPolygon")) { return; }
+                            shape.feature.geometry = g;
+                            shape.setLatLngs(L.GeoJSON.coordsToLatLngs(g.coordinates, g.type === "Polygon" ? 1 : 2));
+                        });
+                    });
+                {%- endif %}
+            })
+            .catch(function (error) {
+                console.error("Conflict Map: no country outlines from " + {{ this.url|tojson }} + ": " + error);
+            });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, basemap: Element | None = None, countries: list[Element] | tuple = ()):
+        super().__init__()
+        self._name = "OutlinesFromUrl"
+        self.url = url
+        self.basemap = basemap
+        self.countries = list(countries)
+
+
+#: Key of the loader among the map's children, so a second call replaces it.
+_LOADER_KEY = "conflictmap_outlines_from_url"
+_EMBEDDED = "_conflictmap_embedded_data"
+_SHAPE_TYPES = ("Polygon", "MultiPolygon")
+
+
+def _outline_layers(m: folium.Map) -> list[tuple[str, Element, Any]]:
+    """(role, layer, outlines) for every layer mapbuilder drew from outlines."""
+    found = []
+    for element in _walk(m):
+        tag = getattr(element, "conflictmap_outlines", None)
+        if tag and tag[1]:
+            found.append((tag[0], element, tag[1]))
+    return found
+
+
+def _embedded(layer: Element) -> dict[str, Any]:
+    """The layer's own data as built (kept aside the first time we touch it)."""
+    return layer.__dict__.setdefault(_EMBEDDED, layer.data)
+
+
+def _serve_outlines(m: folium.Map, url: str | None, digest: str | None) -> None:
+    """Make outline layers whose outlines have `digest` load from `url`; the rest embed.
+
+    url=None puts every outline layer back to its embedded data. Idempotent.
+    """
+    m._children.pop(_LOADER_KEY, None)
+    basemap = None
+    countries = []
+    for role, layer, outlines in _outline_layers(m):
+        data = _embedded(layer)
+        if url is None or digest is None or outlines_digest(outlines) != digest:
+            layer.data = data
+        elif role == "basemap":
+            layer.data = {"type": "FeatureCollection", "features": []}
+            basemap = layer
+        else:
+            # Keep each feature (id, label, style) but not its coordinates:
+            # Leaflet makes an empty polygon the loader fills in.
+            layer.data = {
+                **data,
+                "features": [
+                    {**f, "geometry": {"type": f["geometry"]["type"], "coordinates": []}}
+                    if (f.get("geometry") or {}).get("type") in _SHAPE_TYPES
+                    else f
+                    for f in data["features"]
+                ],
+            }
+            countries.append(layer)
+    if basemap is not None or countries:
+        m.add_child(OutlinesFromUrl(url, basemap, countries), name=_LOADER_KEY)
 
 
 # --------------------------------------------------------------------------- standalone
@@ -382,9 +604,10 @@ def standalone_html(m: folium.Map, vendor_dir: Path = DEFAULT_VENDOR_DIR) -> str
     """Render `m` as one HTML document with every JS/CSS dependency inlined.
 
     The file opens offline from disk (file://) because nothing in it is
-    loaded by URL. An "online" basemap still needs the network for its tiles;
-    the "offline" basemap does not. The map's own dependency lists are left
-    as they were before the call.
+    loaded by URL: the country outlines are inlined too. An "online" basemap
+    still needs the network for its tiles; the "offline" basemap does not.
+    The map's own dependency lists and outline layers are left as they were
+    before the call.
     """
     vendor_dir = Path(vendor_dir)
     manifest = load_manifest(vendor_dir)
@@ -392,7 +615,7 @@ def standalone_html(m: folium.Map, vendor_dir: Path = DEFAULT_VENDOR_DIR) -> str
     marker = "conflictmap-inline:"
     saved = _save_state(m)
     try:
-        local_assets(m, base_url=marker, vendor_dir=vendor_dir)
+        local_assets(m, base_url=marker, vendor_dir=vendor_dir, outlines_by_url=False)
         page = m.get_root().render()
     finally:
         _restore_state(m, saved)
@@ -413,19 +636,23 @@ def standalone_html(m: folium.Map, vendor_dir: Path = DEFAULT_VENDOR_DIR) -> str
     return page
 
 
-def _save_state(m: folium.Map) -> tuple[list[tuple[Element, dict[str, Any]]], dict[str, Element]]:
+_State = tuple[
+    list[tuple[Element, dict[str, Any]]], dict[str, Element], list[tuple[Element, Any]], dict[str, Element]
+]
+
+
+def _save_state(m: folium.Map) -> _State:
     per_element = [
         (e, {a: e.__dict__[a] for a in ("default_js", "default_css") if a in e.__dict__})
         for e in _map_elements(m)
         if isinstance(e, JSCSSMixin)
     ]
-    return per_element, dict(m.get_root().header._children)
+    outline_data = [(layer, layer.data) for _role, layer, _o in _outline_layers(m)]
+    return per_element, dict(m.get_root().header._children), outline_data, dict(m._children)
 
 
-def _restore_state(
-    m: folium.Map, saved: tuple[list[tuple[Element, dict[str, Any]]], dict[str, Element]]
-) -> None:
-    per_element, header_children = saved
+def _restore_state(m: folium.Map, saved: _State) -> None:
+    per_element, header_children, outline_data, map_children = saved
     for element, attrs in per_element:
         for attr in ("default_js", "default_css"):
             if attr in attrs:
@@ -435,3 +662,7 @@ def _restore_state(
     header = m.get_root().header
     header._children.clear()
     header._children.update(header_children)
+    for layer, data in outline_data:
+        layer.data = data
+    m._children.clear()
+    m._children.update(map_children)

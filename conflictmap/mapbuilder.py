@@ -5,14 +5,30 @@ a `folium.Map` out; nothing is read from disk or the network. Layers, top to
 bottom of the layer tree:
 
 * basemap: country outlines drawn from `outlines` ("offline", no tiles) or a
-  tile layer ("online"); never in the layer control;
+  tile layer ("online"); never in the layer control. It sits in its own pane
+  below everything else;
 * "Countries & regions": places that are whole areas (country, admin1,
-  region, continent) - a shaded outline where `outlines` has the country,
-  otherwise a large dashed circle;
-* "Places": one CircleMarker per point place (city, landmark, admin2),
-  clustered when there are more than `CLUSTER_THRESHOLD`;
+  region, continent) - a shaded outline where `outlines` has the country
+  (in a pane between the basemap and the other layers), otherwise a large
+  dashed circle;
+* "Places": the point places (city, landmark, admin2) as ONE GeoJson layer
+  of Point features drawn as circle markers, clustered when there are more
+  than `CLUSTER_THRESHOLD`; the selected place is drawn on its own, on top;
 * "Heat (mentions)": an optional HeatMap weighted by mentions (heat=True);
 * LayerControl, added last.
+
+Size: each place is one small GeoJSON feature (`place_id` and the escaped
+tooltip `label`) plus its style, looked up by `place_id` through a
+`style_function`, so a map of 2,000 places is a few hundred kB rather than a
+Jinja-rendered CircleMarker (1-2 kB) per place. At most `max_places` places
+are drawn, the most mentioned first; the legend says how many are in view
+when that cuts any off, and the heat layer still counts all of them.
+
+The outline geometry is only embedded here; `conflictmap.assets.local_assets`
+swaps it for the copy Streamlit serves (see there and docs/offline-map.md)
+and `standalone_html` keeps it inline. Layers built from `outlines` carry an
+attribute `conflictmap_outlines = (role, outlines)`, role "basemap" or
+"countries", which is how `local_assets` finds them.
 
 Colour encodes recency (or country), circle *area* encodes the number of
 mentions, and the tooltip spells the number out, so no meaning rests on
@@ -20,13 +36,14 @@ colour alone. The legend says all of this in words.
 
 Every string that came from an article or a gazetteer goes through
 `safe_text` (html.escape plus the characters that matter inside folium's JS
-template literals) before it reaches a Tooltip or the legend.
+template literals) before it reaches a tooltip or the legend.
 
 Click mapping: streamlit-folium reports `last_object_clicked` (lat/lng) and
 `last_object_clicked_tooltip` (the tooltip's text). `place_at` turns those
-back into exactly one place_id; see its docstring. Each marker also carries
-its id in the Leaflet options (`placeId`) and in its CSS class
-(`cm-place-<id>`), for tests and for anyone reading the page.
+back into exactly one place_id; see its docstring. Every drawn shape also
+carries its id in its Leaflet options (`placeId`) and in its CSS class
+(`cm-place-<id>`, next to `cm-place`, `cm-area` or `cm-outline`), for tests
+and for anyone reading the page.
 """
 
 from __future__ import annotations
@@ -41,13 +58,16 @@ from typing import Any
 import folium
 import pandas as pd
 from branca.element import Element
+from folium.map import CustomPane
 from folium.plugins import HeatMap, MarkerCluster
+from folium.utilities import JsCode
 
 from conflictmap.errors import ConflictMapError
 
 __all__ = [
     "AREA_KINDS",
     "CLUSTER_THRESHOLD",
+    "MAX_PLACES",
     "MapDataError",
     "POINT_KINDS",
     "Scale",
@@ -76,6 +96,17 @@ REQUIRED_COLUMNS = (
 
 #: Above this many point places, markers go into a MarkerCluster.
 CLUSTER_THRESHOLD = 150
+
+#: `build_map` draws at most this many places by default (the most mentioned
+#: first; the selected place always). Each costs ~200 bytes of page, so this
+#: bounds the map at well under 1 MB whatever the size of the archive.
+MAX_PLACES = 2000
+
+#: Leaflet panes (z-index): tiles are 200 and the default overlay pane is 400.
+#: The basemap and the country outlines get panes of their own so they stay
+#: under the markers even when their geometry arrives later, by URL.
+_BASEMAP_PANE = ("cm-basemap", 250)
+_OUTLINE_PANE = ("cm-outlines", 350)
 
 # Viridis, sampled at 0, .25, .5, .75, 1 (dark purple -> yellow). We run it
 # backwards for recency, so the newest mentions are the darkest and stand out
@@ -322,6 +353,40 @@ def _draw_order(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- layers
 
 
+def _tag_shapes(css_class: str) -> JsCode:
+    """`onEachFeature` for our GeoJson layers: class, id and tooltip per shape.
+
+    The class and `placeId` go into `defaultOptions` too, because Leaflet's
+    `resetStyle` (after a highlight) restores the options from there and a
+    path re-added to the map (layer control, cluster) is created anew from
+    its options. Each shape gets its own tooltip holding the pre-escaped
+    label: that is what streamlit-folium reads back on a click (it reads a
+    shape's own tooltip first), and unlike a `GeoJsonTooltip` bound to the
+    whole layer it also works when a MarkerCluster takes the shapes over.
+    """
+    return JsCode(
+        "function (feature, layer) {\n"
+        "    var p = feature.properties;\n"
+        f"    layer.options.className = layer.defaultOptions.className = '{css_class} cm-place-' + p.place_id;\n"
+        "    layer.options.placeId = layer.defaultOptions.placeId = p.place_id;\n"
+        "    layer.bindTooltip(p.label, {sticky: true});\n"
+        "}"
+    )
+
+
+def _point_feature(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One place as a GeoJSON Point; the label is escaped (Leaflet shows it as HTML)."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
+        "properties": {"place_id": int(row["place_id"]), "label": safe_text(tooltip_text(row))},
+    }
+
+
+def _by_place_id(styles: dict[int, dict[str, Any]]):
+    return lambda feature: styles[int(feature["properties"]["place_id"])]
+
+
 def _country_features(outlines: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
     if not outlines:
         return {}
@@ -332,6 +397,11 @@ def _country_features(outlines: Mapping[str, Any] | None) -> dict[str, dict[str,
         if code and feature.get("geometry") and code not in found:
             found[code] = feature
     return found
+
+
+def _add_pane(m: folium.Map, pane: tuple[str, int], *, pointer_events: bool) -> None:
+    name, z_index = pane
+    CustomPane(name, z_index=z_index, pointer_events=pointer_events).add_to(m)
 
 
 def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping[str, Any] | None) -> None:
@@ -350,19 +420,25 @@ def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping
     land_only = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "id": i, "properties": {}, "geometry": f["geometry"]}
-            for i, f in enumerate(outlines["features"])
+            {"type": "Feature", "properties": {}, "geometry": f["geometry"]}
+            for f in outlines["features"]
             if f.get("geometry")
         ],
     }
-    style = {"fillColor": land, "fillOpacity": 1.0, "color": border, "weight": border_weight}
-    folium.GeoJson(
+    _add_pane(m, _BASEMAP_PANE, pointer_events=False)
+    # One style for all land, given as Leaflet's own `style` option rather
+    # than a style_function: it then also applies to features added later
+    # (when local_assets has the browser fetch the outlines by URL).
+    layer = folium.GeoJson(
         land_only,
         name="Basemap",
         control=False,
-        style_function=lambda _feature: style,
         interactive=False,  # clicks on land must not count as clicks on a place
-    ).add_to(m)
+        pane=_BASEMAP_PANE[0],
+        style={"fillColor": land, "fillOpacity": 1.0, "color": border, "weight": border_weight},
+    )
+    layer.conflictmap_outlines = ("basemap", outlines)
+    layer.add_to(m)
 
 
 def _add_areas(
@@ -374,28 +450,25 @@ def _add_areas(
     selected: int | None,
     outlines: Mapping[str, Any] | None,
 ) -> None:
-    group = folium.FeatureGroup(name="Countries & regions", show=True)
     countries = _country_features(outlines)
     polygons: list[dict[str, Any]] = []
     polygon_styles: dict[int, dict[str, Any]] = {}
-    for _, row in _draw_order(areas).iterrows():
+    circles: list[dict[str, Any]] = []
+    circle_styles: dict[int, dict[str, Any]] = {}
+    chosen: dict[str, Any] | None = None
+    for row in _draw_order(areas).to_dict("records"):
         pid = int(row["place_id"])
         style = style_for(row, scale=scale, presenter=presenter)
-        if pid == selected:
-            style = _selected_style(style, presenter)
-        label = tooltip_text(row)
-        outline = countries.get(str(row["country_code"]).upper()) if row["kind"] == "country" else None
+        code = str(row["country_code"] or "").upper()
+        outline = countries.get(code) if row["kind"] == "country" else None
         if outline is not None:
-            polygons.append(
-                {
-                    "type": "Feature",
-                    "id": pid,
-                    # Only what the tooltip needs; the label is pre-escaped
-                    # because GeoJsonTooltip inserts it as HTML.
-                    "properties": {"place_id": pid, "label": safe_text(label)},
-                    "geometry": outline["geometry"],
-                }
-            )
+            if pid == selected:
+                style = _selected_style(style, presenter)
+            feature = _point_feature(row)
+            # Only what the tooltip and the URL loader need (see assets).
+            feature["properties"]["iso_a2"] = code
+            feature["geometry"] = outline["geometry"]
+            polygons.append(feature)
             polygon_styles[pid] = {
                 "color": style["color"],
                 "weight": style["weight"],
@@ -404,27 +477,52 @@ def _add_areas(
                 "fillColor": style["fill_color"],
                 "fillOpacity": style["fill_opacity"],
             }
-            continue
-        circle = folium.Circle(
-            location=(float(row["lat"]), float(row["lon"])),
-            tooltip=folium.Tooltip(safe_text(label), permanent=pid == selected),
-            class_name=f"cm-area cm-place-{pid}",
-            **style,
-        )
-        circle.options["placeId"] = pid
-        circle.add_to(group)
+        elif pid == selected:
+            chosen = row
+        else:
+            circles.append(_point_feature(row))
+            circle_styles[pid] = {
+                "radius": style["radius"],
+                "color": style["color"],
+                "fillColor": style["fill_color"],
+                "fillOpacity": style["fill_opacity"],
+            }
+    group = folium.FeatureGroup(name="Countries & regions", show=True)
     if polygons:
-        # One GeoJson layer for all outlined countries. Its GeoJsonTooltip is
-        # a function, which is the form streamlit-folium can read back on a
-        # click inside a GeoJson (a plain string tooltip on a GeoJson is lost).
-        folium.GeoJson(
+        # Their own pane, under the markers, so a point inside a country
+        # stays clickable even if the outline geometry arrives later.
+        _add_pane(m, _OUTLINE_PANE, pointer_events=True)
+        layer = folium.GeoJson(
             {"type": "FeatureCollection", "features": polygons},
             name="Country outlines",
             control=False,
-            style_function=lambda f: polygon_styles[int(f["properties"]["place_id"])],
+            pane=_OUTLINE_PANE[0],
+            style_function=_by_place_id(polygon_styles),
             highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.55},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            on_each_feature=_tag_shapes("cm-outline"),
+        )
+        layer.conflictmap_outlines = ("countries", outlines)
+        layer.add_to(group)
+    if circles:
+        # Whole areas with no outline to draw: dashed circles sized in metres.
+        # Everything that does not vary goes into the marker template once.
+        proto = style_for(areas.iloc[0], scale=scale, presenter=presenter)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": circles},
+            name="Areas",
+            control=False,
+            marker=folium.Circle(
+                radius=proto["radius"],
+                weight=proto["weight"],
+                opacity=proto["opacity"],
+                dash_array=proto["dash_array"],
+                fill=True,
+            ),
+            style_function=_by_place_id(circle_styles),
+            on_each_feature=_tag_shapes("cm-area"),
         ).add_to(group)
+    if chosen is not None:
+        _selected_shape(chosen, scale=scale, presenter=presenter).add_to(group)
     group.add_to(m)
 
 
@@ -437,39 +535,66 @@ def _add_points(
     selected: int | None,
 ) -> None:
     group = folium.FeatureGroup(name="Places", show=True)
-    target: folium.FeatureGroup | MarkerCluster = group
-    if len(points) > CLUSTER_THRESHOLD:
-        target = MarkerCluster(
-            control=False,
-            options={"showCoverageOnHover": False, "disableClusteringAtZoom": 9, "chunkedLoading": True},
-        )
-        target.add_to(group)
-    chosen = None
-    for _, row in _draw_order(points).iterrows():
+    features: list[dict[str, Any]] = []
+    styles: dict[int, dict[str, Any]] = {}
+    chosen: dict[str, Any] | None = None
+    proto: dict[str, Any] | None = None
+    # Big circles first, so small ones stay on top and clickable.
+    for row in _draw_order(points).to_dict("records"):
         pid = int(row["place_id"])
         if pid == selected:
             chosen = row
             continue
-        _marker(row, scale=scale, presenter=presenter, selected=False).add_to(target)
+        style = style_for(row, scale=scale, presenter=presenter)
+        proto = proto or style
+        features.append(_point_feature(row))
+        # Only what varies from place to place; CircleMarker.setStyle
+        # honours `radius`, and the template below holds the rest.
+        styles[pid] = {"radius": style["radius"], "fillColor": style["fill_color"]}
+    if features:
+        assert proto is not None
+        target: folium.FeatureGroup | MarkerCluster = group
+        if len(features) > CLUSTER_THRESHOLD:
+            target = MarkerCluster(
+                control=False,
+                options={"showCoverageOnHover": False, "disableClusteringAtZoom": 9, "chunkedLoading": True},
+            )
+            target.add_to(group)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name="Point places",
+            control=False,
+            marker=folium.CircleMarker(
+                radius=proto["radius"],
+                color=proto["color"],
+                weight=proto["weight"],
+                opacity=proto["opacity"],
+                fill=True,
+                fill_opacity=proto["fill_opacity"],
+            ),
+            style_function=_by_place_id(styles),
+            on_each_feature=_tag_shapes("cm-place"),
+        ).add_to(target)
     if chosen is not None:
         # Outside any cluster and drawn last, so the selection is always visible.
-        _marker(chosen, scale=scale, presenter=presenter, selected=True).add_to(group)
+        _selected_shape(chosen, scale=scale, presenter=presenter).add_to(group)
     group.add_to(m)
 
 
-def _marker(row: pd.Series, *, scale: Scale, presenter: bool, selected: bool) -> folium.CircleMarker:
+def _selected_shape(row: Mapping[str, Any], *, scale: Scale, presenter: bool) -> folium.CircleMarker:
+    """The selected place on its own, with a heavy outline and a tooltip that stays open."""
     pid = int(row["place_id"])
-    style = style_for(row, scale=scale, presenter=presenter)
-    if selected:
-        style = _selected_style(style, presenter)
-    marker = folium.CircleMarker(
+    style = _selected_style(style_for(row, scale=scale, presenter=presenter), presenter)
+    point = str(row["kind"]) in POINT_KINDS
+    cls = folium.CircleMarker if point else folium.Circle
+    shape = cls(
         location=(float(row["lat"]), float(row["lon"])),
-        tooltip=folium.Tooltip(safe_text(tooltip_text(row)), permanent=selected),
-        class_name=f"cm-place cm-place-{pid}",
+        tooltip=folium.Tooltip(safe_text(tooltip_text(row)), permanent=True),
+        class_name=f"{'cm-place' if point else 'cm-area'} cm-place-{pid}",
         **style,
     )
-    marker.options["placeId"] = pid
-    return marker
+    shape.options["placeId"] = pid
+    return shape
 
 
 def _add_heat(m: folium.Map, points: pd.DataFrame) -> None:
@@ -510,12 +635,22 @@ def _legend(
     has_areas: bool,
     heat: bool,
     unknown_dates: bool,
+    shown: int | None = None,
+    total: int | None = None,
 ) -> str:
-    """The legend as HTML: what colour, size and shape mean, in words."""
+    """The legend as HTML: what colour, size and shape mean, in words.
+
+    `shown`/`total`: when fewer places are drawn than are in view, say so.
+    """
     font = 15 if presenter else 12
     lines: list[str] = []
     if window is not None:
         lines.append(f"<div><b>{safe_text(window[0].isoformat())} to {safe_text(window[1].isoformat())}</b></div>")
+    if shown is not None and total is not None and shown < total:
+        lines.append(
+            f"<div class='conflictmap-cap'>Showing the {shown:,} most-mentioned of {total:,} places"
+            f"{'; heat counts all' if heat else ''}</div>"
+        )
     if scale.colour_by == "recency":
         # With a window the dates are on the line above; otherwise name them here.
         old = "older" if window or not scale.start else safe_text(scale.start.isoformat())
@@ -592,6 +727,7 @@ def build_map(
     colour_by: str = "recency",
     window: tuple[date, date] | None = None,
     outlines: dict | None = None,
+    max_places: int | None = MAX_PLACES,
 ) -> folium.Map:
     """Draw the places in view as a folium map (see the module docstring).
 
@@ -599,17 +735,32 @@ def build_map(
     kind, mentions, articles, first_seen, last_seen. `outlines` is a GeoJSON
     FeatureCollection whose features carry `iso_a2` and `name`; it draws the
     offline basemap and the shaded country outlines. Without `center` and
-    `zoom` the map fits the places.
+    `zoom` the map fits the places. `max_places` bounds how many places are
+    drawn (the most mentioned, plus the selected one; None for all); colour
+    and size scales, the heat layer and the fitted view use every place.
 
-    The result still points at folium's CDN URLs; pass it through
-    `conflictmap.assets.local_assets` (or `standalone_html`) before showing it.
+    The result still points at folium's CDN URLs and embeds the outlines;
+    pass it through `conflictmap.assets.local_assets` (or `standalone_html`)
+    before showing it.
     """
     if basemap not in {"offline", "online"}:
         raise MapDataError(f"basemap={basemap!r} is not known; use 'offline' or 'online'")
+    if max_places is not None and max_places < 1:
+        raise MapDataError(f"max_places={max_places!r} must be a positive number or None")
     frame = _validate(places)
     scale = make_scale(frame, colour_by=colour_by, window=window)
-    points = frame[frame["kind"].astype(str).isin(POINT_KINDS)]
-    areas = frame[frame["kind"].astype(str).isin(AREA_KINDS)]
+    is_point = frame["kind"].astype(str).isin(POINT_KINDS)
+    all_points = frame[is_point]
+
+    drawn = frame
+    if max_places is not None and len(frame) > max_places:
+        ranked = _draw_order(frame)
+        keep = ranked.head(max_places)
+        if selected is not None and not (keep["place_id"] == selected).any():
+            keep = pd.concat([keep, ranked[ranked["place_id"] == selected]])
+        drawn = keep
+    points = drawn[drawn["kind"].astype(str).isin(POINT_KINDS)]
+    areas = drawn[drawn["kind"].astype(str).isin(AREA_KINDS)]
 
     fit = center is None and zoom is None and len(frame) > 1
     if center is None:
@@ -636,8 +787,8 @@ def build_map(
         _add_areas(m, areas, scale=scale, presenter=presenter, selected=selected, outlines=outlines)
     if len(points):
         _add_points(m, points, scale=scale, presenter=presenter, selected=selected)
-    if heat and len(points):
-        _add_heat(m, points)
+    if heat and len(all_points):
+        _add_heat(m, all_points)
     if fit:
         m.fit_bounds(
             [
@@ -649,7 +800,7 @@ def build_map(
             max_zoom=8,
         )
     unknown_dates = scale.colour_by == "recency" and any(
-        _as_date(v) is None for v in frame["last_seen"]
+        _as_date(v) is None for v in drawn["last_seen"]
     )
     m.get_root().html.add_child(
         Element(
@@ -659,8 +810,10 @@ def build_map(
                 window=window,
                 has_points=bool(len(points)),
                 has_areas=bool(len(areas)),
-                heat=heat and bool(len(points)),
+                heat=heat and bool(len(all_points)),
                 unknown_dates=unknown_dates,
+                shown=len(drawn),
+                total=len(frame),
             )
         ),
         name="conflictmap_legend",

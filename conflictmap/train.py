@@ -77,20 +77,22 @@ def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[n
     return out
 
 
-def fit_choice(examples: Sequence[tuple[np.ndarray, int]], *, l2: float = L2, iterations: int = 100) -> np.ndarray:
+def fit_choice(examples: Sequence[tuple[np.ndarray, int]], weights: Sequence[float] | None = None, *, l2: float = L2,
+               iterations: int = 100) -> np.ndarray:
     """Conditional logit: the right candidate should outscore the others of the same name."""
     k = len(RESOLVE_FEATURES)
     w = np.zeros(k)
+    sample = weights if weights is not None else [1.0] * len(examples)
     for _ in range(iterations):
         grad = l2 * w
         hess = l2 * np.eye(k)
-        for x, right in examples:
+        for (x, right), c in zip(examples, sample):
             z = x @ w
             p = np.exp(z - z.max())
             p /= p.sum()
             mean = p @ x
-            grad -= x[right] - mean
-            hess += (x * p[:, None]).T @ x - np.outer(mean, mean)
+            grad -= c * (x[right] - mean)
+            hess += c * ((x * p[:, None]).T @ x - np.outer(mean, mean))
         step = np.linalg.solve(hess + 1e-9 * np.eye(k), grad)
         w -= step
         if np.abs(step).max() < 1e-6:
@@ -98,15 +100,16 @@ def fit_choice(examples: Sequence[tuple[np.ndarray, int]], *, l2: float = L2, it
     return w
 
 
-def fit(x: np.ndarray, y: np.ndarray, *, l2: float = L2, iterations: int = 300) -> np.ndarray:
-    """Logistic regression by Newton's method (few features, so each step is exact and fast)."""
+def fit(x: np.ndarray, y: np.ndarray, c: np.ndarray | None = None, *, l2: float = L2, iterations: int = 300) -> np.ndarray:
+    """Weighted logistic regression by Newton's method (few features, so each step is exact and fast)."""
+    c = np.ones(len(y)) if c is None else c
     w = np.zeros(x.shape[1])
     penalty = l2 * np.eye(x.shape[1])
     penalty[0, 0] = 0.0  # the bias is not shrunk
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ (p - y) + penalty @ w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + penalty + 1e-9 * np.eye(x.shape[1])
+        grad = x.T @ (c * (p - y)) + penalty @ w
+        hess = (x * (c * p * (1 - p))[:, None]).T @ x + penalty + 1e-9 * np.eye(x.shape[1])
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -130,10 +133,11 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return round(cut, 2)
 
 
-def train(x: np.ndarray, y: np.ndarray, choices: Sequence[tuple[np.ndarray, int]], *, note: str = "") -> dict[str, Any]:
-    w = fit(x, y)
+def train(x: np.ndarray, y: np.ndarray, c: np.ndarray, choices: Sequence[tuple[np.ndarray, int]], choice_weights: Sequence[float],
+          *, note: str = "") -> dict[str, Any]:
+    w = fit(x, y, c)
     p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-    r = fit_choice(choices)
+    r = fit_choice(choices, choice_weights)
     return {
         "weights": {name: round(float(v), 4) for name, v in zip(FEATURES, w)},
         "threshold": best_threshold(p, y),
@@ -144,6 +148,16 @@ def train(x: np.ndarray, y: np.ndarray, choices: Sequence[tuple[np.ndarray, int]
     }
 
 
+def balance(sizes: dict[str, int]) -> dict[str, float]:
+    """Per-example weights that give every corpus the same total say.
+
+    LGL (US local news) has twice GeoVirus's toponyms; unweighted, its habits
+    ("Paris" is in Texas) would become the model's habits for all news.
+    """
+    total = sum(sizes.values())
+    return {name: total / (len(sizes) * n) if n else 0.0 for name, n in sizes.items()}
+
+
 def cross_validate(corpora: Sequence[str], gazetteer: Gazetteer, *, folds: int = 5) -> dict[str, Any]:
     """Train on k-1 folds of all corpora together, geoparse the held-out fold, score each corpus.
 
@@ -151,32 +165,40 @@ def cross_validate(corpora: Sequence[str], gazetteer: Gazetteer, *, folds: int =
     """
     docs = {path: load_corpus(path) for path in corpora}
     base = Recognizer(gazetteer, {"weights": {}, "threshold": 0.5})
-    fold_data: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in range(folds)]
-    fold_choices: list[list[tuple[np.ndarray, int]]] = [[] for _ in range(folds)]
+    # per fold: recognition rows, labels, corpus tags; choice examples and their corpus tags
+    rec: list[list[tuple[np.ndarray, np.ndarray, str]]] = [[] for _ in range(folds)]
+    cho: list[list[tuple[tuple[np.ndarray, int], str]]] = [[] for _ in range(folds)]
     for path, ds in docs.items():
         for k in range(folds):
             part = [d for d in ds if fold_of(d.id, path, folds) == k]
             x, y = examples(base, part)
-            fold_data[k][0].append(x)
-            fold_data[k][1].append(y)
-            fold_choices[k].extend(choice_examples(base, part))
-    xs = [np.vstack(xx) for xx, _ in fold_data]
-    ys = [np.concatenate(yy) for _, yy in fold_data]
+            rec[k].append((x, y, path))
+            cho[k].extend((c, path) for c in choice_examples(base, part))
+
+    def fit_on(parts: Sequence[int], note: str = "") -> dict[str, Any]:
+        blocks = [b for j in parts for b in rec[j]]
+        rec_w = balance({p: sum(len(y) for _, y, q in blocks if q == p) for p in corpora})
+        choices = [c for j in parts for c in cho[j]]
+        cho_w = balance({p: sum(1 for _, q in choices if q == p) for p in corpora})
+        return train(
+            np.vstack([x for x, _, _ in blocks]),
+            np.concatenate([y for _, y, _ in blocks]),
+            np.concatenate([np.full(len(y), rec_w[q]) for _, y, q in blocks]),
+            [c for c, _ in choices],
+            [cho_w[q] for _, q in choices],
+            note=note,
+        )
+
     predictions: dict[str, dict[str, list[dict[str, Any]]]] = {path: {} for path in corpora}
     for k in range(folds):
-        model = train(
-            np.vstack([xs[j] for j in range(folds) if j != k]),
-            np.concatenate([ys[j] for j in range(folds) if j != k]),
-            [c for j in range(folds) if j != k for c in fold_choices[j]],
-        )
-        parser = Geoparser(gazetteer, model=model, demonyms=False)
+        parser = Geoparser(gazetteer, model=fit_on([j for j in range(folds) if j != k]), demonyms=False)
         for path, ds in docs.items():
             for d in ds:
                 if fold_of(d.id, path, folds) == k:
                     predictions[path][d.id] = parser.parse(d.text, d.date, demonyms=False, candidates=False)
     figures = {path: rounded(score(docs[path], predictions[path])) for path in corpora}
     names = ", ".join(p.rsplit("/", 1)[-1] for p in corpora)
-    final = train(np.vstack(xs), np.concatenate(ys), [c for fc in fold_choices for c in fc], note=f"all of {names}")
+    final = fit_on(range(folds), note=f"all of {names}, each corpus weighted equally")
     final["cross_validated"] = {p.rsplit("/", 1)[-1]: f for p, f in figures.items()}
     final["folds"] = folds
     return {"figures": figures, "model": final}

@@ -137,6 +137,10 @@ def record_to_article(
     published, note = parse_published(published_value, reference=reference)
     if published_value is not None and published is None:
         note = f"{prefix}{note}" if prefix else note
+    if published_value is None and fetched_value is not None and reference is not None:
+        # A crawl's download time is the best date such a record has (LGL's <dltime>): news
+        # is fetched within hours of publication. Say so, so a reader can weigh it.
+        published, note = reference, "no publication date; the download time is used"
     meta: dict[str, Any] = dict(metadata or {})
     for name, value in record.items():
         if name not in used and value not in (None, ""):
