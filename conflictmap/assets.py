@@ -464,10 +464,13 @@ class OutlinesFromUrl(MacroElement):
       in view, with its style, tooltip and class; each gets the geometry of
       the served feature with the same `iso_a2`.
 
-    Both layers sit in panes under the markers (see mapbuilder), so drawing
-    them late does not cover anything. `local_assets` adds this element as
-    the map's last child, so it renders after the layers it names (which is
-    also what streamlit-folium's renaming of variables needs).
+    Drawing them late covers nothing: the basemap has a pane of its own under
+    the overlay pane, and the country polygons were created (empty) in layer
+    order, before the points. `local_assets` adds this element as the map's
+    last child, so it renders after the layers it names (which is also what
+    streamlit-folium's renaming of variables needs). If the fetch fails, the
+    map still works without land and outlines, and the reason is logged to
+    the browser console.
     """
 
     _template = Template(

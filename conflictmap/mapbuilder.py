@@ -8,9 +8,8 @@ bottom of the layer tree:
   tile layer ("online"); never in the layer control. It sits in its own pane
   below everything else;
 * "Countries & regions": places that are whole areas (country, admin1,
-  region, continent) - a shaded outline where `outlines` has the country
-  (in a pane between the basemap and the other layers), otherwise a large
-  dashed circle;
+  region, continent) - a shaded outline where `outlines` has the country,
+  otherwise a large dashed circle;
 * "Places": the point places (city, landmark, admin2) as ONE GeoJson layer
   of Point features drawn as circle markers, clustered when there are more
   than `CLUSTER_THRESHOLD`; the selected place is drawn on its own, on top;
@@ -102,11 +101,12 @@ CLUSTER_THRESHOLD = 150
 #: bounds the map at well under 1 MB whatever the size of the archive.
 MAX_PLACES = 2000
 
-#: Leaflet panes (z-index): tiles are 200 and the default overlay pane is 400.
-#: The basemap and the country outlines get panes of their own so they stay
-#: under the markers even when their geometry arrives later, by URL.
+#: Leaflet pane (name, z-index) for the basemap: above tiles (200), below the
+#: overlay pane (400) where everything else is drawn, so the land stays
+#: under the markers even when its geometry arrives later, by URL. Country
+#: outlines need no pane: Leaflet creates their paths (empty until the
+#: geometry arrives) in layer order, so they are under the points already.
 _BASEMAP_PANE = ("cm-basemap", 250)
-_OUTLINE_PANE = ("cm-outlines", 350)
 
 # Viridis, sampled at 0, .25, .5, .75, 1 (dark purple -> yellow). We run it
 # backwards for recency, so the newest mentions are the darkest and stand out
@@ -399,11 +399,6 @@ def _country_features(outlines: Mapping[str, Any] | None) -> dict[str, dict[str,
     return found
 
 
-def _add_pane(m: folium.Map, pane: tuple[str, int], *, pointer_events: bool) -> None:
-    name, z_index = pane
-    CustomPane(name, z_index=z_index, pointer_events=pointer_events).add_to(m)
-
-
 def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping[str, Any] | None) -> None:
     sea, land, border, border_weight = _BASEMAP[presenter]
     if basemap == "online":
@@ -425,7 +420,7 @@ def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping
             if f.get("geometry")
         ],
     }
-    _add_pane(m, _BASEMAP_PANE, pointer_events=False)
+    CustomPane(_BASEMAP_PANE[0], z_index=_BASEMAP_PANE[1], pointer_events=False).add_to(m)
     # One style for all land, given as Leaflet's own `style` option rather
     # than a style_function: it then also applies to features added later
     # (when local_assets has the browser fetch the outlines by URL).
@@ -489,14 +484,10 @@ def _add_areas(
             }
     group = folium.FeatureGroup(name="Countries & regions", show=True)
     if polygons:
-        # Their own pane, under the markers, so a point inside a country
-        # stays clickable even if the outline geometry arrives later.
-        _add_pane(m, _OUTLINE_PANE, pointer_events=True)
         layer = folium.GeoJson(
             {"type": "FeatureCollection", "features": polygons},
             name="Country outlines",
             control=False,
-            pane=_OUTLINE_PANE[0],
             style_function=_by_place_id(polygon_styles),
             highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.55},
             on_each_feature=_tag_shapes("cm-outline"),

@@ -23,11 +23,14 @@ from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 
 from conflictmap.assets import (
     DEFAULT_BASE_URL,
+    DEFAULT_OUTLINES,
     DEFAULT_VENDOR_DIR,
     AssetsError,
+    OutlinesFromUrl,
     copy_vendor_assets,
     load_manifest,
     local_assets,
+    outlines_digest,
     standalone_html,
     streamlit_base_url,
 )
@@ -53,6 +56,11 @@ needs_vendor = pytest.mark.skipif(
 needs_node_modules = pytest.mark.skipif(
     not (NODE_MODULES / "leaflet" / "package.json").is_file(),
     reason="node_modules/ not installed: run ./setup.sh (npm ci)",
+)
+needs_served_outlines = pytest.mark.skipif(
+    not (DEFAULT_VENDOR_DIR / "manifest.json").is_file()
+    or "outlines" not in json.loads((DEFAULT_VENDOR_DIR / "manifest.json").read_text()),
+    reason="country outlines not vendored in static/vendor: run ./setup.sh",
 )
 
 REMOTE_TAG = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
@@ -89,6 +97,17 @@ OUTLINES = {
 }
 
 
+def world() -> dict:
+    """The real basemap outlines, as the dashboard loads them (one object, like its cache)."""
+    global _WORLD
+    if _WORLD is None:
+        _WORLD = json.loads(DEFAULT_OUTLINES.read_text(encoding="utf-8"))
+    return _WORLD
+
+
+_WORLD = None
+
+
 def full_map(**kw) -> folium.Map:
     """A map that uses every plugin we vendor: cluster, heat, outlines."""
     return build_map(
@@ -100,12 +119,13 @@ def full_map(**kw) -> folium.Map:
     )
 
 
-def dependency_urls(m: folium.Map) -> list[str]:
-    def walk(e):
-        yield e
-        for c in e._children.values():
-            yield from walk(c)
+def walk(element):
+    yield element
+    for child in element._children.values():
+        yield from walk(child)
 
+
+def dependency_urls(m: folium.Map) -> list[str]:
     urls = []
     for e in walk(m):
         if isinstance(e, JSCSSMixin):
@@ -139,6 +159,31 @@ def test_copy_vendor_assets_writes_files_and_manifest(tmp_path):
     # leaflet.css refers to its images relatively; they must sit beside it.
     css = tmp_path / "vendor" / manifest["dependencies"]["leaflet_css"]["path"]
     assert (css.parent / "images" / "layers.png").is_file()
+    # The basemap outlines are served as a file too, named by their hash.
+    served = manifest["outlines"]
+    copy = tmp_path / "vendor" / served["path"]
+    assert copy.read_bytes() == DEFAULT_OUTLINES.read_bytes()
+    assert re.fullmatch(r"geodata/countries-[0-9a-f]{12}\.geojson", served["path"])
+    assert served["digest"] == outlines_digest(json.loads(DEFAULT_OUTLINES.read_text()))
+    assert served["features"] == len(world()["features"])
+
+
+@needs_node_modules
+def test_copy_vendor_assets_without_outlines(tmp_path):
+    manifest = copy_vendor_assets(NODE_MODULES, tmp_path / "vendor", outlines=None)
+    assert "outlines" not in manifest
+    assert not (tmp_path / "vendor" / "geodata").exists()
+    # A manifest without outlines still serves maps; they embed their outlines.
+    m = local_assets(build_map(sample_places(), outlines=world()), vendor_dir=tmp_path / "vendor")
+    assert not [e for e in m._children.values() if isinstance(e, OutlinesFromUrl)]
+
+
+def test_outlines_digest_is_canonical_and_remembered():
+    a = {"type": "FeatureCollection", "features": [{"b": 1, "a": [1.5, 2]}]}
+    b = json.loads('{"features": [{"a": [1.5, 2], "b": 1}], "type": "FeatureCollection"}')
+    assert outlines_digest(a) == outlines_digest(b)
+    assert outlines_digest(a) != outlines_digest({**a, "features": []})
+    assert outlines_digest(a) is outlines_digest(a)  # cached per object
 
 
 @needs_node_modules
@@ -165,6 +210,7 @@ def test_vendor_script_runs(tmp_path):
         check=True,
     )
     assert "leaflet@" in out.stdout
+    assert "country outlines: geodata/countries-" in out.stdout
     assert (tmp_path / "v" / "manifest.json").is_file()
 
 
@@ -247,6 +293,84 @@ def test_pieces_we_do_not_ship_are_refused():
         local_assets(m)
 
 
+# --------------------------------------------------------------------------- outlines by URL
+
+
+def loaders(m: folium.Map) -> list[OutlinesFromUrl]:
+    return [e for e in m._children.values() if isinstance(e, OutlinesFromUrl)]
+
+
+def outline_layer(m: folium.Map, role: str) -> folium.GeoJson:
+    """The layer mapbuilder drew from outlines in this role ("basemap" or "countries")."""
+    (found,) = [e for e in walk(m) if getattr(e, "conflictmap_outlines", ("",))[0] == role]
+    return found
+
+
+@needs_served_outlines
+def test_served_outlines_load_by_url_instead_of_being_embedded():
+    served = load_manifest()["outlines"]
+    m = build_map(sample_places(), outlines=world(), heat=True)
+    embedded = len(m.get_root().render().encode())
+    m = local_assets(build_map(sample_places(), outlines=world(), heat=True))
+    (loader,) = loaders(m)
+    assert loader.url == f"{DEFAULT_BASE_URL}/{served['path']}"
+    assert list(m._children.values())[-1] is loader  # renders after the layers it fills
+    basemap, countries = outline_layer(m, "basemap"), outline_layer(m, "countries")
+    assert loader.basemap is basemap and loader.countries == [countries]
+    assert basemap.data["features"] == []
+    # The country in view keeps its feature (id, label, style) but not its coordinates.
+    (syria,) = countries.data["features"]
+    assert syria["properties"]["iso_a2"] == "SY"
+    assert syria["geometry"]["coordinates"] == []
+    page = m.get_root().render()
+    assert f'fetch("{DEFAULT_BASE_URL}/{served["path"]}")' in page
+    assert len(page.encode()) < 100_000 < embedded  # the world file is 1.2 MB
+    # streamlit-folium asks the map for its bounds; empty geometry must not break that.
+    m.get_bounds()
+
+
+@needs_served_outlines
+def test_other_outlines_stay_embedded():
+    m = local_assets(build_map(sample_places(), outlines=OUTLINES))
+    assert not loaders(m)
+    assert outline_layer(m, "basemap").data["features"]
+    assert outline_layer(m, "countries").data["features"][0]["geometry"]["coordinates"]
+    # A changed copy of the world is not the served file either.
+    changed = {**world(), "features": world()["features"][:10]}
+    assert not loaders(local_assets(build_map(sample_places(), outlines=changed)))
+
+
+@needs_served_outlines
+def test_outlines_by_url_can_be_turned_off_and_follow_the_base_url():
+    m = build_map(sample_places(), outlines=world())
+    local_assets(m)
+    local_assets(m, base_url="/cm/app/static/vendor/")
+    (loader,) = loaders(m)
+    assert loader.url.startswith("/cm/app/static/vendor/geodata/countries-")
+    local_assets(m, outlines_by_url=False)
+    assert not loaders(m)
+    assert len(outline_layer(m, "basemap").data["features"]) == len(world()["features"])
+    assert outline_layer(m, "countries").data["features"][0]["geometry"]["coordinates"]
+
+
+@needs_served_outlines
+def test_online_basemap_still_gets_country_outlines_by_url():
+    m = local_assets(build_map(sample_places(), outlines=world(), basemap="online"))
+    (loader,) = loaders(m)
+    assert loader.basemap is None and len(loader.countries) == 1
+
+
+def test_missing_outlines_file_names_the_setup_command(vendor_copy):
+    served = load_manifest(vendor_copy).get("outlines")
+    if not served:
+        pytest.skip("country outlines not vendored in static/vendor: run ./setup.sh")
+    (vendor_copy / served["path"]).unlink()
+    with pytest.raises(AssetsError, match=r"countries-.*\.geojson.*run \./setup\.sh"):
+        local_assets(build_map(sample_places(), outlines=world()), vendor_dir=vendor_copy)
+    # A map without outlines does not need the file.
+    local_assets(build_map(sample_places()), vendor_dir=vendor_copy)
+
+
 # --------------------------------------------------------------------------- standalone
 
 
@@ -265,6 +389,18 @@ def test_standalone_html_inlines_everything():
     assert "conflictmap-inline" not in page
     # The caller's map keeps the dependency URLs it had.
     assert dependency_urls(m) == before
+
+
+@needs_served_outlines
+def test_standalone_html_inlines_the_outlines_even_after_local_assets():
+    m = local_assets(build_map(sample_places(), outlines=world()))
+    page = standalone_html(m)
+    assert "fetch(" not in page and "/static/vendor/" not in page
+    canada = next(f for f in world()["features"] if f["properties"]["iso_a2"] == "CA")
+    first = canada["geometry"]["coordinates"][0][0][0]
+    assert f"[{first[0]}, {first[1]}]" in page  # the basemap geometry, inline
+    # ...and the map is left serving them by URL, as it was.
+    assert len(loaders(m)) == 1 and outline_layer(m, "basemap").data["features"] == []
 
 
 # --------------------------------------------------------------------------- browser
@@ -298,7 +434,11 @@ MAP_STATE_JS = """() => ({
     leaflet: window.L ? L.version : null,
     places: document.querySelectorAll('path.cm-place').length,
     clusters: document.querySelectorAll('.marker-cluster').length,
-    outlines: document.querySelectorAll('path.leaflet-interactive:not(.cm-place):not(.cm-area)').length,
+    outlines: document.querySelectorAll('path.cm-outline').length,
+    outlinePoints: Math.max(0, ...Array.from(document.querySelectorAll('path.cm-outline'))
+        .map(p => (p.getAttribute('d') || '').split(/[ML]/).length)),
+    basemap: document.querySelectorAll('.leaflet-cm-basemap-pane path').length,
+    areas: document.querySelectorAll('path.cm-area').length,
     heatPixels: (() => {
         const c = document.querySelector('canvas.leaflet-heatmap-layer');
         if (!c || !c.width) return 0;
@@ -318,6 +458,8 @@ def test_standalone_file_draws_offline(tmp_path):
     pw = _browser()
     small = build_map(sample_places(), heat=True, outlines=OUTLINES)
     clustered = full_map()
+    # The real outlines, already set to load by URL: the export inlines them.
+    world_map = local_assets(build_map(sample_places(), heat=True, outlines=world()))
     net = NetworkLog()
     with pw.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -327,7 +469,7 @@ def test_standalone_file_draws_offline(tmp_path):
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            for name, m in (("small", small), ("clustered", clustered)):
+            for name, m in (("small", small), ("clustered", clustered), ("world", world_map)):
                 path = tmp_path / f"{name}.html"
                 path.write_text(standalone_html(m), encoding="utf-8")
                 page.goto(path.as_uri())
@@ -336,14 +478,17 @@ def test_standalone_file_draws_offline(tmp_path):
                 state = page.evaluate(MAP_STATE_JS)
                 page.screenshot(path=str(tmp_path / f"{name}.png"))
                 assert state["leaflet"] == "1.9.4"
-                assert state["outlines"] >= 1
+                assert state["outlines"] == 1 and state["outlinePoints"] >= 4
                 assert "Places mentioned" in state["legend"]
                 assert state["heatPixels"] > 0, "the heat layer drew nothing"
                 assert ["Heat (mentions)", True] in state["layers"], state["layers"]
-                if name == "small":
-                    assert state["places"] == 3
-                else:
+                if name == "clustered":
                     assert state["clusters"] > 0
+                else:
+                    assert state["places"] == 3
+                if name == "world":
+                    assert state["basemap"] > 150, state["basemap"]
+                    assert state["outlinePoints"] > 20  # Syria's real border (as Leaflet simplifies it), not a square
         finally:
             browser.close()
     assert not errors, errors
@@ -357,6 +502,7 @@ def _free_port() -> int:
 
 
 APP = """
+import json
 import sys
 sys.path.insert(0, {root!r})
 import pandas as pd
@@ -366,7 +512,8 @@ from conflictmap.assets import local_assets
 from conflictmap.mapbuilder import build_map, place_at
 
 df = pd.read_pickle({frame!r})
-m = local_assets(build_map(df, heat=True), vendor_dir={vendor!r})
+outlines = st.cache_resource(lambda: json.loads(open({outlines!r}, encoding="utf-8").read()))()
+m = local_assets(build_map(df, heat=True, outlines=outlines), vendor_dir={vendor!r})
 out = st_folium(m, key="map", height=500, use_container_width=True,
                 returned_objects=["last_object_clicked", "last_object_clicked_tooltip"]) or {{}}
 hit = out.get("last_object_clicked") or {{}}
@@ -385,7 +532,8 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
     shutil.copy(ROOT / ".streamlit" / "config.toml", app_dir / ".streamlit" / "config.toml")
     sample_places().to_pickle(app_dir / "places.pkl")
     (app_dir / "app.py").write_text(
-        APP.format(root=str(ROOT), frame=str(app_dir / "places.pkl"), vendor=str(DEFAULT_VENDOR_DIR))
+        APP.format(root=str(ROOT), frame=str(app_dir / "places.pkl"), vendor=str(DEFAULT_VENDOR_DIR),
+                   outlines=str(DEFAULT_OUTLINES))
     )
     port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -416,15 +564,27 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
                 frame_el = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
                 frame = frame_el.content_frame()
                 frame.wait_for_selector("path.cm-place-1", timeout=30_000)
+                # The outlines arrive by URL, after the map has drawn.
+                frame.wait_for_function(
+                    "() => document.querySelectorAll('.leaflet-cm-basemap-pane path').length > 150", timeout=30_000
+                )
                 state = frame.evaluate(MAP_STATE_JS)
                 assert state["leaflet"] == "1.9.4"
                 assert state["places"] == 3
                 assert state["heatPixels"] > 0
+                assert state["outlines"] == 1 and state["outlinePoints"] > 20  # Syria, filled in from the file
                 page.screenshot(path=str(tmp_path / "streamlit.png"))
                 # Aleppo is large: click off-centre, so only the tooltip can identify it.
                 box = frame.query_selector("path.cm-place-1").bounding_box()
                 page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)
                 page.wait_for_function("() => document.body.innerText.includes('CLICKED 1')", timeout=30_000)
+                # Inside the Syria outline, away from any point: the outline's own tooltip names it.
+                x, y = frame.evaluate(
+                    "() => { const p = window.map.latLngToContainerPoint([35.3, 40.3]);"
+                    " const r = window.map.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }"
+                )
+                page.mouse.click(frame_el.bounding_box()["x"] + x, frame_el.bounding_box()["y"] + y)
+                page.wait_for_function("() => document.body.innerText.includes('CLICKED 3')", timeout=30_000)
             finally:
                 browser.close()
     finally:
@@ -435,4 +595,5 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
             server.kill()
     vendor_hits = [u for u in net.local if "/app/static/vendor/" in u]
     assert any(u.endswith("leaflet.js") for u in vendor_hits), net.local
+    assert any(re.search(r"/app/static/vendor/geodata/countries-[0-9a-f]+\.geojson$", u) for u in vendor_hits), net.local
     assert not net.blocked, f"the page tried to reach the network: {net.blocked}"

@@ -1,4 +1,4 @@
-"""build_map on small frames, checked on the real folium object tree and its HTML."""
+"""build_map on small frames, checked on the real folium object tree, its layers' data and its HTML."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from datetime import date
 import folium
 import pandas as pd
 import pytest
+from folium.map import CustomPane
 from folium.plugins import HeatMap, MarkerCluster
 
 from conflictmap.errors import ConflictMapError
 from conflictmap.mapbuilder import (
     CLUSTER_THRESHOLD,
+    MAX_PLACES,
     MapDataError,
     build_map,
     make_scale,
@@ -97,9 +99,34 @@ def group(m: folium.Map, name: str) -> folium.FeatureGroup:
     return found[0]
 
 
-def markers(m: folium.Map) -> list[folium.CircleMarker]:
-    # folium.Circle subclasses CircleMarker; point places are the exact class.
-    return [e for e in of_type(m, folium.CircleMarker) if type(e) is folium.CircleMarker]
+def layer(m: folium.Map, name: str) -> folium.GeoJson | None:
+    """The GeoJson layer called `name`, or None."""
+    found = [e for e in of_type(m, folium.GeoJson) if e.layer_name == name]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def features(m: folium.Map, name: str) -> list[dict]:
+    found = layer(m, name)
+    return found.data["features"] if found is not None else []
+
+
+def ids(m: folium.Map, name: str) -> list[int]:
+    return [f["properties"]["place_id"] for f in features(m, name)]
+
+
+def selected_shapes(m: folium.Map) -> list[folium.CircleMarker | folium.Circle]:
+    """Shapes drawn on their own: only the selection (GeoJson markers are templates, not children)."""
+    return of_type(m, (folium.CircleMarker, folium.Circle))
+
+
+def drawn(m: folium.Map, name: str = "Point places") -> dict[int, dict]:
+    """place_id -> Leaflet style of every place in layer `name`, plus the selection."""
+    geo = layer(m, name)
+    styles = {f["properties"]["place_id"]: geo.style_function(f) for f in features(m, name)}
+    for shape in selected_shapes(m):
+        styles[shape.options["placeId"]] = shape.options
+    return styles
 
 
 def luminance(colour: str) -> float:
@@ -107,14 +134,34 @@ def luminance(colour: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+def many(n: int, **extra) -> pd.DataFrame:
+    return frame(*(place(i, f"V{i}", 30 + (i % 20) * 0.3, 30 + (i // 20) * 0.3, **extra) for i in range(n)))
+
+
 # --------------------------------------------------------------------------- layers
 
 
-def test_one_circle_marker_per_point_place(places):
+def test_point_places_are_one_geojson_layer_of_compact_features(places):
     m = build_map(places, outlines=OUTLINES, window=WINDOW)
-    ids = sorted(mk.options["placeId"] for mk in markers(m))
-    assert ids == [1, 2, 3, 6]
-    assert all(mk in walk(group(m, "Places")) for mk in markers(m))
+    points = layer(m, "Point places")
+    assert points in walk(group(m, "Places"))
+    # Drawn biggest first, so small circles stay on top and clickable.
+    assert ids(m, "Point places") == [1, 6, 2, 3]
+    aleppo = features(m, "Point places")[0]
+    assert aleppo["geometry"] == {"type": "Point", "coordinates": [37.15, 36.2]}
+    assert aleppo["properties"] == {"place_id": 1, "label": "Aleppo — 40 mentions"}
+    assert isinstance(points.marker, folium.CircleMarker)
+    # No per-place Jinja elements: the only CircleMarker is the layer's template.
+    assert not selected_shapes(m)
+
+
+def test_each_shape_gets_class_id_and_its_own_tooltip(places):
+    page = build_map(places, outlines=OUTLINES).get_root().render()
+    for css in ("cm-place", "cm-area", "cm-outline"):
+        assert f"'{css} cm-place-' + p.place_id" in page
+    assert "layer.bindTooltip(p.label, {sticky: true})" in page
+    # The label is not handed to a GeoJsonTooltip (lost when clustered).
+    assert not of_type(build_map(places, outlines=OUTLINES), folium.GeoJsonTooltip)
 
 
 def test_feature_groups_present_and_layer_control_last(places):
@@ -138,12 +185,25 @@ def test_heat_layer_only_when_asked(places):
 
 def test_radius_follows_square_root_of_mentions(places):
     m = build_map(places)
-    radius = {mk.options["placeId"]: mk.options["radius"] for mk in markers(m)}
+    radius = {k: v["radius"] for k, v in drawn(m).items()}
     assert radius[1] > radius[6] > radius[2] > radius[3]
     # Area, not radius, is proportional to count (above the minimum size).
     assert (radius[1] / radius[2]) ** 2 == pytest.approx(40 / 10, rel=0.02)
-    big = {mk.options["placeId"]: mk.options["radius"] for mk in markers(build_map(places, presenter=True))}
+    big = {k: v["radius"] for k, v in drawn(build_map(places, presenter=True)).items()}
     assert all(big[k] > radius[k] for k in radius)
+
+
+def test_styles_match_style_for(places):
+    m = build_map(places, window=WINDOW)
+    scale = make_scale(places, window=WINDOW)
+    template = layer(m, "Point places").marker.options
+    for row in places[places["kind"] == "city"].to_dict("records"):
+        want = style_for(row, scale=scale)
+        got = drawn(m)[row["place_id"]]
+        assert got == {"radius": want["radius"], "fillColor": want["fill_color"]}
+        # What does not vary sits once in the marker template.
+        assert template["color"] == want["color"] and template["fillOpacity"] == want["fill_opacity"]
+        assert template["weight"] == want["weight"] and template["fill"] is True
 
 
 def test_small_counts_are_clamped_to_a_visible_size():
@@ -152,15 +212,13 @@ def test_small_counts_are_clamped_to_a_visible_size():
 
 
 def test_recency_colours_newer_is_darker(places):
-    m = build_map(places, window=WINDOW)
-    fill = {mk.options["placeId"]: mk.options["fillColor"] for mk in markers(m)}
+    fill = {k: v["fillColor"] for k, v in drawn(build_map(places, window=WINDOW)).items()}
     # Aleppo (newest) < Beirut < Homs < Daraa (oldest) in lightness.
     assert luminance(fill[1]) < luminance(fill[6]) < luminance(fill[2]) < luminance(fill[3])
 
 
 def test_colour_by_country_uses_distinct_categorical_colours(places):
-    m = build_map(places, colour_by="country")
-    fill = {mk.options["placeId"]: mk.options["fillColor"] for mk in markers(m)}
+    fill = {k: v["fillColor"] for k, v in drawn(build_map(places, colour_by="country")).items()}
     assert fill[1] == fill[2] == fill[3]  # all SY
     assert fill[6] != fill[1]
 
@@ -176,55 +234,129 @@ def test_more_than_eight_countries_fold_into_other():
 def test_country_row_with_outline_is_a_shaded_polygon(places):
     m = build_map(places, outlines=OUTLINES)
     areas = group(m, "Countries & regions")
-    shapes = [e for e in walk(areas) if isinstance(e, folium.GeoJson)]
-    assert len(shapes) == 1
-    features = shapes[0].data["features"]
-    assert [f["properties"]["place_id"] for f in features] == [4]
-    style = shapes[0].style_function(features[0])
+    shapes = layer(m, "Country outlines")
+    assert shapes in walk(areas)
+    # Only the countries in view, with just what the tooltip and loader need.
+    assert ids(m, "Country outlines") == [4]
+    feature = shapes.data["features"][0]
+    assert feature["properties"] == {"place_id": 4, "label": "Syria (country) — 60 mentions", "iso_a2": "SY"}
+    assert feature["geometry"] == OUTLINES["features"][0]["geometry"]
+    assert shapes.conflictmap_outlines == ("countries", OUTLINES)
+    style = shapes.style_function(feature)
     assert 0 < style["fillOpacity"] <= 0.35 + 1e-9
     # The region has no outline: a big dashed circle instead.
-    circles = [e for e in walk(areas) if isinstance(e, folium.Circle)]
-    assert [c.options["placeId"] for c in circles] == [5]
-    assert circles[0].options["dashArray"]
+    circles = layer(m, "Areas")
+    assert circles in walk(areas)
+    assert ids(m, "Areas") == [5]
+    assert isinstance(circles.marker, folium.Circle)
+    assert circles.marker.options["dashArray"]
+    assert circles.style_function(circles.data["features"][0])["radius"] == 700_000  # metres
 
 
 def test_country_without_outline_falls_back_to_dashed_circle(places):
     m = build_map(places, outlines=None)
-    circles = [e for e in walk(group(m, "Countries & regions")) if isinstance(e, folium.Circle)]
-    assert sorted(c.options["placeId"] for c in circles) == [4, 5]
+    assert layer(m, "Country outlines") is None
+    assert sorted(ids(m, "Areas")) == [4, 5]
 
 
 def test_area_opacity_grows_with_count():
     scale = make_scale(frame(place(1, "A", 0, 0, kind="country", mentions=100)))
     few = style_for(place(2, "B", 0, 0, kind="country", mentions=1), scale=scale)
-    many = style_for(place(1, "A", 0, 0, kind="country", mentions=100), scale=scale)
-    assert few["fill_opacity"] < many["fill_opacity"]
-    assert few["dash_array"] and many["dash_array"]
+    many_ = style_for(place(1, "A", 0, 0, kind="country", mentions=100), scale=scale)
+    assert few["fill_opacity"] < many_["fill_opacity"]
+    assert few["dash_array"] and many_["dash_array"]
+
+
+def test_basemap_has_a_pane_under_the_markers(places):
+    m = build_map(places, outlines=OUTLINES)
+    (pane,) = of_type(m, CustomPane)
+    assert pane.name == "cm-basemap" and pane.pointer_events is False
+    assert 200 < pane.z_index < 400  # above tiles, below Leaflet's overlay pane
+    # Created before the layer that uses it; outlines of places stay in the
+    # overlay pane, drawn (in order) before the points.
+    order = list(m._children.values())
+    assert order.index(pane) < order.index(layer(m, "Basemap"))
+    assert "pane" not in layer(m, "Country outlines").options
+    assert order.index(group(m, "Countries & regions")) < order.index(group(m, "Places"))
 
 
 @pytest.mark.parametrize("n, clustered", [(CLUSTER_THRESHOLD, False), (CLUSTER_THRESHOLD + 1, True)])
 def test_clustering_only_above_threshold(n, clustered):
-    rows = [place(i, f"V{i}", 30 + (i % 20) * 0.3, 30 + (i // 20) * 0.3, mentions=1 + i % 5) for i in range(n)]
-    m = build_map(frame(*rows))
+    m = build_map(many(n, mentions=2))
     clusters = of_type(m, MarkerCluster)
     assert bool(clusters) is clustered
-    assert len(markers(m)) == n
+    assert len(features(m, "Point places")) == n
     if clustered:
-        assert len([e for e in clusters[0]._children.values() if isinstance(e, folium.CircleMarker)]) == n
+        assert layer(m, "Point places") in clusters[0]._children.values()
     # MarkerCluster refuses to start on a map with no maxZoom; no tile layer sets it.
     assert m.options["max_zoom"] == 18
 
 
 def test_selected_place_stands_out_and_escapes_the_cluster():
-    rows = [place(i, f"V{i}", 30 + (i % 20) * 0.3, 30 + (i // 20) * 0.3) for i in range(CLUSTER_THRESHOLD + 10)]
-    m = build_map(frame(*rows), selected=7)
+    m = build_map(many(CLUSTER_THRESHOLD + 10), selected=7)
     places_group = group(m, "Places")
     direct = [e for e in places_group._children.values() if isinstance(e, folium.CircleMarker)]
     assert [e.options["placeId"] for e in direct] == [7]
+    assert selected_shapes(m) == direct
+    assert 7 not in ids(m, "Point places")
     chosen = direct[0]
-    assert chosen.options["weight"] > markers(m)[0].options["weight"]
+    assert chosen.options["weight"] > layer(m, "Point places").marker.options["weight"]
+    assert "cm-place-7" in chosen.options["className"]
     tip = [c for c in chosen._children.values() if isinstance(c, folium.Tooltip)][0]
     assert tip.options["permanent"] is True
+    # It is drawn after (on top of) the cluster.
+    order = list(places_group._children.values())
+    assert order.index(chosen) > order.index(of_type(m, MarkerCluster)[0])
+
+
+def test_selected_area_is_a_circle_of_its_own(places):
+    m = build_map(places, outlines=OUTLINES, selected=5)
+    assert ids(m, "Areas") == []
+    (chosen,) = selected_shapes(m)
+    assert isinstance(chosen, folium.Circle) and chosen.options["placeId"] == 5
+    assert chosen in walk(group(m, "Countries & regions"))
+    # A selected outlined country keeps its polygon, with a heavier border.
+    plain = layer(build_map(places, outlines=OUTLINES), "Country outlines")
+    loud = layer(build_map(places, outlines=OUTLINES, selected=4), "Country outlines")
+    feature = loud.data["features"][0]
+    assert loud.style_function(feature)["weight"] > plain.style_function(feature)["weight"]
+
+
+# --------------------------------------------------------------------------- how many are drawn
+
+
+def test_only_the_most_mentioned_places_are_drawn_and_the_legend_says_so():
+    df = frame(*(place(i, f"V{i}", i * 0.5, i * 0.5, mentions=100 - i) for i in range(30)))
+    m = build_map(df, max_places=10, selected=25, heat=True)
+    assert sorted(ids(m, "Point places")) == list(range(10))
+    assert [s.options["placeId"] for s in selected_shapes(m)] == [25]  # the selection always
+    page = m.get_root().render()
+    assert "Showing the 11 most-mentioned of 30 places; heat counts all" in page
+    # Scales, heat and the view still use every place in view.
+    assert len(of_type(m, HeatMap)[0].data) == 30
+    assert "Size: mentions (max 100)" in page
+    (fit,) = of_type(m, folium.FitBounds)
+    assert fit.bounds[1] == [14.5, 14.5]
+
+
+def test_no_cap_note_when_everything_is_drawn(places):
+    assert "most-mentioned" not in build_map(places).get_root().render()
+    assert len(features(build_map(many(MAX_PLACES + 5)), "Point places")) == MAX_PLACES
+    assert len(features(build_map(many(40), max_places=None), "Point places")) == 40
+
+
+def test_rendered_size_stays_small_at_newsroom_scale():
+    # 2,000 distinct places: ~200 bytes each, where one folium CircleMarker
+    # per place used to cost 1-2 kB of page.
+    df = frame(
+        *(
+            place(i, f"Place {i}", -60 + (i % 100) * 1.2, -170 + (i // 100) * 17.0, mentions=1 + (i * 7919) % 500,
+                  last_seen=date(2014, 1, 1 + i % 28))
+            for i in range(2000)
+        )
+    )
+    page = build_map(df, window=WINDOW).get_root().render()
+    assert len(page.encode()) < 650_000
 
 
 # --------------------------------------------------------------------------- basemap and view
@@ -233,10 +365,12 @@ def test_selected_place_stands_out_and_escapes_the_cluster():
 def test_offline_basemap_has_no_tiles_and_draws_outlines(places):
     m = build_map(places, outlines=OUTLINES)
     assert not of_type(m, folium.TileLayer)
-    base = [e for e in of_type(m, folium.GeoJson) if e.layer_name == "Basemap"]
-    assert len(base) == 1 and base[0].control is False
-    assert base[0].options["interactive"] is False
-    assert len(base[0].data["features"]) == 2
+    base = layer(m, "Basemap")
+    assert base.control is False
+    assert base.options["interactive"] is False
+    assert base.options["pane"] == "cm-basemap"
+    assert len(base.data["features"]) == 2
+    assert base.conflictmap_outlines == ("basemap", OUTLINES)
     header = m.get_root().header.render()
     assert f"#{m.get_name()} {{ background:" in header
 
@@ -247,8 +381,9 @@ def test_presenter_offline_basemap_is_high_contrast(places):
     sea = re.compile(r"background: (#[0-9a-f]{6})")
     plain_sea = sea.search(plain.get_root().header.render()).group(1)
     loud_sea = sea.search(loud.get_root().header.render()).group(1)
-    land = [e for e in of_type(loud, folium.GeoJson) if e.layer_name == "Basemap"][0]
-    loud_land = land.style_function(land.data["features"][0])["fillColor"]
+    # One style for all land, as Leaflet's `style` option (it must also
+    # apply to outlines that arrive later by URL).
+    loud_land = layer(loud, "Basemap").options["style"]["fillColor"]
     assert luminance(loud_land) - luminance(loud_sea) > 0.7
     assert luminance(loud_sea) < luminance(plain_sea)
     assert loud.font_size != plain.font_size
@@ -276,10 +411,11 @@ def test_fits_points_unless_view_given(places):
 def test_empty_and_single_place_frames_still_build():
     empty = frame(place(1, "A", 0, 0)).iloc[0:0]
     m = build_map(empty)
-    assert not markers(m)
+    assert layer(m, "Point places") is None and not selected_shapes(m)
     assert isinstance(list(m._children.values())[-1], folium.LayerControl)
     one = build_map(frame(place(1, "A", 10, 20)))
     assert one.location == [10.0, 20.0] and not of_type(one, folium.FitBounds)
+    assert ids(one, "Point places") == [1]
 
 
 def test_accepts_datetime64_columns_and_unknown_dates(places):
@@ -288,8 +424,7 @@ def test_accepts_datetime64_columns_and_unknown_dates(places):
     df["last_seen"] = pd.to_datetime(df["last_seen"])
     df.loc[df["place_id"] == 2, "last_seen"] = pd.NaT
     m = build_map(df)
-    fill = {mk.options["placeId"]: mk.options["fillColor"] for mk in markers(m)}
-    assert fill[2] == "#bdbdbd"
+    assert drawn(m)[2]["fillColor"] == "#bdbdbd"
     assert "date unknown" in m.get_root().render()
 
 
@@ -315,12 +450,25 @@ def test_names_are_escaped_in_the_rendered_page(places):
         ],
         ignore_index=True,
     )
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
     for colour_by in ("recency", "country"):
-        page = build_map(df, outlines=OUTLINES, colour_by=colour_by, heat=True).get_root().render()
+        m = build_map(df, outlines=OUTLINES, colour_by=colour_by, heat=True)
+        # The labels in the layers' data are escaped HTML (Leaflet shows a
+        # tooltip as HTML), for points and for country outlines alike.
+        labels = {f["properties"]["place_id"]: f["properties"]["label"]
+                  for name in ("Point places", "Country outlines") for f in features(m, name)}
+        assert labels[7] == f"{escaped} — 1 mention"
+        assert labels[9] == f"{escaped} (country) — 1 mention"
+        assert labels[8] == "&#96;&#36;{alert(2)}&#96;&#92; — 1 mention"
+        page = m.get_root().render()
         assert evil not in page
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        # ...and folium's tojson escapes "&" once more inside the page's script.
+        assert escaped.replace("&", "\\u0026") in page
         assert "${alert(2)}" not in page and "`${" not in page
         assert "<img src=x" not in page
+    # The selected place has a folium Tooltip of its own: escaped there too.
+    page = build_map(df, selected=7).get_root().render()
+    assert evil not in page and escaped in page
 
 
 def test_safe_text_neutralises_template_literal_syntax():
@@ -394,10 +542,12 @@ def test_bad_input_says_what_to_fix(places):
         build_map(places, basemap="satellite")
     with pytest.raises(MapDataError, match="window"):
         build_map(places, window=(date(2014, 2, 1), date(2014, 1, 1)))
+    with pytest.raises(MapDataError, match="max_places"):
+        build_map(places, max_places=0)
     assert issubclass(MapDataError, ConflictMapError)
 
 
 def test_rows_without_coordinates_are_skipped(places):
     df = places.copy()
     df.loc[df["place_id"] == 2, "lat"] = float("nan")
-    assert sorted(mk.options["placeId"] for mk in markers(build_map(df))) == [1, 3, 6]
+    assert sorted(ids(build_map(df), "Point places")) == [1, 3, 6]
