@@ -706,6 +706,38 @@ def _dot(size: int) -> str:
 # --------------------------------------------------------------------------- build
 
 
+def _weighted_quantile(values: pd.Series, weights: pd.Series, q: float) -> float:
+    order = values.argsort().to_numpy()
+    v = values.to_numpy()[order]
+    cum = weights.to_numpy()[order].cumsum()
+    return float(v[min(len(v) - 1, int((cum >= q * cum[-1]).argmax()))])
+
+
+def focus_bounds(places: pd.DataFrame, share: float = 0.8) -> list[list[float]]:
+    """Bounds around where the mentions are, not around every outlier.
+
+    A story about Iraq that once names Washington should open on Iraq: the box holds
+    the middle `share` of mentions in latitude and in longitude (weighted by count),
+    widened to include the most-mentioned place; one mention of a far place stays on
+    the map, just outside the first view.
+    """
+    frame = places[places["lat"].notna() & places["lon"].notna()]
+    # a country's centre says little about where its story is; use towns when there are any
+    local = frame[frame["kind"].astype(str).isin(POINT_KINDS)]
+    if len(local):
+        frame = local
+    weights = frame["mentions"].astype(float).clip(lower=1.0)
+    tail = (1.0 - share) / 2
+    lat_lo, lat_hi = (_weighted_quantile(frame["lat"], weights, q) for q in (tail, 1 - tail))
+    lon_lo, lon_hi = (_weighted_quantile(frame["lon"], weights, q) for q in (tail, 1 - tail))
+    top = frame.loc[weights.idxmax()]
+    lat_lo, lat_hi = min(lat_lo, float(top["lat"])), max(lat_hi, float(top["lat"]))
+    lon_lo, lon_hi = min(lon_lo, float(top["lon"])), max(lon_hi, float(top["lon"]))
+    # never closer than ~2 degrees across, so a single city still shows its surroundings
+    pad_lat, pad_lon = max(0.0, 1.0 - (lat_hi - lat_lo) / 2), max(0.0, 1.0 - (lon_hi - lon_lo) / 2)
+    return [[lat_lo - pad_lat, lon_lo - pad_lon], [lat_hi + pad_lat, lon_hi + pad_lon]]
+
+
 def build_map(
     places: pd.DataFrame,
     *,
@@ -782,10 +814,7 @@ def build_map(
         _add_heat(m, all_points)
     if fit:
         m.fit_bounds(
-            [
-                [float(frame["lat"].min()), float(frame["lon"].min())],
-                [float(frame["lat"].max()), float(frame["lon"].max())],
-            ],
+            focus_bounds(frame),
             padding_top_left=(30, 30),
             padding_bottom_right=(30, _LEGEND_ROOM[presenter]),
             max_zoom=8,

@@ -17,6 +17,7 @@ from conflictmap.mapbuilder import (
     MAX_PLACES,
     MapDataError,
     build_map,
+    focus_bounds,
     make_scale,
     place_at,
     safe_text,
@@ -336,7 +337,7 @@ def test_only_the_most_mentioned_places_are_drawn_and_the_legend_says_so():
     assert len(of_type(m, HeatMap)[0].data) == 30
     assert "Size: mentions (max 100)" in page
     (fit,) = of_type(m, folium.FitBounds)
-    assert fit.bounds[1] == [14.5, 14.5]
+    assert fit.bounds == focus_bounds(df)  # computed over every place, drawn or not
 
 
 def test_no_cap_note_when_everything_is_drawn(places):
@@ -389,6 +390,16 @@ def test_presenter_offline_basemap_is_high_contrast(places):
     assert loud.font_size != plain.font_size
 
 
+def test_first_view_frames_where_the_mentions_are():
+    iraq = [place(i, f"T{i}", 33.0 + i * 0.3, 43.0 + i * 0.3, mentions=20) for i in range(5)]
+    far = place(9, "Washington", 38.9, -77.0, mentions=1)
+    country = place(10, "United States", 39.8, -98.6, kind="country", mentions=60)
+    (south, west), (north, east) = focus_bounds(frame(*iraq, far, country))
+    assert 32 <= south and north <= 35 and 42 <= west and east <= 46  # Iraq, not the Atlantic
+    (s2, w2), (n2, e2) = focus_bounds(frame(place(1, "Solo", 10.0, 10.0, mentions=3)))
+    assert n2 - s2 >= 2 and e2 - w2 >= 2  # one town still shows its surroundings
+
+
 def test_online_basemap_uses_tiles(places):
     m = build_map(places, basemap="online")
     tiles = of_type(m, folium.TileLayer)
@@ -401,8 +412,7 @@ def test_fits_points_unless_view_given(places):
     fitted = build_map(places)
     fit = of_type(fitted, folium.FitBounds)
     assert len(fit) == 1
-    (south, west), (north, east) = fit[0].bounds
-    assert (south, west, north, east) == (29.0, 35.5, 36.2, 41.0)
+    assert fit[0].bounds == focus_bounds(places)
     fixed = build_map(places, center=(10.0, 20.0), zoom=6)
     assert not of_type(fixed, folium.FitBounds)
     assert fixed.location == [10.0, 20.0] and fixed.options["zoom"] == 6
