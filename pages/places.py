@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
-from pages._shared import current_view, get_store, places_frame, style
+from conflictmap.assets import local_assets, streamlit_base_url
+from conflictmap.mapbuilder import build_map
+from conflictmap.online import lookup, nominatim
+from conflictmap.store import default_path
+from pages._shared import current_view, get_geoparser, get_outlines, get_store, places_frame, style
 
 store = get_store()
 view = current_view()
@@ -44,11 +50,35 @@ with choice_col:
     else:
         st.caption("The geoparser had no other candidate for this name.")
 with point_col:
-    st.markdown("**A point you give**")
-    lat = st.number_input("Latitude", -90.0, 90.0, float(place["lat"]), format="%.4f", key="fix_lat")
-    lon = st.number_input("Longitude", -180.0, 180.0, float(place["lon"]), format="%.4f", key="fix_lon")
+    st.markdown("**Another place by name**")
+    query = st.text_input("Search the gazetteer", key="fix_query", placeholder="e.g. Sinjar, Alexandria")
+    online = st.toggle("Also ask OpenStreetMap (needs internet)", key="fix_online",
+                       help="Answers are cached, and at most one request a second is sent")
+    if query.strip():
+        geo = nominatim(default_path().parent / "geocache.sqlite") if online else None
+        found = lookup(query, get_geoparser().gazetteer, geo)
+        if found:
+            pick = st.radio("Matches", range(len(found)), key="fix_pick",
+                            format_func=lambda k: f"{found[k]['label']} ({found[k]['lat']:.2f}, {found[k]['lon']:.2f}) · {found[k]['source']}")
+            if st.button("Use this place", key="use_found"):
+                chosen = {k: v for k, v in found[pick].items() if k not in ("label", "source")}
+                store.correct(place_id, new_place=chosen, note=f"looked up '{query.strip()}'")
+                st.success(f"Moved to {found[pick]['label']}.")
+                st.rerun()
+        else:
+            st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
+
+st.markdown("**Or click the map to put it there**")
+here = pd.DataFrame([{**place, "place_id": place_id, "mentions": 1, "articles": 1,
+                      "first_seen": pd.NaT, "last_seen": pd.NaT}])
+pick_map = local_assets(build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place["lat"], place["lon"]), zoom=6),
+                        streamlit_base_url(st.get_option("server.baseUrlPath")))
+clicked = st_folium(pick_map, key=f"fix-map-{place_id}", height=320, use_container_width=True, returned_objects=["last_clicked"])
+point = (clicked or {}).get("last_clicked")
+if point:
+    st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")
     if st.button("Move here", key="move"):
-        store.correct(place_id, new_place={"geonameid": None, "name": place["name"], "lat": lat, "lon": lon,
+        store.correct(place_id, new_place={"geonameid": None, "name": place["name"], "lat": point["lat"], "lon": point["lng"],
                                            "country_code": place["country_code"], "kind": place["kind"]}, note="moved by hand")
         st.success("Moved.")
         st.rerun()
