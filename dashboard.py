@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="Conflict Map", page_icon=":material/public:", layout="wide", initial_sidebar_state="expanded")
+# An emoji favicon is drawn locally; a ":material/...:" one is fetched from fonts.gstatic.com, and the app runs offline.
+st.set_page_config(page_title="Conflict Map", page_icon="🌍", layout="wide", initial_sidebar_state="expanded")
 
 pages = [
     st.Page("pages/map.py", title="Map", icon=":material/map:", default=True, url_path="map"),

@@ -115,7 +115,7 @@ if not view.present and len(days):
             tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "mentions:Q"],
         )
         .add_params(brush)
-        .properties(height=110)
+        .properties(height=90, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     )
     event = st.altair_chart(chart, on_select="rerun", key="timeline", width="stretch")
     picked = (event or {}).get("selection", {}).get("brush", {}) if isinstance(event, dict) or hasattr(event, "get") else {}
@@ -189,14 +189,16 @@ with right:
     else:
         place = selected.iloc[0]
         st.subheader(f"{place['name']}")
-        st.caption(f"{place['kind']} · {place['country_code'] or '—'} · {int(place['mentions'])} mentions in "
-                   f"{int(place['articles'])} articles")
+        n_mentions, n_articles = int(place["mentions"]), int(place["articles"])
+        st.caption(f"{place['kind']} · {place['country_code'] or '—'} · {n_mentions:,} mention{'s' * (n_mentions != 1)} in "
+                   f"{n_articles:,} article{'s' * (n_articles != 1)}")
         place_filters = filters.but(places=(int(place["place_id"]),))
         total = int(place["mentions"])
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(st.session_state.get("excerpt_page", 0), pages - 1)
         rows = mentions_page(store, place_filters, revision, PAGE_SIZE, page * PAGE_SIZE)
-        for rec in rows.to_dict("records"):
+        # pandas stores a missing text (an article without a URL) as NaN, which is truthy: make it None.
+        for rec in rows.astype(object).where(rows.notna(), None).to_dict("records"):
             st.markdown(excerpt_html(rec), unsafe_allow_html=True)
         if pages > 1:
             nav = st.columns(3)

@@ -14,7 +14,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 #: An article written to break out of every place its text is shown.
 HOSTILE = {
     "title": "Hostile <script>window.__pwned=1</script> title",
-    "text": 'Fighters entered Mosul. <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> was posted in Baghdad.',
+    "text": ("Fighters entered Mosul. <script>window.__pwned=1</script> "
+             '<img src=x onerror="window.__pwned=2"> was posted in Baghdad.'),
     "published": "2014-06-20",
     "source": "<b>Evil</b>",
     "url": "javascript:alert(1)",

@@ -13,13 +13,11 @@ from datetime import date
 import pytest
 
 from conflictmap.filters import Filters
-from conflictmap.ingest import ensure_demo
+from conflictmap.ingest import ensure_demo, ingest
 from conflictmap.store import Store
 
-from tests.apphelp import HOSTILE, clear_streamlit_caches, metrics, new_app
+from tests.apphelp import HOSTILE, clear_streamlit_caches, metrics, new_app, write_hostile
 from tests.conftest import PYTHON, ROOT
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +146,33 @@ def test_place_in_the_url_shows_its_excerpts(demo_home):
     no_exception(at)
     assert [s.value for s in at.subheader] == ["Excerpts"]
     assert "place" not in at.query_params
+
+
+def test_excerpts_mixing_articles_with_and_without_a_url(demo_home, parser, tmp_path):
+    """Demo briefs have no URL; one with a (hostile) URL on the same page of excerpts once crashed the page."""
+    with store_at(demo_home) as store:
+        assert ingest([write_hostile(tmp_path)], store, parser=parser).added == 1
+        window = Filters(start=date(2014, 6, 14), end=date(2014, 6, 24))
+        mosul = next(r for r in store.place_rows(window) if r["name"] == "Mosul")
+    at = new_app({"place": str(mosul["place_id"]), "start": "2014-06-14", "end": "2014-06-24"}).run()
+    no_exception(at)
+    cards = [m.value for m in at.markdown if 'class="cm-excerpt"' in m.value]
+    assert len(cards) >= 2
+    assert not any(">nan<" in c or "nan ·" in c or "“nan”" in c for c in cards)
+    hostile = [c for c in cards if "pwned" in c]
+    assert len(hostile) == 1
+    assert "<script" not in hostile[0] and "<img" not in hostile[0] and "javascript:" not in hostile[0]
+    assert "&lt;b&gt;Evil&lt;/b&gt;" in hostile[0]
+    assert any(f"· {mosul['mentions']} mentions in {mosul['articles']} articles" in c.value for c in at.caption)
+
+
+def test_one_mention_is_not_plural(demo_home):
+    with store_at(demo_home) as store:
+        day = Filters(start=date(2014, 6, 20), end=date(2014, 6, 20))
+        once = next(r for r in store.place_rows(day) if r["mentions"] == 1 and r["articles"] == 1)
+    at = new_app({"place": str(once["place_id"]), "start": "2014-06-20", "end": "2014-06-20"}).run()
+    no_exception(at)
+    assert any(c.value.endswith("· 1 mention in 1 article") for c in at.caption), [c.value for c in at.caption]
 
 
 # ---- other pages ----------------------------------------------------------------------------
