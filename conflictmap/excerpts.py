@@ -12,9 +12,16 @@ from typing import Any
 from urllib.parse import urlparse
 
 
-def safe_url(url: str | None) -> str | None:
+def _text(value: Any) -> str:
+    """Text of a cell; None and pandas' NaN (a missing value in a frame) are empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def safe_url(url: Any) -> str | None:
     """The URL if it is a plain web link, else None (no javascript:, data: or file: links)."""
-    if not url:
+    if not isinstance(url, str) or not url:
         return None
     parsed = urlparse(url.strip())
     if parsed.scheme in ("http", "https") and parsed.netloc:
@@ -38,19 +45,19 @@ def mark(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
 
 def excerpt_html(row: Mapping[str, Any]) -> str:
     """One excerpt card: the sentence with the place marked, then title, source, date and link."""
-    sentence = str(row.get("sentence") or "")
+    sentence = _text(row.get("sentence"))
     offset = int(row.get("start", 0)) - int(row.get("sentence_start", 0))
-    surface = str(row.get("surface") or "")
+    surface = _text(row.get("surface"))
     spans = []
     if 0 <= offset and sentence[offset : offset + len(surface)] == surface:
-        spans.append((offset, offset + len(surface), str(row.get("place") or surface)))
-    title = html.escape(str(row.get("title") or "(untitled)"))
+        spans.append((offset, offset + len(surface), _text(row.get("place")) or surface))
+    title = html.escape(_text(row.get("title")) or "(untitled)")
     url = safe_url(row.get("url"))
     heading = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>' if url else title
     day = row.get("day")
-    day_text = day.date().isoformat() if hasattr(day, "date") else str(day or "undated")
-    meta = " · ".join(html.escape(x) for x in (str(row.get("source") or ""), day_text) if x)
-    cue = str(row.get("date_cue") or "")
+    day_text = day.date().isoformat() if hasattr(day, "date") and day == day else (_text(day) or "undated")
+    meta = " · ".join(html.escape(x) for x in (_text(row.get("source")), day_text) if x)
+    cue = _text(row.get("date_cue"))
     cue_html = f' <span class="cm-cue">(“{html.escape(cue)}”)</span>' if cue else ""
     return (
         '<div class="cm-excerpt">'

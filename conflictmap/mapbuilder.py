@@ -733,8 +733,10 @@ def focus_bounds(places: pd.DataFrame, share: float = 0.8) -> list[list[float]]:
     top = frame.loc[weights.idxmax()]
     lat_lo, lat_hi = min(lat_lo, float(top["lat"])), max(lat_hi, float(top["lat"]))
     lon_lo, lon_hi = min(lon_lo, float(top["lon"])), max(lon_hi, float(top["lon"]))
-    # never closer than ~2 degrees across, so a single city still shows its surroundings
-    pad_lat, pad_lon = max(0.0, 1.0 - (lat_hi - lat_lo) / 2), max(0.0, 1.0 - (lon_hi - lon_lo) / 2)
+    # a margin of a quarter of the box (and at least a degree), so the edge places and
+    # their surroundings are in view and the legend does not sit on them
+    pad_lat = max(1.0, (lat_hi - lat_lo) / 4)
+    pad_lon = max(1.0, (lon_hi - lon_lo) / 4)
     return [[lat_lo - pad_lat, lon_lo - pad_lon], [lat_hi + pad_lat, lon_hi + pad_lon]]
 
 

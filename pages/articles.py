@@ -35,7 +35,7 @@ if article is None:
 text_col, map_col = st.columns([3, 2])
 with text_col:
     st.subheader(article["title"] or "(untitled)")
-    meta = [article["source"], article["author"], (article["published"] or article["published_raw"] or "undated")[:25]]
+    meta = [article["source"], article["author"], article["day"] or article["published_raw"] or "undated"]
     st.caption(" · ".join(x for x in meta if x))
     url = safe_url(article["url"])
     if url:

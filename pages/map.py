@@ -197,8 +197,7 @@ with right:
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(st.session_state.get("excerpt_page", 0), pages - 1)
         rows = mentions_page(store, place_filters, revision, PAGE_SIZE, page * PAGE_SIZE)
-        # pandas stores a missing text (an article without a URL) as NaN, which is truthy: make it None.
-        for rec in rows.astype(object).where(rows.notna(), None).to_dict("records"):
+        for rec in rows.to_dict("records"):
             st.markdown(excerpt_html(rec), unsafe_allow_html=True)
         if pages > 1:
             nav = st.columns(3)

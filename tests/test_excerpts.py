@@ -32,3 +32,12 @@ def test_article_html_keeps_paragraphs_and_marks_places():
     mentions = [{"start": 0, "end": 5, "place": "Mosul", "country_code": "IQ"}, {"start": 32, "end": 39, "place": "Baghdad", "country_code": "IQ"}]
     out = article_html(text, mentions)
     assert out.count("<p>") == 2 and "<script>" not in out and ">Baghdad</mark>" in out
+
+
+def test_missing_values_from_a_frame_are_blank_not_nan():
+    import math
+
+    row = {"sentence": "Mosul fell.", "start": 0, "sentence_start": 0, "surface": "Mosul", "place": "Mosul",
+           "title": math.nan, "source": math.nan, "url": math.nan, "date_cue": math.nan, "day": math.nan}
+    out = excerpt_html(row)
+    assert "nan" not in out.lower().replace("<mark", "") and "(untitled)" in out and "undated" in out
