@@ -311,7 +311,8 @@ def style_for(row: Mapping[str, Any], *, scale: Scale, presenter: bool = False) 
         "dash_array": "8 6",
         "fill": True,
         "fill_color": colour,
-        "fill_opacity": round(0.05 + 0.30 * w, 3),
+        # light: an area is context, the towns on top of it are the story
+        "fill_opacity": round(0.03 + 0.15 * w, 3),
     }
 
 
