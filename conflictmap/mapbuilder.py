@@ -304,7 +304,9 @@ def style_for(row: Mapping[str, Any], *, scale: Scale, presenter: bool = False) 
             "fill_opacity": 0.85,
         }
     return {
-        "radius": _AREA_RADIUS_M.get(str(row["kind"]), 300_000),
+        # a region inside one country (Kurdistan Region, Sinai) is province-sized, not continent-sized
+        "radius": _AREA_RADIUS_M["admin1"] if str(row["kind"]) == "region" and row.get("country_code")
+        else _AREA_RADIUS_M.get(str(row["kind"]), 300_000),
         "color": colour,
         "weight": 3.0 if presenter else 2.0,
         "opacity": 0.95,
