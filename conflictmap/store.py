@@ -488,6 +488,10 @@ class Store:
             "sources": [r["source"] for r in self._rows("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY source")],
             "countries": [r["country_code"] for r in self._rows("SELECT DISTINCT country_code FROM places WHERE country_code != '' ORDER BY 1")],
             "kinds": [r["kind"] for r in self._rows("SELECT DISTINCT kind FROM places ORDER BY 1")],
+            # the places worth offering in a picker: the 500 most mentioned, as "id|name|country"
+            "places": [f"{r['id']}|{r['name']}|{r['country_code']}" for r in self._rows(
+                "SELECT p.id, p.name, p.country_code FROM effective_mentions m JOIN places p ON p.id = m.eff_place_id"
+                " GROUP BY p.id ORDER BY COUNT(*) DESC LIMIT 500")],
         }
 
     def span(self) -> tuple[str | None, str | None]:

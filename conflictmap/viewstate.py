@@ -23,6 +23,7 @@ class View:
     start: date | None = None
     end: date | None = None
     countries: tuple[str, ...] = ()
+    places: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     keyword: str = ""
@@ -43,6 +44,7 @@ class View:
             start=self.start,
             end=self.end,
             countries=self.countries,
+            places=self.places,
             sources=self.sources,
             kinds=self.kinds,
             keyword=self.keyword,
@@ -105,6 +107,7 @@ def from_params(params: Mapping[str, Any]) -> View:
         start=start,
         end=end,
         countries=tuple(c.upper() for c in _list(get("countries")) if len(c) == 2),
+        places=tuple(int(x) for x in _list(get("places")) if x.isdigit()),
         sources=_list(get("sources")),
         kinds=tuple(k for k in _list(get("kinds")) if k in KINDS),
         keyword=(get("q") or "")[:200],

@@ -49,10 +49,12 @@ if "window" not in st.session_state:
 # ---- sidebar: filters -------------------------------------------------------------------
 # Widgets keep their own state under these keys; the URL seeds them once per session.
 options = facets(store, revision)
+place_names = {int(i): f"{n} ({c})" if c else n for i, n, c in (x.split("|", 2) for x in options["places"])}
 if not st.session_state.get("seeded"):
     st.session_state.update(
         seeded=True,
         f_countries=[c for c in view.countries if c in options["countries"]],
+        f_places=[p for p in view.places if p in place_names],
         f_sources=[s for s in view.sources if s in options["sources"]],
         f_kinds=list(view.kinds),
         f_keyword=view.keyword,
@@ -66,6 +68,8 @@ if not st.session_state.get("seeded"):
 with st.sidebar:
     st.header("Filters")
     countries = st.multiselect("Countries", options["countries"], key="f_countries", help="ISO country codes of the places shown")
+    picked_places = st.multiselect("Places", list(place_names), key="f_places", format_func=place_names.get,
+                                   help="Only these places (the 500 most mentioned are offered)")
     sources = st.multiselect("Sources", options["sources"], key="f_sources")
     kinds = st.multiselect("Kinds of place", list(KINDS), key="f_kinds", format_func=KIND_LABELS.get, help="Empty shows every kind")
     keyword = st.text_input("Keyword in the article", key="f_keyword", max_chars=200)
@@ -86,7 +90,7 @@ window = st.slider("Date window", min_value=span_lo, max_value=max(span_hi, span
                    format="YYYY-MM-DD")
 start, end = window
 view = view.but(start=start if start > span_lo else None, end=end if end < span_hi else None,
-                countries=tuple(countries), sources=tuple(sources), kinds=tuple(kinds), keyword=keyword.strip(),
+                countries=tuple(countries), places=tuple(int(p) for p in picked_places), sources=tuple(sources), kinds=tuple(kinds), keyword=keyword.strip(),
                 min_mentions=int(min_mentions), demonyms=demonyms, colour=colour, basemap=basemap, heat=heat, present=present)
 filters = view.filters().but(start=start, end=end)
 style(view.present)

@@ -6,7 +6,7 @@ from conflictmap.viewstate import View, from_params, to_params
 
 
 def test_round_trip_keeps_every_field():
-    view = View(start=date(2014, 6, 10), end=date(2014, 7, 1), countries=("IQ", "SY"), sources=("Desk",), kinds=("city",),
+    view = View(start=date(2014, 6, 10), end=date(2014, 7, 1), countries=("IQ", "SY"), places=(3, 17), sources=("Desk",), kinds=("city",),
                 keyword="dam", min_mentions=3, demonyms=True, place=12, lat=36.3, lon=43.1, zoom=7, present=True,
                 basemap="online", colour="country", heat=True, article="abc")
     assert from_params(to_params(view)) == view
