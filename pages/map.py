@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import altair as alt
@@ -28,6 +29,7 @@ from pages._shared import (
 )
 
 PAGE_SIZE = 8
+PLAY_SECONDS = 2.0
 KIND_LABELS = {"city": "Cities & towns", "landmark": "Landmarks", "admin2": "Districts & counties", "admin1": "Provinces & states",
                "region": "Regions", "country": "Countries", "continent": "Continents"}
 
@@ -140,16 +142,23 @@ step_days = play_cols[1].selectbox("Step", [1, 3, 7, 14], index=2, format_func=l
                                    label_visibility="collapsed")
 
 
-@st.fragment(run_every=2.0 if playing else None)
+@st.fragment(run_every=PLAY_SECONDS if playing else None)
 def _player() -> None:
+    """Move the window one step per tick; the same width, wrapping round at the end of the corpus."""
     if not st.session_state.get("playing"):
         return
+    # the fragment also runs with every full rerun of the page: step only on the timer's beat
+    now = time.monotonic()
+    if now - st.session_state.get("last_step", 0.0) < PLAY_SECONDS * 0.9:
+        return
+    st.session_state["last_step"] = now
     a, b = st.session_state["window"]
     width = b - a
     if b >= span_hi:
-        a, b = span_lo, span_lo + width
+        a, b = span_lo, min(span_lo + width, span_hi)
     else:
-        a, b = a + timedelta(days=step_days), min(b + timedelta(days=step_days), span_hi)
+        b = min(b + timedelta(days=step_days), span_hi)
+        a = b - width
     st.session_state["next_window"] = (a, b)
     st.rerun(scope="app")
 

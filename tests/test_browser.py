@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import datetime
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -322,6 +323,19 @@ def test_moving_the_slider_changes_markers_and_counts(open_app):
     assert 0 < markers_after < markers_before
     assert "end=2014-06-" in page.url  # mirrored into the address bar
     shot(page, "b-slider-june")
+
+
+def test_play_steps_the_window_forward_keeping_its_width(open_app):
+    page = open_app("/?start=2014-06-05&end=2014-06-12")
+    first = page.locator(".cm-window").inner_text()
+    assert first == "05 Jun 2014 – 12 Jun 2014"
+    page.get_by_text("Play", exact=False).first.click()
+    seen = wait_until(page, lambda: (t := page.locator(".cm-window").inner_text()) != first and t, timeout=20,
+                      what="the window to move")
+    start, end = (datetime.strptime(x.strip(), "%d %b %Y") for x in seen.split("–"))
+    assert start > datetime(2014, 6, 5) and (end - start).days == 7
+    page.get_by_text("Play", exact=False).first.click()  # stop
+    shot(page, "b3-playing")
 
 
 def test_brushing_the_histogram_sets_the_window(open_app):
