@@ -56,6 +56,7 @@ FEATURES: tuple[str, ...] = (
     "admin1_share",
     "admin1_named",
     "neighbour_named",
+    "contains_other",
     "qualifier",
     "near_25",
     "near_100",
@@ -162,6 +163,15 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], firs
     )
 
 
+def _holds_other(i: int, p: Place, ctx: Context) -> bool:
+    if p.kind == "country":
+        return any(k != i and q.country_code == p.country_code and q.kind != "country" for k, q in enumerate(ctx.first))
+    if p.kind == "admin1":
+        return any(k != i and q.country_code == p.country_code and q.admin1_code == p.admin1_code and q.kind != "admin1"
+                   for k, q in enumerate(ctx.first))
+    return False
+
+
 def _near_any(i: int, p: Place, ctx: Context, km: float = 25.0) -> bool:
     """Does any candidate of another name lie within `km` of p? (Paris, Tennessee beside Henry County, Tennessee.)"""
     a, b = _cell(p)
@@ -215,6 +225,8 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
                 admin1_share,
                 float(p.kind not in ("admin1", "country") and a1 in ctx.named_admin1s),
                 float(p.country_code not in ctx.named_countries and bool(neighbours(p.country_code) & ctx.named_countries)),
+                # an area that holds another place of the story ("Georgia" beside "Tbilisi")
+                float(_holds_other(i, p, ctx)),
                 float(bool(qual) and any(_contains(q, p) for q in qual)),
                 float(d is not None and d < 25),
                 float(d is not None and 25 <= d < 100),
