@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 KINDS = ("city", "landmark", "admin2", "admin1", "region", "country", "continent")
@@ -26,8 +26,11 @@ class Filters:
     min_mentions: int = 1
     demonyms: bool = False
     min_confidence: float = 0.0
-    extra: tuple[tuple[str, str], ...] = field(default=())
 
-    def but(self, **changes: object) -> Filters:
+    def but(self, **changes: object):  # noqa: ANN201 - returns the same class as self
         """A copy with some fields changed (for 'this view, but only place X')."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def filters(self) -> Filters:
+        """Just the filters (a subclass such as the dashboard's View carries more)."""
+        return Filters(**{f.name: getattr(self, f.name) for f in fields(Filters)})

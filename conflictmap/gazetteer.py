@@ -207,14 +207,7 @@ def _location(p: Place) -> Location:
     return Location(", ".join(x for x in parts if x), Point(p.lat, p.lon), p.as_dict())
 
 
-_default: Gazetteer | None = None
-_default_lock = threading.Lock()
-
-
+@lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     """The process-wide gazetteer, opened on first use (cheap: it is a file handle)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Gazetteer()
-        return _default
+    return Gazetteer()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from bisect import bisect_right
 from datetime import date, datetime
+from functools import lru_cache
 from typing import IO, Any
 
 from .dates import mention_date, parse_published
@@ -126,17 +126,10 @@ class Geoparser:
         return out
 
 
-_default: Geoparser | None = None
-_lock = threading.Lock()
-
-
+@lru_cache(maxsize=1)
 def default_geoparser() -> Geoparser:
     """One geoparser per process: the gazetteer and model are loaded once."""
-    global _default
-    with _lock:
-        if _default is None:
-            _default = Geoparser()
-        return _default
+    return Geoparser()
 
 
 def geoparse(text: str, published: date | datetime | str | None = None, **options: Any) -> list[dict[str, Any]]:

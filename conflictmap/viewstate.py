@@ -8,7 +8,7 @@ value is missing or mangled (a bad link still opens, on the default view).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -19,16 +19,10 @@ COLOURINGS = ("recency", "country")
 
 
 @dataclass(frozen=True)
-class View:
-    start: date | None = None
-    end: date | None = None
-    countries: tuple[str, ...] = ()
-    places: tuple[int, ...] = ()
-    sources: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    keyword: str = ""
-    min_mentions: int = 1
-    demonyms: bool = False
+class View(Filters):
+    """Filters plus what else a shared link restores: the selected place, the map's centre
+    and zoom, presenter mode and map options, the article being read."""
+
     place: int | None = None
     lat: float | None = None
     lon: float | None = None
@@ -38,22 +32,6 @@ class View:
     colour: str = "recency"
     heat: bool = False
     article: str | None = None
-
-    def filters(self) -> Filters:
-        return Filters(
-            start=self.start,
-            end=self.end,
-            countries=self.countries,
-            places=self.places,
-            sources=self.sources,
-            kinds=self.kinds,
-            keyword=self.keyword,
-            min_mentions=self.min_mentions,
-            demonyms=self.demonyms,
-        )
-
-    def but(self, **changes: Any) -> View:
-        return replace(self, **changes)
 
 
 def _first(value: Any) -> str | None:
@@ -131,6 +109,8 @@ def to_params(view: View) -> dict[str, str]:
     out: dict[str, str] = {}
     names = {"keyword": "q", "min_mentions": "min"}
     for f in fields(View):
+        if f.name == "min_confidence":
+            continue  # not a dashboard control
         value = getattr(view, f.name)
         if value == getattr(default, f.name):
             continue
