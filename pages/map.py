@@ -193,6 +193,17 @@ if state and state.get("center") and state.get("zoom"):
     view = view.but(lat=round(float(state["center"]["lat"]), 4), lon=round(float(state["center"]["lng"]), 4), zoom=int(state["zoom"]))
 
 with right:
+    if not frame.empty and not view.present:
+        # the keyboard way to pick a place, same effect as a click on the map
+        options: list[int | None] = [None, *(int(x) for x in frame["place_id"].head(300))]
+        if view.place is not None and view.place not in options:
+            options.append(view.place)
+        labels = {int(r.place_id): f"{r.name} ({r.country_code or r.kind}) · {int(r.mentions)}" for r in frame.head(300).itertuples()}
+        chosen = st.selectbox("Place (or click the map)", options, index=options.index(view.place) if view.place in options else 0,
+                              format_func=lambda p: "—" if p is None else labels.get(p, str(p)), key=f"pick-{view.place}")
+        if chosen != view.place:
+            view = view.but(place=chosen)
+            st.session_state["excerpt_page"] = 0
     selected = frame[frame["place_id"] == view.place] if view.place is not None else frame.iloc[0:0]
     if selected.empty:
         st.subheader("Excerpts")

@@ -148,6 +148,18 @@ def test_place_in_the_url_shows_its_excerpts(demo_home):
     assert "place" not in at.query_params
 
 
+def test_a_place_can_be_picked_without_the_mouse(demo_home):
+    with store_at(demo_home) as store:
+        erbil = next(r for r in store.place_rows(Filters()) if r["name"] == "Erbil")
+    at = new_app().run()
+    no_exception(at)
+    picker = at.selectbox(key="pick-None")
+    picker.set_value(erbil["place_id"]).run()
+    no_exception(at)
+    assert [s.value for s in at.subheader] == ["Erbil"]
+    assert at.query_params["place"] == [str(erbil["place_id"])] or at.query_params["place"] == str(erbil["place_id"])
+
+
 def test_excerpts_mixing_articles_with_and_without_a_url(demo_home, parser, tmp_path):
     """Demo briefs have no URL; one with a (hostile) URL on the same page of excerpts once crashed the page."""
     with store_at(demo_home) as store:
