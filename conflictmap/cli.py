@@ -146,7 +146,9 @@ def geoparse(demonyms: bool, candidates: bool) -> None:
 def evaluate(corpus: str) -> None:
     """Score the geoparser on an annotated corpus (LGL, GeoVirus, TR-News, GeoWebNews XML).
 
-    Prints the reference scorer's figures as one JSON line.
+    Prints the reference scorer's figures as one JSON line. The shipped model's cue
+    weights were learned from LGL and GeoVirus, so on those two the figures are
+    in-sample; scripts/train_recognizer.py prints cross-validated ones.
 
     Example: python -m conflictmap evaluate ../shared/corpora/lgl.xml
     """
