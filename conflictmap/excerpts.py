@@ -7,15 +7,19 @@ before any markup of ours is added, and a link is only made for http(s) URLs.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
 
 def _text(value: Any) -> str:
-    """Text of a cell; None and pandas' NaN (a missing value in a frame) are empty."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
+    """Text of a cell; None and pandas' missing values (NaN, NaT) are empty."""
+    try:
+        if value is None or value != value:
+            return ""
+    except (TypeError, ValueError):  # objects whose != is not a plain bool
+        pass
     return str(value)
 
 
@@ -23,10 +27,25 @@ def safe_url(url: Any) -> str | None:
     """The URL if it is a plain web link, else None (no javascript:, data: or file: links)."""
     if not isinstance(url, str) or not url:
         return None
-    parsed = urlparse(url.strip())
+    try:
+        parsed = urlparse(url.strip())
+    except ValueError:  # e.g. "http://[" : not a usable link
+        return None
     if parsed.scheme in ("http", "https") and parsed.netloc:
         return url.strip()
     return None
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: Any) -> str:
+    """Article text made inert for Streamlit's Markdown (headings, captions).
+
+    A title like "![](http://tracker/x.png)" must show as those characters, not load
+    an image from the internet.
+    """
+    return _MARKDOWN.sub(r"\\\1", _text(text))
 
 
 def mark(text: str, spans: Iterable[tuple[int, int, str]]) -> str:

@@ -30,6 +30,14 @@ class IngestReport:
     mentions: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
 
+    def merge(self, other: IngestReport) -> None:
+        """Add another report's counts to this one (one report for several uploads)."""
+        self.read += other.read
+        self.added += other.added
+        self.duplicates += other.duplicates
+        self.mentions += other.mentions
+        self.failed.extend(other.failed)
+
     def summary(self) -> str:
         return (
             f"read {self.read}, added {self.added}, skipped as duplicate {self.duplicates}, "
@@ -64,14 +72,18 @@ def ingest_articles(
             else:
                 try:
                     mentions = parser.parse(item.text, item.published)
+                except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
+                    mentions = None
+                    report.failed.append((item.origin or item.id, str(exc)))
                 except Exception as exc:  # one bad article must not stop the batch
+                    mentions = None
                     report.failed.append((item.origin or item.id, f"geoparser failed: {exc!r}; please report this article"))
-                    continue
-                if store.add_article(item.to_dict(), mentions, geoparser=GEOPARSER_VERSION):
-                    report.added += 1
-                    report.mentions += len(mentions)
-                else:
-                    report.duplicates += 1
+                if mentions is not None:
+                    if store.add_article(item.to_dict(), mentions, geoparser=GEOPARSER_VERSION):
+                        report.added += 1
+                        report.mentions += len(mentions)
+                    else:
+                        report.duplicates += 1
         if progress:
             progress(report, item.origin)
     return report

@@ -18,7 +18,8 @@ from conflictmap import queries
 from conflictmap.filters import Filters
 from conflictmap.geoparser import Geoparser, default_geoparser
 from conflictmap.ingest import ensure_demo
-from conflictmap.store import Store
+from conflictmap.online import CachedGeocoder, nominatim
+from conflictmap.store import Store, default_path
 from conflictmap.viewstate import View, from_params, to_params
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,12 @@ def get_store() -> Store:
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def get_geoparser() -> Geoparser:
     return default_geoparser()
+
+
+@st.cache_resource
+def get_online_geocoder() -> CachedGeocoder:
+    """One Nominatim client per server, so its one-request-a-second limit holds across sessions."""
+    return nominatim(default_path().parent / "geocache.sqlite")
 
 
 @st.cache_resource

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import streamlit as st
 
-from conflictmap.ingest import ingest, ingest_articles
-from conflictmap.readers import read_text_article
+from conflictmap.excerpts import safe_url
+from conflictmap.ingest import IngestReport, ingest_articles
+from conflictmap.readers import read_bytes, read_text_article, read_url
 from pages._shared import get_geoparser, get_store, style
 
 store = get_store()
@@ -18,7 +18,7 @@ st.title("Add articles")
 st.caption("Text, HTML, JSON, JSON Lines, CSV and RSS/Atom files. Articles already in the store are skipped.")
 
 
-def _report(report) -> None:
+def _report(report: IngestReport) -> None:
     st.success(report.summary())
     for origin, reason in report.failed:
         st.error(f"{Path(origin).name if origin else 'input'}: {reason}")
@@ -29,28 +29,26 @@ with upload_tab:
     files = st.file_uploader("Files", accept_multiple_files=True)
     if files and st.button("Add these files", type="primary"):
         bar = st.progress(0.0, text="Reading…")
-        with tempfile.TemporaryDirectory() as tmp:
-            paths = []
-            for f in files:
-                target = Path(tmp) / Path(f.name).name
-                target.write_bytes(f.getvalue())
-                paths.append(target)
-            done = {"n": 0}
-
-            def progress(report, origin):
-                done["n"] += 1
-                bar.progress(min(1.0, done["n"] / max(1, len(paths))), text=f"{report.added} added, {len(report.failed)} failed")
-
-            report = ingest(paths, store, parser=get_geoparser(), progress=progress)
-        bar.progress(1.0, text="Done")
-        _report(report)
+        totals = IngestReport()
+        for n, f in enumerate(files, 1):
+            # read from memory: two uploads with the same name never overwrite each other
+            items = read_bytes(f.getvalue(), origin=f.name, ext=Path(f.name).suffix.lower().lstrip("."),
+                               fetched_at=datetime.now(timezone.utc))
+            report = ingest_articles(items, store, parser=get_geoparser())
+            totals.merge(report)
+            bar.progress(n / len(files), text=f"{n} of {len(files)} files · {totals.added} added, {len(totals.failed)} failed")
+        _report(totals)
 with paste_tab:
     pasted = st.text_area("Article text as copied from a news site (title on the first line)", height=260)
     if st.button("Add this text", disabled=not pasted.strip()):
         article = read_text_article(pasted, origin="pasted text", fetched_at=datetime.now(timezone.utc))
         _report(ingest_articles([article], store, parser=get_geoparser()))
 with url_tab:
-    url = st.text_input("Article or feed URL (needs internet)")
+    url = st.text_input("Article or feed URL (needs internet)", placeholder="https://…")
     if st.button("Fetch and add", disabled=not url.strip()):
-        with st.spinner("Fetching…"):
-            _report(ingest([url.strip()], store, parser=get_geoparser()))
+        if safe_url(url) is None:
+            # only web addresses: this box must never read files on the server
+            st.error("Give a web address starting with http:// or https://.")
+        else:
+            with st.spinner("Fetching…"):
+                _report(ingest_articles(read_url(url.strip()), store, parser=get_geoparser()))

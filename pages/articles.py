@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from conflictmap.assets import local_assets, streamlit_base_url
-from conflictmap.excerpts import article_html, safe_url
+from conflictmap.excerpts import article_html, md_escape, safe_url
 from conflictmap.mapbuilder import build_map
 from pages._shared import current_view, get_outlines, get_store, set_view, style
 
@@ -19,6 +19,10 @@ st.title("Articles")
 filters = view.filters()
 query = st.text_input("Search articles", value=view.keyword, placeholder="a word from the title or text")
 listing = store.articles(filters.but(keyword=query.strip()), limit=500)
+# a linked article opens even when it is not among those listed (or has no places at all)
+linked = store.article(view.article) if view.article else None
+if linked is not None and all(a["id"] != linked["id"] for a in listing):
+    listing.insert(0, linked)
 if not listing:
     st.info("No articles match. Clear the search or add articles on the Add articles page.")
     st.stop()
@@ -34,14 +38,14 @@ if article is None:
     st.stop()
 text_col, map_col = st.columns([3, 2])
 with text_col:
-    st.subheader(article["title"] or "(untitled)")
+    st.subheader(md_escape(article["title"] or "(untitled)"))
     meta = [article["source"], article["author"], article["day"] or article["published_raw"] or "undated"]
-    st.caption(" · ".join(x for x in meta if x))
+    st.caption(" · ".join(md_escape(x) for x in meta if x))
     url = safe_url(article["url"])
     if url:
-        st.markdown(f"[Open the original]({url})")
+        st.link_button("Open the original", url)
     if article["date_note"]:
-        st.caption(f"Date: {article['date_note']}")
+        st.caption(f"Date: {md_escape(article['date_note'])}")
     st.markdown(f'<div class="cm-article">{article_html(article["text"], article["mentions"])}</div>', unsafe_allow_html=True)
 with map_col:
     mentions = pd.DataFrame(article["mentions"])

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 from conflictmap import queries
 from conflictmap.assets import local_assets, streamlit_base_url, standalone_html
-from conflictmap.excerpts import excerpt_html
+from conflictmap.excerpts import excerpt_html, md_escape
 from conflictmap.filters import KINDS
 from conflictmap.mapbuilder import build_map, place_at
 from pages._shared import (
@@ -212,7 +212,7 @@ with right:
             st.dataframe(frame[["name", "country_code", "mentions"]].head(15), hide_index=True, width="stretch")
     else:
         place = selected.iloc[0]
-        st.subheader(f"{place['name']}")
+        st.subheader(md_escape(place["name"]))
         n_mentions, n_articles = int(place["mentions"]), int(place["articles"])
         st.caption(f"{place['kind']} · {place['country_code'] or '—'} · {n_mentions:,} mention{'s' * (n_mentions != 1)} in "
                    f"{n_articles:,} article{'s' * (n_articles != 1)}")

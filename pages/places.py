@@ -8,9 +8,9 @@ from streamlit_folium import st_folium
 
 from conflictmap.assets import local_assets, streamlit_base_url
 from conflictmap.mapbuilder import build_map
-from conflictmap.online import lookup, nominatim
-from conflictmap.store import default_path
-from pages._shared import current_view, get_geoparser, get_outlines, get_store, places_frame, style
+from conflictmap.excerpts import md_escape
+from conflictmap.online import lookup
+from pages._shared import current_view, get_geoparser, get_online_geocoder, get_outlines, get_store, places_frame, style
 
 store = get_store()
 view = current_view()
@@ -45,7 +45,7 @@ with choice_col:
             store.correct(place_id, new_place={"geonameid": c.get("geonameid"), "name": c["name"], "lat": c["lat"], "lon": c["lon"],
                                                "country_code": c["country_code"], "admin1": c.get("admin1") or "",
                                                "kind": c.get("kind") or "city"}, note="picked another candidate")
-            st.success(f"Moved to {c['name']}.")
+            st.success(f"Moved to {md_escape(c['name'])}.")
             st.rerun()
     else:
         st.caption("The geoparser had no other candidate for this name.")
@@ -55,7 +55,7 @@ with point_col:
     online = st.toggle("Also ask OpenStreetMap (needs internet)", key="fix_online",
                        help="Answers are cached, and at most one request a second is sent")
     if query.strip():
-        geo = nominatim(default_path().parent / "geocache.sqlite") if online else None
+        geo = get_online_geocoder() if online else None
         found = lookup(query, get_geoparser().gazetteer, geo)
         if found:
             pick = st.radio("Matches", range(len(found)), key="fix_pick",
@@ -63,7 +63,7 @@ with point_col:
             if st.button("Use this place", key="use_found"):
                 chosen = {k: v for k, v in found[pick].items() if k not in ("label", "source")}
                 store.correct(place_id, new_place=chosen, note=f"looked up '{query.strip()}'")
-                st.success(f"Moved to {found[pick]['label']}.")
+                st.success(f"Moved to {md_escape(found[pick]['label'])}.")
                 st.rerun()
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
@@ -84,7 +84,7 @@ if point:
         st.rerun()
 if st.button("Not a place: hide it everywhere", key="reject"):
     store.correct(place_id, note="not a place")
-    st.success(f"{place['name']} is hidden.")
+    st.success(f"{md_escape(place['name'])} is hidden.")
     st.rerun()
 
 done = store.corrections()
@@ -93,7 +93,7 @@ if done:
     for c in done:
         cols = st.columns([5, 1])
         target = f"→ {c['new_name']}" if c["new_name"] else "not a place"
-        cols[0].write(f"{c['place_name']} {target} ({c['created_at'][:16]})")
+        cols[0].write(f"{md_escape(c['place_name'])} {md_escape(target)} ({c['created_at'][:16]})")
         if cols[1].button("Undo", key=f"undo-{c['place_id']}"):
             store.uncorrect(c["place_id"])
             st.rerun()
