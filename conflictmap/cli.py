@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,11 +15,10 @@ import click
 from . import __version__
 from .errors import ConflictMapError
 from .filters import Filters
+from .store import Store
 
 
-def _store(db: str | None):
-    from .store import Store
-
+def _store(db: str | None) -> Store:
     return Store(db)
 
 
@@ -41,6 +41,8 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ConflictMapError as exc:
             raise click.ClickException(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise click.ClickException(f"database error: {exc}; check the --db file, or run `stats` to see the store") from exc
         except OSError as exc:
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
 

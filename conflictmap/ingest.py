@@ -26,6 +26,7 @@ class IngestReport:
 
     read: int = 0
     added: int = 0
+    updated: int = 0
     duplicates: int = 0
     mentions: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -34,6 +35,7 @@ class IngestReport:
         """Add another report's counts to this one (one report for several uploads)."""
         self.read += other.read
         self.added += other.added
+        self.updated += other.updated
         self.duplicates += other.duplicates
         self.mentions += other.mentions
         self.failed.extend(other.failed)
@@ -41,7 +43,8 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"read {self.read}, added {self.added}, skipped as duplicate {self.duplicates}, "
-            f"failed {len(self.failed)}; {self.mentions} place mentions stored"
+            + (f"updated {self.updated}, " if self.updated else "")
+            + f"failed {len(self.failed)}; {self.mentions} place mentions stored"
         )
 
 
@@ -67,9 +70,10 @@ def ingest_articles(
             report.failed.append((item.origin, item.reason))
         else:
             report.read += 1
-            if store.has_article(item.id):
+            if store.has_article(item.id, item.text):
                 report.duplicates += 1
             else:
+                seen_before = store.has_article(item.id)
                 try:
                     mentions = parser.parse(item.text, item.published)
                 except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
@@ -80,7 +84,10 @@ def ingest_articles(
                     report.failed.append((item.origin or item.id, f"geoparser failed: {exc!r}; please report this article"))
                 if mentions is not None:
                     if store.add_article(item.to_dict(), mentions, geoparser=GEOPARSER_VERSION):
-                        report.added += 1
+                        if seen_before:
+                            report.updated += 1
+                        else:
+                            report.added += 1
                         report.mentions += len(mentions)
                     else:
                         report.duplicates += 1

@@ -101,6 +101,37 @@ MIGRATIONS: list[str] = [
         INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
     END;
     """,
+    # 2: the full-text index keyed by article id (not by SQLite's implicit rowid, which
+    #    VACUUM may renumber), and a revision counter that every write bumps, so caches
+    #    know when what they hold is stale
+    """
+    DROP TRIGGER articles_fts_ins;
+    DROP TRIGGER articles_fts_del;
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        id UNINDEXED, title, text, tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts (id, title, text) SELECT id, title, text FROM articles;
+    CREATE TRIGGER articles_fts_ins AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (id, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_upd AFTER UPDATE OF title, text ON articles BEGIN
+        UPDATE articles_fts SET title = new.title, text = new.text WHERE id = old.id;
+    END;
+    CREATE TRIGGER articles_fts_del AFTER DELETE ON articles BEGIN
+        DELETE FROM articles_fts WHERE id = old.id;
+    END;
+    CREATE TABLE revision (n INTEGER NOT NULL);
+    INSERT INTO revision VALUES (0);
+    CREATE TRIGGER rev_articles_ins AFTER INSERT ON articles BEGIN UPDATE revision SET n = n + 1; END;
+    CREATE TRIGGER rev_articles_upd AFTER UPDATE ON articles BEGIN UPDATE revision SET n = n + 1; END;
+    CREATE TRIGGER rev_articles_del AFTER DELETE ON articles BEGIN UPDATE revision SET n = n + 1; END;
+    CREATE TRIGGER rev_mentions_ins AFTER INSERT ON mentions BEGIN UPDATE revision SET n = n + 1; END;
+    CREATE TRIGGER rev_mentions_del AFTER DELETE ON mentions BEGIN UPDATE revision SET n = n + 1; END;
+    CREATE TRIGGER rev_corrections_ins AFTER INSERT ON corrections BEGIN UPDATE revision SET n = n + 1; END;
+    CREATE TRIGGER rev_corrections_upd AFTER UPDATE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
+    CREATE TRIGGER rev_corrections_del AFTER DELETE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
+    """,
 ]
 
 PLACE_FIELDS = ("geonameid", "name", "lat", "lon", "country_code", "admin1", "feature", "kind")
@@ -123,7 +154,7 @@ def default_path() -> Path:
 class StoreLike(Protocol):
     """What the rest of the library needs from a store; a PostgreSQL backend implements the same."""
 
-    def has_article(self, article_id: str) -> bool: ...
+    def has_article(self, article_id: str, text: str | None = None) -> bool: ...
     def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool: ...
     def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None: ...
     def place_id(self, place: dict[str, Any]) -> int: ...
@@ -193,13 +224,17 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"{self.path} is busy ({exc}); wait for the other ingest to finish and try again") from exc
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -222,19 +257,26 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def has_article(self, article_id: str) -> bool:
+    def has_article(self, article_id: str, text: str | None = None) -> bool:
+        """Is the article stored (with exactly this text, when `text` is given)?"""
         with self._lock:
-            return self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+            row = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None and (text is None or row[0] == text)
 
     def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool:
-        """Store one article with its mentions in one transaction.
+        """Store one article with its mentions in one transaction (an upsert).
 
-        Returns False (and writes nothing) when the article is already there, which
-        is what makes re-running an ingest safe.
+        Returns False (and writes nothing) when the article is already there with the
+        same text, which is what makes re-running an ingest safe; a new version of a
+        stored article (same URL, new text) replaces the old one and its mentions.
         """
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM articles WHERE id = ?", (article["id"],)).fetchone():
-                return False
+            old = db.execute("SELECT text FROM articles WHERE id = ?", (article["id"],)).fetchone()
+            if old is not None:
+                if old[0] == article["text"]:
+                    return False
+                db.execute("DELETE FROM mentions WHERE article_id = ?", (article["id"],))
+                db.execute("DELETE FROM articles WHERE id = ?", (article["id"],))
             published = article.get("published")
             if isinstance(published, datetime):
                 published = published.isoformat()
@@ -342,12 +384,20 @@ class Store:
             if new_id == place_id:
                 db.execute("DELETE FROM corrections WHERE place_id = ?", (place_id,))
                 return
+            action = "replace" if new_id else "reject"
             db.execute(
                 "INSERT INTO corrections (place_id, action, new_place_id, note, created_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (place_id) DO UPDATE SET action = excluded.action, new_place_id = excluded.new_place_id,"
                 " note = excluded.note, created_at = excluded.created_at",
-                (place_id, "replace" if new_id else "reject", new_id, note, _now()),
+                (place_id, action, new_id, note, _now()),
             )
+            # Places already moved onto this one follow it, so a correction is never a chain:
+            # what the user saw as one place stays one place.
+            db.execute(
+                "UPDATE corrections SET action = ?, new_place_id = ? WHERE new_place_id = ? AND place_id != ?",
+                (action, new_id, place_id, new_id if new_id is not None else -1),
+            )
+            db.execute("DELETE FROM corrections WHERE action = 'replace' AND new_place_id = place_id")
 
     def uncorrect(self, place_id: int) -> None:
         with self._transaction() as db:
@@ -388,9 +438,11 @@ class Store:
         if f.min_confidence:
             cond.append("m.confidence >= ?")
             args.append(f.min_confidence)
-        if f.keyword and f.keyword.strip():
-            cond.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            args.append(_fts_query(f.keyword))
+        if f.keyword:
+            query = _fts_query(f.keyword)
+            if query:
+                cond.append("a.id IN (SELECT id FROM articles_fts WHERE articles_fts MATCH ?)")
+                args.append(query)
         return (" AND ".join(cond) or "1"), args
 
     _FROM = " FROM effective_mentions m JOIN places p ON p.id = m.eff_place_id JOIN articles a ON a.id = m.article_id "
@@ -477,7 +529,7 @@ class Store:
     def place_candidates(self, place_id: int) -> list[dict[str, Any]]:
         """Next-best candidates the geoparser recorded for mentions of this place."""
         seen: dict[tuple[float, float], dict[str, Any]] = {}
-        for row in self._rows("SELECT candidates FROM mentions WHERE place_id = ? LIMIT 200", (place_id,)):
+        for row in self._rows("SELECT candidates FROM effective_mentions WHERE eff_place_id = ? LIMIT 200", (place_id,)):
             for cand in json.loads(row["candidates"] or "[]"):
                 seen.setdefault((round(cand["lat"], 3), round(cand["lon"], 3)), cand)
         return list(seen.values())
@@ -499,12 +551,8 @@ class Store:
         return row["lo"], row["hi"]
 
     def revision(self) -> str:
-        """Changes whenever what the views show could change; caches key on it."""
-        row = self._rows(
-            "SELECT (SELECT COUNT(*) FROM articles) AS a, (SELECT COUNT(*) FROM mentions) AS m,"
-            " (SELECT COUNT(*) || '/' || COALESCE(MAX(created_at), '') FROM corrections) AS c"
-        )[0]
-        return f"{row['a']}:{row['m']}:{row['c']}"
+        """Changes with every write (a trigger counts them); caches key on it."""
+        return f"{self.path}#{self._rows('SELECT n FROM revision')[0]['n']}"
 
     def stats(self) -> dict[str, Any]:
         counts = {t: self._rows(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"] for t in ("articles", "places", "mentions", "corrections")}

@@ -94,7 +94,8 @@ start, end = window
 view = view.but(start=start if start > span_lo else None, end=end if end < span_hi else None,
                 countries=tuple(countries), places=tuple(int(p) for p in picked_places), sources=tuple(sources), kinds=tuple(kinds), keyword=keyword.strip(),
                 min_mentions=int(min_mentions), demonyms=demonyms, colour=colour, basemap=basemap, heat=heat, present=present)
-filters = view.filters().but(start=start, end=end)
+# the window filters only once narrowed: at full span, undated mentions are in view too
+filters = view.filters()
 style(view.present)
 whole = view.filters().but(start=None, end=None)
 

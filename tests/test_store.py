@@ -117,3 +117,62 @@ def test_article_text_with_markup_is_stored_verbatim(store):
     text = "<script>alert(1)</script> <img src=x onerror=alert(2)> Mosul"
     store.add_article(article("x", text, "2014-06-10"), [])
     assert store.article("x")["text"] == text
+
+
+def test_a_correction_of_a_corrected_place_moves_everything_it_holds(filled):
+    ids = {r["name"]: r["place_id"] for r in filled.place_rows(Filters(demonyms=True))}
+    filled.correct(ids["Mosul"], new_place=ERBIL)  # Mosul's mentions now show at Erbil
+    assert {r["name"]: r["mentions"] for r in filled.place_rows(Filters())}["Erbil"] == 3
+    filled.correct(ids["Erbil"], new_place=IRAQ)  # the user moves "Erbil (3 mentions)" as one
+    rows = {r["name"]: r["mentions"] for r in filled.place_rows(Filters(demonyms=True))}
+    assert "Erbil" not in rows and "Mosul" not in rows and rows["Iraq"] == 5
+    filled.correct(ids["Iraq"])  # and hiding it hides all it held
+    assert filled.place_rows(Filters(demonyms=True)) == []
+
+
+def test_revision_changes_with_every_write_even_within_a_second(filled):
+    seen = {filled.revision()}
+    mosul = next(r["place_id"] for r in filled.place_rows(Filters()) if r["name"] == "Mosul")
+    for step in (lambda: filled.correct(mosul), lambda: filled.uncorrect(mosul), lambda: filled.correct(mosul),
+                 lambda: filled.add_article(article("a9", "Later.", "2014-09-01"), [])):
+        step()
+        seen.add(filled.revision())
+    assert len(seen) == 5
+
+
+def test_keyword_index_survives_vacuum_and_odd_input(tmp_path):
+    with Store(tmp_path / "k.db") as s:
+        for i in range(30):
+            s.add_article(article(f"x{i}", f"Story {i} about Kirkuk and oil." if i % 3 == 0 else f"Story {i}.", "2014-06-10"),
+                          [mention(MOSUL, 0, "Story", "2014-06-10")])
+        for i in range(0, 30, 2):
+            with s._transaction() as db:
+                db.execute("DELETE FROM articles WHERE id = ?", (f"x{i}",))
+        s._db.execute("VACUUM")
+        hits = {r["id"] for r in s.articles(Filters(keyword="kirkuk"), limit=100)}
+        assert hits == {f"x{i}" for i in range(30) if i % 6 == 3}
+        assert s.totals(Filters(keyword='"')) == s.totals(Filters())  # nothing searchable: no filter, no crash
+
+
+def test_a_new_version_of_an_article_replaces_the_old(store):
+    store.add_article(article("v", "Fighting in Mosul.", "2014-06-10"), [mention(MOSUL, 12, "Mosul", "2014-06-10")])
+    assert store.has_article("v") and not store.has_article("v", "Fighting in Erbil today.")
+    assert store.add_article(article("v", "Fighting in Erbil today.", "2014-06-11"), [mention(ERBIL, 12, "Erbil", "2014-06-11")])
+    assert store.stats()["articles"] == 1
+    assert {r["name"] for r in store.place_rows(Filters())} == {"Erbil"}
+    assert store.articles(Filters(keyword="Erbil"))[0]["id"] == "v" and not store.articles(Filters(keyword="Mosul"))
+
+
+def test_schema_upgrades_from_version_one(tmp_path, monkeypatch):
+    """A store written by the first release opens, upgrades and keeps its data (and its search)."""
+    import conflictmap.store as store_module
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])  # what release 1 knew
+    with Store(path) as s:
+        s.add_article(article("old", "Talks in Geneva and Kirkuk.", "2014-06-10"), [mention(ERBIL, 0, "Talks", "2014-06-10")])
+        assert s.schema_version == 1
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    with Store(path) as s:
+        assert s.schema_version == len(MIGRATIONS) >= 2
+        assert [a["id"] for a in s.articles(Filters(keyword="kirkuk"))] == ["old"]
