@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,11 @@ class Place:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @cached_property
+    def key(self) -> str:
+        """The place's own name as a lookup key, folded once (the geoparser compares it often)."""
+        return normalize_name(self.name)
 
 
 class Gazetteer(Geocoder):

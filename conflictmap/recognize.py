@@ -277,6 +277,7 @@ class Recognizer:
         text = tokens.text
         lower_words = _lower_words(text)
         span_at = {s.first: s for s in spans}
+        lasts = {s.last for s in spans}
         title_end = text.find("\n")
         for s in spans:
             c: dict[str, float] = {"bias": 1.0}
@@ -304,7 +305,7 @@ class Recognizer:
             # "Alexandria, Louisiana" / "Mosul, Iraq": a place qualified by a bigger one.
             after = s.last + 1
             c["qualified"] = float(after in span_at and next_gap.strip() == "," and _is_bigger(span_at[after]))
-            c["qualifies"] = float(prev_gap.strip() == "," and (s.first - 1) in _span_lasts(spans) and _is_bigger(s))
+            c["qualifies"] = float(prev_gap.strip() == "," and (s.first - 1) in lasts and _is_bigger(s))
             c["all_caps"] = float(s.via != "abbrev" and len(first_word) > 1 and s.text.isupper())
             kind = _best_kind(s)
             c["kind_country"] = float(kind == "country")
@@ -324,7 +325,7 @@ class Recognizer:
             c["possessive"] = float(next_gap in ("'", "’") and nxt == "s")
             c["log_candidates"] = math.log(1 + len(s.places)) / 3.0
             c["in_org_run"] = float(_in_org_run(tokens, s))
-            c["primary_name"] = float(any(normalize_name(p.name) == s.key for p in s.places))
+            c["primary_name"] = float(any(p.key == s.key for p in s.places))
             c["short"] = float(len(s.key) <= 3)
             c["title_line"] = float(0 <= title_end and s.start < title_end)
             single = s.last == s.first
@@ -342,9 +343,17 @@ class Recognizer:
         # Place names cluster: a candidate within ~200 km of another name's best-known
         # place is likelier a place than a word that happens to match a far-off village.
         tops = [max(s.places, key=lambda p: p.population) if s.via != "demonym" else None for s in spans]
+        grid: dict[tuple[int, int], list[tuple[int, Place]]] = {}  # 2-degree cells: neighbours cover 200 km
+        for k, t in enumerate(tops):
+            if t is not None and t.kind not in ("country", "region", "continent"):
+                grid.setdefault((int(t.lat // 2), int(t.lon // 2)), []).append((k, t))
         for k, s in enumerate(spans):
-            others = [t for j, t in enumerate(tops) if j != k and t is not None and t.kind not in ("country", "region", "continent")]
-            s.cues["near_other"] = float(s.via != "demonym" and any(_close(p, t) for p in s.places[:30] for t in others))
+            s.cues["near_other"] = float(s.via != "demonym" and any(
+                j != k and _close(p, t)
+                for p in s.places[:30]
+                for da in (-1, 0, 1) for db in (-1, 0, 1)
+                for j, t in grid.get((int(p.lat // 2) + da, int(p.lon // 2) + db), ())
+            ))
         # A name used once as a place ("in Jordan") lends support to its other uses.
         support: dict[str, float] = {}
         for s in spans:
@@ -395,10 +404,6 @@ def _close(a: Place, b: Place, km: float = 200.0) -> bool:
 
 def _lower_words(text: str) -> frozenset[str]:
     return frozenset(w for w in _TOKEN.findall(text) if w.islower())
-
-
-def _span_lasts(spans: Sequence[Span]) -> set[int]:
-    return {s.last for s in spans}
 
 
 def _best_kind(s: Span) -> str:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .gazetteer import Place
-from .names import normalize_name
 from .recognize import Span
 
 MAX_CANDIDATES = 60
+AREAS = ("country", "continent", "region", "admin1")
 
 # The first guess: how a reader with no context ranks the places sharing a name.
 PRIOR = {
@@ -53,6 +53,8 @@ FEATURES: tuple[str, ...] = (
     "admin_word",
     "country_share",
     "country_named",
+    "country_named_alone",
+    "country_named_small",
     "admin1_share",
     "admin1_named",
     "neighbour_named",
@@ -100,7 +102,7 @@ def prior(p: Place, key: str) -> float:
         score += PRIOR["capital"]
     elif p.feature_code.startswith("PPLA"):
         score += PRIOR["admin_seat"]
-    if normalize_name(p.name) == key:
+    if p.key == key:
         score += PRIOR["primary_name"]
     return score
 
@@ -116,6 +118,10 @@ class Context:
     named_admin1s: set[tuple[str, str]]
     n: int
     grid: dict[tuple[int, int], list[tuple[int, Place]]] = field(default_factory=dict)
+    points: dict[int, Place] = field(default_factory=dict)
+    inside_countries: Counter = field(default_factory=Counter)
+    inside_admin1s: Counter = field(default_factory=Counter)
+    point_counts: Counter = field(default_factory=Counter)
 
 
 def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
@@ -148,8 +154,11 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], firs
         for p in cs:
             if p.kind in ("city", "landmark", "admin2"):
                 grid.setdefault(_cell(p), []).append((i, p))
-    named_countries = {p.country_code for p in first if p.kind == "country"}
-    named_admin1s = {(p.country_code, p.admin1_code) for p in first if p.kind == "admin1"}
+    # an area counts as named outright only when its name can hardly mean anything else:
+    # "Louisiana" names a state, "Washington" may well be the capital
+    clear = [_clearly(p, s.key, cs) for p, s, cs in zip(first, spans, cands)]
+    named_countries = {p.country_code for p, ok in zip(first, clear) if ok and p.kind == "country"}
+    named_admin1s = {(p.country_code, p.admin1_code) for p, ok in zip(first, clear) if ok and p.kind == "admin1"}
     return Context(
         first=first,
         # places inside a country, not the country named as a whole: a story that names the US
@@ -160,16 +169,44 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], firs
         named_admin1s=named_admin1s,
         n=len(spans),
         grid=grid,
+        points=_most_frequent_points(first),
+        inside_countries=Counter(p.country_code for p in first if p.kind != "country"),
+        inside_admin1s=Counter((p.country_code, p.admin1_code) for p in first if p.kind != "admin1" and p.admin1_code),
+        point_counts=Counter(p.geonameid for p in first if p.kind not in AREAS),
     )
 
 
+CLEAR_MARGIN = 2.0
+
+
+def _clearly(best: Place, key: str, cands: Sequence[Place]) -> bool:
+    """Does the name mean this area by a wide margin over any place of another kind?"""
+    rival = max((prior(p, key) for p in cands if p.kind != best.kind), default=None)
+    return rival is None or prior(best, key) - rival >= CLEAR_MARGIN
+
+
 def _holds_other(i: int, p: Place, ctx: Context) -> bool:
+    own = ctx.first[i]
     if p.kind == "country":
-        return any(k != i and q.country_code == p.country_code and q.kind != "country" for k, q in enumerate(ctx.first))
+        return ctx.inside_countries[p.country_code] - (own.kind != "country" and own.country_code == p.country_code) > 0
     if p.kind == "admin1":
-        return any(k != i and q.country_code == p.country_code and q.admin1_code == p.admin1_code and q.kind != "admin1"
-                   for k, q in enumerate(ctx.first))
+        key = (p.country_code, p.admin1_code)
+        return ctx.inside_admin1s[key] - (own.kind != "admin1" and (own.country_code, own.admin1_code) == key) > 0
     return False
+
+
+MAX_NEIGHBOURS = 100
+
+
+def _most_frequent_points(first: Sequence[Place]) -> dict[int, Place]:
+    """The distinct point places guessed so far, the most mentioned first, at most MAX_NEIGHBOURS.
+
+    Distances are measured to these; a book-length text would otherwise make
+    every name pay for every other.
+    """
+    counts = Counter(p.geonameid for p in first if p.kind not in AREAS)
+    by_id = {p.geonameid: p for p in first}
+    return {gid: by_id[gid] for gid, _ in counts.most_common(MAX_NEIGHBOURS)}
 
 
 def _near_any(i: int, p: Place, ctx: Context, km: float = 25.0) -> bool:
@@ -187,7 +224,8 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
     """One cue vector per candidate of span i (same order as `cands[i]`)."""
     s, cs = spans[i], cands[i]
     own = ctx.first[i]
-    others = [ctx.first[k] for k in range(ctx.n) if k != i and ctx.first[k].kind not in ("country", "continent", "region", "admin1")]
+    # each distinct place once; the span's own guess only if another mention shares it
+    others = [q for gid, q in ctx.points.items() if gid != own.geonameid or ctx.point_counts[gid] > 1]
     qual = None
     if s.cues.get("qualified"):
         nxt = next((k for k in range(i + 1, len(spans)) if spans[k].first == s.last + 1), None)
@@ -217,11 +255,15 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
                 float(p.kind == "city"),
                 float(p.feature_code == "PPLC"),
                 float(p.feature_code.startswith("PPLA")),
-                float(normalize_name(p.name) == s.key),
-                float(p.kind == "city" and a1 in namesakes and not admin_word and normalize_name(p.name) == s.key),
+                float(p.key == s.key),
+                float(p.kind == "city" and a1 in namesakes and not admin_word and p.key == s.key),
                 float(admin_word and p.kind in ("admin1", "admin2")),
                 country_share,
                 float(p.country_code in ctx.named_countries and own.kind != "country"),
+                # named, but hardly any other place of the story lies in it: a roundup, not its news
+                float(p.country_code in ctx.named_countries and own.kind != "country" and country_share < 0.15),
+                # ...and this namesake is a tenth the size of the best-known one
+                float(p.country_code in ctx.named_countries and own.kind != "country" and p.population * 10 < top),
                 admin1_share,
                 float(p.kind not in ("admin1", "country") and a1 in ctx.named_admin1s),
                 float(p.country_code not in ctx.named_countries and bool(neighbours(p.country_code) & ctx.named_countries)),

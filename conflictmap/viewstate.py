@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
+from urllib.parse import quote, unquote
 
 from .filters import KINDS, Filters
 
@@ -50,7 +51,7 @@ def _date(text: str | None) -> date | None:
 def _int(text: str | None, *, low: int | None = None, high: int | None = None) -> int | None:
     try:
         value = int(float(text)) if text not in (None, "") else None
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "inf", "1e999"
         return None
     if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
         return None
@@ -66,7 +67,12 @@ def _float(text: str | None, limit: float) -> float | None:
 
 
 def _list(text: str | None) -> tuple[str, ...]:
-    return tuple(x for x in (text or "").split(",") if x)
+    """Comma-separated values; a comma inside a value travels as %2C (see `_join`)."""
+    return tuple(unquote(x) for x in (text or "").split(",") if x)
+
+
+def _join(values: tuple) -> str:
+    return ",".join(quote(str(v), safe=" ") for v in values)
 
 
 def _flag(text: str | None) -> bool:
@@ -85,7 +91,7 @@ def from_params(params: Mapping[str, Any]) -> View:
         start=start,
         end=end,
         countries=tuple(c.upper() for c in _list(get("countries")) if len(c) == 2),
-        places=tuple(int(x) for x in _list(get("places")) if x.isdigit()),
+        places=tuple(int(x) for x in _list(get("places")) if x.isascii() and x.isdigit()),
         sources=_list(get("sources")),
         kinds=tuple(k for k in _list(get("kinds")) if k in KINDS),
         keyword=(get("q") or "")[:200],
@@ -118,7 +124,7 @@ def to_params(view: View) -> dict[str, str]:
         if isinstance(value, bool):
             out[key] = "1"
         elif isinstance(value, tuple):
-            out[key] = ",".join(str(v) for v in value)
+            out[key] = _join(value)
         elif isinstance(value, date):
             out[key] = value.isoformat()
         elif isinstance(value, float):

@@ -46,15 +46,18 @@ def test_demo_corpus_fills_an_empty_store_once(store, parser):
     lines = [line for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert report.added == len(lines) >= 80 and not report.failed
     assert ensure_demo(store, parser=parser) is None
-    where = {}
+    where: dict[str, list[tuple[float, float]]] = {}
     for m in store.mention_rows(store_filters()):
-        where.setdefault(m["surface"], (m["lat"], m["lon"]))
+        where.setdefault(m["surface"], []).append((m["lat"], m["lon"]))
     expected = {"Mosul": (36.34, 43.13), "Baghdad": (33.34, 44.40), "Erbil": (36.19, 44.01), "Kirkuk": (35.47, 44.39),
                 "Tikrit": (34.60, 43.68), "Raqqa": (35.95, 39.01), "Tehran": (35.69, 51.42), "Kobani": (36.89, 38.35),
                 "Sinjar": (36.32, 41.88), "Amerli": (34.72, 44.59), "Geneva": (46.20, 6.14)}
     for surface, (lat, lon) in expected.items():
         assert surface in where, surface
-        assert km(lat, lon, *where[surface]) < 50, (surface, where[surface])
+        # every mention for the Iraq places; for Geneva, the articles about it (a roundup list of
+        # world cities beside "the US" can still pull one mention to a US namesake: docs/evaluation.md)
+        right = [p for p in where[surface] if km(lat, lon, *p) < 50]
+        assert len(right) == len(where[surface]) or (surface == "Geneva" and len(right) >= len(where[surface]) - 1), (surface, where[surface])
 
 
 def test_broken_file_in_a_folder_is_reported_and_the_rest_goes_in(tmp_path, store, parser):

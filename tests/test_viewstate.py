@@ -31,3 +31,13 @@ def test_reversed_dates_are_swapped_and_lists_take_the_last_value():
 def test_view_becomes_filters():
     f = View(start=date(2014, 6, 1), countries=("IQ",), keyword="Mosul").filters()
     assert f.start == date(2014, 6, 1) and f.countries == ("IQ",) and f.keyword == "Mosul"
+
+
+def test_overflowing_numbers_and_odd_digits_fall_back():
+    view = from_params({"min": "inf", "zoom": "1e999", "place": "inf", "places": "²,12", "lat": "nan"})
+    assert view.min_mentions == 1 and view.zoom is None and view.place is None and view.places == (12,)
+
+
+def test_values_with_commas_survive_the_link():
+    view = View(sources=("Reuters, London", "AP"), keyword="Mosul, dam")
+    assert from_params(to_params(view)) == view
