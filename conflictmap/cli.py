@@ -184,6 +184,26 @@ def export(db: str | None, fmt: str, output: str | None, **filter_args: Any) -> 
 
 @cli.command()
 @db_option
+@click.option("--all", "everything", is_flag=True, help="Redo every article, not only those parsed by another version.")
+@friendly
+def regeoparse(db: str | None, everything: bool) -> None:
+    """Geoparse the stored articles again with this version's geoparser.
+
+    Run it after an upgrade: articles parsed by an older geoparser or model are
+    redone; corrections are kept and still apply.
+
+    Example: python -m conflictmap regeoparse --db newsroom.db
+    """
+    from .ingest import regeoparse as run
+
+    report = run(_store(db), everything=everything)
+    click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
+    for origin, reason in report.failed:
+        click.echo(f"failed: {origin}: {reason}", err=True)
+
+
+@cli.command()
+@db_option
 @friendly
 def stats(db: str | None) -> None:
     """Counts of articles, places, mentions and corrections in the store, as JSON.

@@ -2,8 +2,8 @@
 
 Recognition: a prediction matches a gold toponym when their spans overlap, one to
 one, gold toponyms taken in corpus order and predictions in output order.
-Resolution: great-circle error over matched pairs. `tests/test_evaluate.py`
-checks that our figures equal `../shared/eval/score.py` on the same output.
+Resolution: great-circle error over matched pairs. `tests/test_cli.py` checks
+that our figures equal `../shared/eval/score.py` on the same output.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def load_corpus(path: str | Path) -> list[Doc]:
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius), as the reference scorer measures it."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -97,6 +98,7 @@ def match(gold: Sequence[Gold], predicted: Sequence[dict[str, Any]]) -> tuple[li
 
 
 def score(docs: Iterable[Doc], predictions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Recognition and resolution figures over a corpus, unrounded (see the module docstring)."""
     tp = fp = fn = 0
     errors: list[float] = []
     for d in docs:
@@ -126,6 +128,7 @@ def score(docs: Iterable[Doc], predictions: dict[str, list[dict[str, Any]]]) -> 
 
 
 def rounded(result: dict[str, Any]) -> dict[str, Any]:
+    """Floats to three places, as the reference scorer prints them."""
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
 

@@ -29,7 +29,7 @@ BUILD_HINT = "run ./setup.sh, or `python geodata/build_gazetteer.py` to build it
 
 # How a kind of place ranks when nothing else tells candidates apart: a name that
 # is a country is nearly always meant as the country.
-KIND_RANK = {"country": 6, "continent": 5, "region": 4, "admin1": 4, "admin2": 2, "city": 1, "landmark": 1}
+KIND_RANK = {"country": 6, "continent": 5, "region": 4, "admin1": 4, "admin2": 3, "city": 2, "landmark": 1}
 
 
 @dataclass(frozen=True)
@@ -145,24 +145,11 @@ class Gazetteer(Geocoder):
         found = self._query_places("WHERE geonameid = ?", (geonameid,))
         return found[0] if found else None
 
-    def is_name(self, key: str) -> bool:
-        return bool(self.candidates(key)) or bool(self.abbreviation(key)) or self.demonym(key) is not None
-
     def country(self, code: str) -> Place | None:
         return self._countries.get(code)
 
     def admin1(self, country_code: str, admin1_code: str) -> Place | None:
         return self._admin1.get((country_code, admin1_code))
-
-    @property
-    def countries(self) -> dict[str, Place]:
-        return dict(self._countries)
-
-    def meta(self) -> dict[str, str]:
-        if "meta" not in self._tables:
-            return {}
-        with self._lock:
-            return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
 
     # -- geopy interface ----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from .gazetteer import Gazetteer, default_gazetteer
 from .recognize import Recognizer, tokenize
 from .resolve import resolve
 
-GEOPARSER_VERSION = "conflictmap-geoparser/1"
+GEOPARSER_VERSION = "conflictmap-geoparser/1"  # the code; `Geoparser.version` adds the model's date
 MAX_CHARS = 1_000_000
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*")
@@ -61,6 +61,8 @@ class Geoparser:
         self.gazetteer = gazetteer or default_gazetteer()
         self.recognizer = Recognizer(self.gazetteer, model)
         self.demonyms = demonyms
+        trained = self.recognizer.model.get("trained", "untrained")
+        self.version = f"{GEOPARSER_VERSION}+model-{trained}-{self.recognizer.threshold}"
 
     def parse(
         self,
@@ -76,7 +78,7 @@ class Geoparser:
         are included with reason 'demonym of …' unless `demonyms` is False.
         """
         if not isinstance(text, str):
-            raise TypeError(f"text must be a string, not {type(text).__name__}")
+            raise TypeError(f"text must be a string, not {type(text).__name__}; pass the article body as str")
         if len(text) > MAX_CHARS:
             raise ValueError(f"text is {len(text):,} characters, over the {MAX_CHARS:,} limit; split the article")
         keep_demonyms = self.demonyms if demonyms is None else demonyms

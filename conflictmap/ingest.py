@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .articles import Article
-from .geoparser import GEOPARSER_VERSION, Geoparser, default_geoparser
+from .geoparser import Geoparser, default_geoparser
 from .readers import ReadFailure, read_paths
 from .store import StoreLike
 
@@ -83,7 +83,7 @@ def ingest_articles(
                     mentions = None
                     report.failed.append((item.origin or item.id, f"geoparser failed: {exc!r}; please report this article"))
                 if mentions is not None:
-                    if store.add_article(item.to_dict(), mentions, geoparser=GEOPARSER_VERSION):
+                    if store.add_article(item.to_dict(), mentions, geoparser=parser.version):
                         if seen_before:
                             report.updated += 1
                         else:
@@ -110,6 +110,30 @@ def ingest(
     if max_bytes is not None:
         options["max_bytes"] = max_bytes
     return ingest_articles(read_paths(list(paths), **options), store, parser=parser, progress=progress)
+
+
+def regeoparse(store: StoreLike, *, parser: Geoparser | None = None, everything: bool = False,
+               progress: Progress | None = None) -> IngestReport:
+    """Geoparse stored articles again with the current geoparser (after an upgrade or retraining).
+
+    Only articles parsed by another version are redone unless `everything`;
+    corrections stay, since they are kept per place beside the mentions.
+    """
+    parser = parser or default_geoparser()
+    report = IngestReport()
+    for row in store.stale_articles(None if everything else parser.version):
+        report.read += 1
+        try:
+            mentions = parser.parse(row["text"], row["day"])
+        except ValueError as exc:
+            report.failed.append((row["id"], str(exc)))
+            continue
+        store.replace_mentions(row["id"], mentions, geoparser=parser.version)
+        report.updated += 1
+        report.mentions += len(mentions)
+        if progress:
+            progress(report, row["id"])
+    return report
 
 
 def ensure_demo(store: StoreLike, *, parser: Geoparser | None = None) -> IngestReport | None:

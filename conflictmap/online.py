@@ -22,6 +22,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from . import __version__
+from .gazetteer import Gazetteer
 
 USER_AGENT = f"conflictmap/{__version__} (news mapping dashboard)"
 
@@ -77,7 +78,7 @@ def nominatim(cache_path: str | Path, *, user_agent: str = USER_AGENT, timeout: 
     return CachedGeocoder(limited, cache_path)
 
 
-def lookup(name: str, offline: Any, online: CachedGeocoder | None = None, *, limit: int = 8) -> list[dict[str, Any]]:
+def lookup(name: str, offline: Gazetteer, online: CachedGeocoder | None = None, *, limit: int = 8) -> list[dict[str, Any]]:
     """Places a user may mean by `name`: the offline gazetteer's first, then the online answer if asked for.
 
     Returns plain dicts ready for `Store.correct(new_place=...)`.

@@ -53,10 +53,6 @@ def daily(store: StoreLike, filters: Filters) -> pd.DataFrame:
     return frame.set_index("day").reindex(full, fill_value=0).rename_axis("day").reset_index()
 
 
-def totals(store: StoreLike, filters: Filters) -> dict[str, int]:
-    return store.totals(filters)  # type: ignore[attr-defined]
-
-
 def _safe_cell(value: Any) -> Any:
     """Neutralise spreadsheet formulas: article text must never run in Excel."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):

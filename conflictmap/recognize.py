@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .gazetteer import Gazetteer, Place
+from .gazetteer import KIND_RANK, Gazetteer, Place
 from .names import normalize_name
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "recognizer.json"
@@ -28,7 +28,7 @@ MAX_TOKENS = 6
 
 _TOKEN = re.compile(r"[^\W_]+")
 # What may stand between two words of one name: "New York", "Tal-Afar", "U.S.", "St. Louis".
-_JOINERS = {" ", "-", ".", "'", "’", "‘", "‐", "–", ". ", ".-", "-", " - "}
+_JOINERS = {" ", "-", ".", "'", "’", "‘", "‐", "–", ". ", ".-", " - "}
 CONNECTORS = frozenset(
     "of the de del della di da do dos das du des la le les el al ad ar as ash az en et y upon on sur am an der den van von bin ibn and i".split()
 )
@@ -289,7 +289,7 @@ class Recognizer:
             c["multi_token"] = float(s.last > s.first)
             c["sent_initial"] = float(tokens.sent_initial[s.first])
             low_prev = prev.lower()
-            c["prev_prep"] = float(low_prev in PREPOSITIONS and prev_gap.strip() in ("", "the"))
+            c["prev_prep"] = float(low_prev in PREPOSITIONS and not prev_gap.strip())
             if not c["prev_prep"] and low_prev == "the" and s.first > 1:
                 c["prev_prep"] = float(tokens.word(s.first - 2).lower() in PREPOSITIONS)
             c["prev_motion"] = float(low_prev in MOTION_VERBS and prev_gap == " ")
@@ -409,11 +409,8 @@ def _lower_words(text: str) -> frozenset[str]:
 def _best_kind(s: Span) -> str:
     if s.via == "demonym":
         return "country"
-    best = max(s.places, key=lambda p: (KIND_ORDER.get(p.kind, 0), p.population))
+    best = max(s.places, key=lambda p: (KIND_RANK.get(p.kind, 0), p.population))
     return best.kind
-
-
-KIND_ORDER = {"country": 6, "continent": 5, "admin1": 4, "region": 4, "admin2": 3, "city": 2, "landmark": 1}
 
 
 def _is_bigger(s: Span) -> bool:

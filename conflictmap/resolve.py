@@ -125,6 +125,7 @@ class Context:
 
 
 def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
+    """The places each span may mean, capped so a name shared by hundreds of hamlets stays cheap."""
     out = []
     for s in spans:
         if len(s.places) <= MAX_CANDIDATES:
@@ -295,6 +296,7 @@ def _reason(row: list[float]) -> str:
 
 
 def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None) -> list[Choice]:
+    """Pick a place for every span; the weights are the model's, or a hand-set fallback before training."""
     if not spans:
         return []
     w = [float((weights or FALLBACK).get(name, 0.0)) for name in FEATURES]

@@ -157,6 +157,7 @@ class StoreLike(Protocol):
     def has_article(self, article_id: str, text: str | None = None) -> bool: ...
     def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool: ...
     def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None: ...
+    def stale_articles(self, version: str | None = None) -> list[dict[str, Any]]: ...
     def place_id(self, place: dict[str, Any]) -> int: ...
     def correct(self, place_id: int, *, new_place: dict[str, Any] | None = None, note: str = "") -> None: ...
     def uncorrect(self, place_id: int) -> None: ...
@@ -169,7 +170,7 @@ class StoreLike(Protocol):
     def place(self, place_id: int) -> dict[str, Any] | None: ...
     def place_candidates(self, place_id: int) -> list[dict[str, Any]]: ...
     def corrections(self) -> list[dict[str, Any]]: ...
-    def facets(self) -> dict[str, list[str]]: ...
+    def facets(self) -> dict[str, list[Any]]: ...
     def span(self) -> tuple[str | None, str | None]: ...
     def stats(self) -> dict[str, Any]: ...
     def revision(self) -> str: ...
@@ -517,10 +518,11 @@ class Store:
             args + [limit, offset],
         )
 
-    def all_articles(self) -> Iterator[dict[str, Any]]:
-        """Every article (id, text, day), for re-geoparsing."""
-        for row in self._rows("SELECT id, text, day, geoparser FROM articles ORDER BY rowid"):
-            yield row
+    def stale_articles(self, version: str | None = None) -> list[dict[str, Any]]:
+        """Articles (id, text, day) geoparsed by another version than `version`; all when None."""
+        if version is None:
+            return self._rows("SELECT id, text, day FROM articles ORDER BY added_at, id")
+        return self._rows("SELECT id, text, day FROM articles WHERE geoparser != ? ORDER BY added_at, id", (version,))
 
     def place(self, place_id: int) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM places WHERE id = ?", (place_id,))
@@ -534,14 +536,14 @@ class Store:
                 seen.setdefault((round(cand["lat"], 3), round(cand["lon"], 3)), cand)
         return list(seen.values())
 
-    def facets(self) -> dict[str, list[str]]:
+    def facets(self) -> dict[str, list[Any]]:
         """Values the filter widgets offer."""
         return {
             "sources": [r["source"] for r in self._rows("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY source")],
             "countries": [r["country_code"] for r in self._rows("SELECT DISTINCT country_code FROM places WHERE country_code != '' ORDER BY 1")],
             "kinds": [r["kind"] for r in self._rows("SELECT DISTINCT kind FROM places ORDER BY 1")],
-            # the places worth offering in a picker: the 500 most mentioned, as "id|name|country"
-            "places": [f"{r['id']}|{r['name']}|{r['country_code']}" for r in self._rows(
+            # the places worth offering in a picker: the 500 most mentioned, as (id, name, country)
+            "places": [(r["id"], r["name"], r["country_code"]) for r in self._rows(
                 "SELECT p.id, p.name, p.country_code FROM effective_mentions m JOIN places p ON p.id = m.eff_place_id"
                 " GROUP BY p.id ORDER BY COUNT(*) DESC LIMIT 500")],
         }

@@ -73,7 +73,7 @@ def mentions_page(_store: Store, filters: Filters, revision: str, limit: int, of
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def facets(_store: Store, revision: str) -> dict[str, list[str]]:
+def facets(_store: Store, revision: str) -> dict[str, list]:
     return _store.facets()
 
 

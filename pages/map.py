@@ -51,7 +51,7 @@ if "window" not in st.session_state:
 # ---- sidebar: filters -------------------------------------------------------------------
 # Widgets keep their own state under these keys; the URL seeds them once per session.
 options = facets(store, revision)
-place_names = {int(i): f"{n} ({c})" if c else n for i, n, c in (x.split("|", 2) for x in options["places"])}
+place_names = {int(i): f"{n} ({c})" if c else n for i, n, c in options["places"]}
 if not st.session_state.get("seeded"):
     st.session_state.update(
         seeded=True,

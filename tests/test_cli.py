@@ -13,7 +13,7 @@ from conflictmap.names import normalize_name
 
 from tests.conftest import PYTHON, ROOT, shared_path
 
-COMMANDS = ["ingest", "geoparse", "evaluate", "export", "stats", "demo"]
+COMMANDS = ["ingest", "geoparse", "evaluate", "export", "stats", "demo", "regeoparse"]
 
 
 def run(args, env, stdin=None, timeout=300):
@@ -49,6 +49,24 @@ def test_ingest_stats_export_round_trip(cli_env, tmp_path):
     assert all(not r["source"].startswith("=") for r in rows)  # no spreadsheet formulas
     geo = json.loads(run(["export", "--format", "geojson", "--start", "2014-08-15"], cli_env).stdout)
     assert geo["type"] == "FeatureCollection" and all(f["properties"]["day"] >= "2014-08-15" for f in geo["features"])
+
+
+def test_regeoparse_redoes_only_what_another_version_parsed(cli_env, tmp_path):
+    import sqlite3
+
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps({"title": "Kirkuk", "text": "Kurdish forces held Kirkuk and Erbil.", "published": "2014-06-13"}) + "\n",
+                   encoding="utf-8")
+    assert run(["ingest", str(src)], cli_env).returncode == 0
+    nothing = run(["regeoparse"], cli_env)
+    assert nothing.returncode == 0 and "geoparsed 0 of 0" in nothing.stdout
+    db = tmp_path / "home" / "conflictmap.db"
+    with sqlite3.connect(db) as con:  # as if an older release had parsed it
+        con.execute("UPDATE articles SET geoparser = 'conflictmap-geoparser/0'")
+        con.execute("DELETE FROM mentions")
+    again = run(["regeoparse"], cli_env)
+    assert again.returncode == 0 and "geoparsed 1 of 1" in again.stdout
+    assert json.loads(run(["stats"], cli_env).stdout)["mentions"] >= 2
 
 
 def test_failures_exit_non_zero_with_one_line(cli_env, tmp_path):
