@@ -58,13 +58,15 @@ def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--keyword", default="", help="Full-text search over article title and text."),
         click.option("--min-mentions", default=1, show_default=True, help="Only places mentioned at least this often."),
         click.option("--demonyms/--no-demonyms", default=False, show_default=True, help="Count 'Iraqi' as a mention of Iraq."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help="Only mentions the geoparser is this sure of (0-1)."),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
 
 
-def _filters(start: Any, end: Any, countries: tuple[str, ...], sources: tuple[str, ...], keyword: str, min_mentions: int, demonyms: bool) -> Filters:
+def _filters(start: Any, end: Any, countries: tuple[str, ...], sources: tuple[str, ...], keyword: str, min_mentions: int, demonyms: bool,
+             min_confidence: float) -> Filters:
     return Filters(
         start=start.date() if start else None,
         end=end.date() if end else None,
@@ -73,6 +75,7 @@ def _filters(start: Any, end: Any, countries: tuple[str, ...], sources: tuple[st
         keyword=keyword,
         min_mentions=min_mentions,
         demonyms=demonyms,
+        min_confidence=min_confidence,
     )
 
 
