@@ -82,19 +82,7 @@ def sample_places(n_extra: int = 0) -> pd.DataFrame:
     return df
 
 
-OUTLINES = {
-    "type": "FeatureCollection",
-    "features": [
-        {
-            "type": "Feature",
-            "properties": {"iso_a2": "SY", "name": "Syria"},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[35.7, 32.3], [42.4, 32.3], [42.4, 37.3], [35.7, 37.3], [35.7, 32.3]]],
-            },
-        }
-    ],
-}
+from tests.geofixtures import OUTLINES  # noqa: E402
 
 
 def world() -> dict:

@@ -27,28 +27,8 @@ from conflictmap.mapbuilder import (
 
 WINDOW = (date(2014, 1, 1), date(2014, 3, 31))
 
-# Two made-up square "countries" are enough to exercise the outline code.
-OUTLINES = {
-    "type": "FeatureCollection",
-    "features": [
-        {
-            "type": "Feature",
-            "properties": {"iso_a2": "SY", "name": "Syria"},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[35.7, 32.3], [42.4, 32.3], [42.4, 37.3], [35.7, 37.3], [35.7, 32.3]]],
-            },
-        },
-        {
-            "type": "Feature",
-            "properties": {"iso_a2": "LB", "name": "Lebanon"},
-            "geometry": {
-                "type": "MultiPolygon",
-                "coordinates": [[[[35.1, 33.0], [36.6, 33.0], [36.6, 34.7], [35.1, 34.7], [35.1, 33.0]]]],
-            },
-        },
-    ],
-}
+from tests.geofixtures import OUTLINES  # noqa: E402
+
 
 
 def place(place_id: int, name: str, lat: float, lon: float, **extra) -> dict:
