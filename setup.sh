@@ -45,7 +45,7 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.
 fi
 .venv/bin/python scripts/vendor_assets.py
 
-if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py conflictmap/names.py requirements.txt -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
+if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py conflictmap/geoparser/names.py requirements.txt -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
   say "building the gazetteer (about a minute, once)"
   .venv/bin/python geodata/build_gazetteer.py
 fi

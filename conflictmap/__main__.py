@@ -1,3 +1,3 @@
-from .cli import main
+from conflictmap.cli import main
 
 main()

@@ -12,10 +12,10 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import ConflictMapError
-from .filters import Filters
-from .store import Store
+from conflictmap import __version__
+from conflictmap.errors import ConflictMapError
+from conflictmap.filters import Filters
+from conflictmap.store.sqlite import Store
 
 
 def _store(db: str | None) -> Store:
@@ -102,7 +102,7 @@ def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int |
 
     Example: python -m conflictmap ingest ../shared/seed "feeds/*.xml"
     """
-    from .ingest import ingest as run
+    from conflictmap.ingest import ingest as run
 
     store = _store(db)
     bar = None
@@ -138,7 +138,7 @@ def geoparse(demonyms: bool, candidates: bool) -> None:
 
     Example: echo '{"id": "1", "text": "Fighting near Mosul."}' | python -m conflictmap geoparse
     """
-    from .geoparser import default_geoparser, geoparse_lines
+    from conflictmap.geoparser.parser import default_geoparser, geoparse_lines
 
     failures = geoparse_lines(sys.stdin, sys.stdout, default_geoparser(), demonyms=demonyms, candidates=candidates, errors=sys.stderr)
     if failures:
@@ -157,8 +157,8 @@ def evaluate(corpus: str) -> None:
 
     Example: python -m conflictmap evaluate ../shared/corpora/lgl.xml
     """
-    from .evaluate import evaluate as run
-    from .geoparser import default_geoparser
+    from conflictmap.geoparser.evaluation import evaluate as run
+    from conflictmap.geoparser.parser import default_geoparser
 
     parser = default_geoparser()
     click.echo(json.dumps(run(corpus, lambda text, day: parser.parse(text, day, demonyms=False, candidates=False))))
@@ -175,7 +175,7 @@ def export(db: str | None, fmt: str, output: str | None, **filter_args: Any) -> 
 
     Example: python -m conflictmap export --country IQ --start 2014-06-01 --format geojson -o iraq.geojson
     """
-    from .queries import export as run
+    from conflictmap.queries import export as run
 
     text = run(_store(db), _filters(**filter_args), fmt)
     if output:
@@ -197,7 +197,7 @@ def regeoparse(db: str | None, everything: bool) -> None:
 
     Example: python -m conflictmap regeoparse --db newsroom.db
     """
-    from .ingest import regeoparse as run
+    from conflictmap.ingest import regeoparse as run
 
     report = run(_store(db), everything=everything)
     click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
@@ -224,7 +224,7 @@ def demo(db: str | None) -> None:
 
     Example: python -m conflictmap demo
     """
-    from .ingest import ensure_demo
+    from conflictmap.ingest import ensure_demo
 
     report = ensure_demo(_store(db))
     click.echo(report.summary() if report else "the store already holds articles; nothing to do")

@@ -15,3 +15,11 @@ class StoreError(ConflictMapError):
 
 class GazetteerError(ConflictMapError):
     """The gazetteer is missing or broken; the message names the build command."""
+
+
+class AssetsError(ConflictMapError):
+    """The vendored browser files are missing or cannot serve this map."""
+
+
+class MapDataError(ConflictMapError, ValueError):
+    """The places frame or an option cannot be drawn; the message says what to fix."""

@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .articles import Article
-from .geoparser import Geoparser, default_geoparser
-from .readers import ReadFailure, read_paths
-from .store import StoreLike
+from conflictmap.articles import Article
+from conflictmap.geoparser.parser import Geoparser, default_geoparser
+from conflictmap.readers import ReadFailure, read_paths
+from conflictmap.store.sqlite import StoreLike
 
 DEMO_CORPUS = Path(__file__).resolve().parent / "demo" / "iraq-2014.jsonl"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from .filters import Filters
-from .store import StoreLike
+from conflictmap.filters import Filters
+from conflictmap.store.sqlite import StoreLike
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "country_code", "admin1", "feature", "kind", "mentions", "articles", "first_seen", "last_seen"]
 MENTION_COLUMNS = [

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .filters import KINDS, Filters
+from conflictmap.filters import KINDS, Filters
 
 BASEMAPS = ("offline", "online")
 COLOURINGS = ("recency", "country")

@@ -57,11 +57,11 @@ DEFAULT_OUT = HERE / "build" / "gazetteer.sqlite"
 KINDS = ("country", "admin1", "admin2", "region", "city", "landmark")
 
 sys.path.insert(0, str(REPO))
-from conflictmap.names import _FOLD, normalize_name  # noqa: E402  - one normaliser for build and lookup
+from conflictmap.geoparser.names import _FOLD, normalize_name  # noqa: E402  - one normaliser for build and lookup
 
 # --------------------------------------------------------------------------- normaliser
 #
-# The key rule lives in conflictmap/names.py and is shared with the geoparser. A name
+# The key rule lives in conflictmap/geoparser/names.py and is shared with the geoparser. A name
 # whose letters do not all fold to ASCII is not indexed (see `name_key`), so e.g.
 # "Bəsrə" never becomes "b sr".
 

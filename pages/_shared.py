@@ -16,10 +16,10 @@ import streamlit as st
 
 from conflictmap import queries
 from conflictmap.filters import Filters
-from conflictmap.geoparser import Geoparser, default_geoparser
+from conflictmap.geoparser.parser import Geoparser, default_geoparser
 from conflictmap.ingest import ensure_demo
-from conflictmap.online import CachedGeocoder, nominatim
-from conflictmap.store import Store, default_path
+from conflictmap.geoparser.online import CachedGeocoder, nominatim
+from conflictmap.store.sqlite import Store, default_path
 from conflictmap.viewstate import View, from_params, to_params
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from conflictmap.assets import local_assets, streamlit_base_url
+from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.excerpts import article_html, md_escape, safe_url
-from conflictmap.mapbuilder import build_map
+from conflictmap.maps.build import build_map
 from pages._shared import current_view, get_outlines, get_store, set_view, style
 
 store = get_store()

@@ -11,10 +11,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from conflictmap import queries
-from conflictmap.assets import local_assets, streamlit_base_url, standalone_html
+from conflictmap.maps.assets import local_assets, streamlit_base_url, standalone_html
 from conflictmap.excerpts import excerpt_html, md_escape
 from conflictmap.filters import KINDS
-from conflictmap.mapbuilder import build_map, place_at
+from conflictmap.maps.build import build_map, place_at
 from pages._shared import (
     current_view,
     daily_frame,

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from conflictmap.assets import local_assets, streamlit_base_url
-from conflictmap.mapbuilder import build_map
+from conflictmap.maps.assets import local_assets, streamlit_base_url
+from conflictmap.maps.build import build_map
 from conflictmap.excerpts import md_escape
-from conflictmap.online import lookup
+from conflictmap.geoparser.online import lookup
 from pages._shared import current_view, get_geoparser, get_online_geocoder, get_outlines, get_store, places_frame, style
 
 store = get_store()

@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from conflictmap import queries  # noqa: E402
-from conflictmap.assets import local_assets  # noqa: E402
+from conflictmap.maps.assets import local_assets  # noqa: E402
 from conflictmap.filters import Filters  # noqa: E402
-from conflictmap.gazetteer import default_gazetteer  # noqa: E402
-from conflictmap.mapbuilder import build_map  # noqa: E402
-from conflictmap.store import Store  # noqa: E402
+from conflictmap.geoparser.gazetteer import default_gazetteer  # noqa: E402
+from conflictmap.maps.build import build_map  # noqa: E402
+from conflictmap.store.sqlite import Store  # noqa: E402
 
 OUTLINES = ROOT / "geodata" / "countries.geojson"
 

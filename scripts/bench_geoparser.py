@@ -20,13 +20,13 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 def main() -> None:
     paths = sys.argv[1:] or [str(CORPORA / "lgl.xml"), str(CORPORA / "GeoVirus.xml")]
     t0 = time.perf_counter()
-    from conflictmap.geoparser import Geoparser
+    from conflictmap.geoparser.parser import Geoparser
 
     parser = Geoparser()
     parser.parse("Warm-up in Mosul and Baghdad, Iraq.", "2014-06-10")
     startup = time.perf_counter() - t0
 
-    from conflictmap.evaluate import load_corpus
+    from conflictmap.geoparser.evaluation import load_corpus
 
     docs = [d for p in paths for d in load_corpus(p)]
     chars = sum(len(d.text) for d in docs)

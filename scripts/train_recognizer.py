@@ -1,7 +1,7 @@
 """Learn the recognition cue weights from the dev corpora and report cross-validated figures.
 
 Usage: .venv/bin/python scripts/train_recognizer.py [--folds 5] [CORPUS.xml ...]
-Writes conflictmap/model/recognizer.json (the model trained on all corpora, with
+Writes conflictmap/geoparser/model/recognizer.json (the model trained on all corpora, with
 the cross-validated figures inside it) and prints those figures.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from conflictmap.gazetteer import Gazetteer  # noqa: E402
-from conflictmap.recognize import MODEL_PATH  # noqa: E402
-from conflictmap.train import cross_validate  # noqa: E402
+from conflictmap.geoparser.gazetteer import Gazetteer  # noqa: E402
+from conflictmap.geoparser.recognition import MODEL_PATH  # noqa: E402
+from conflictmap.geoparser.training import cross_validate  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conflictmap.assets import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, AssetsError, copy_vendor_assets  # noqa: E402
+from conflictmap.maps.assets import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, AssetsError, copy_vendor_assets  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture
 def store():
-    from conflictmap.store import Store
+    from conflictmap.store.sqlite import Store
 
     with Store(":memory:") as s:
         yield s
@@ -31,7 +31,7 @@ def store():
 
 @pytest.fixture(scope="session")
 def parser():
-    from conflictmap.geoparser import default_geoparser
+    from conflictmap.geoparser.parser import default_geoparser
 
     return default_geoparser()
 

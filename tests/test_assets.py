@@ -21,7 +21,7 @@ import pytest
 from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 
-from conflictmap.assets import (
+from conflictmap.maps.assets import (
     DEFAULT_BASE_URL,
     DEFAULT_OUTLINES,
     DEFAULT_VENDOR_DIR,
@@ -35,7 +35,7 @@ from conflictmap.assets import (
     streamlit_base_url,
 )
 from conflictmap.errors import ConflictMapError
-from conflictmap.mapbuilder import CLUSTER_THRESHOLD, build_map
+from conflictmap.maps.build import CLUSTER_THRESHOLD, build_map
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -289,7 +289,7 @@ def loaders(m: folium.Map) -> list[OutlinesFromUrl]:
 
 
 def outline_layer(m: folium.Map, role: str) -> folium.GeoJson:
-    """The layer mapbuilder drew from outlines in this role ("basemap" or "countries")."""
+    """The layer maps.build drew from outlines in this role ("basemap" or "countries")."""
     (found,) = [e for e in walk(m) if getattr(e, "conflictmap_outlines", ("",))[0] == role]
     return found
 
@@ -496,8 +496,8 @@ sys.path.insert(0, {root!r})
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
-from conflictmap.assets import local_assets
-from conflictmap.mapbuilder import build_map, place_at
+from conflictmap.maps.assets import local_assets
+from conflictmap.maps.build import build_map, place_at
 
 df = pd.read_pickle({frame!r})
 outlines = st.cache_resource(lambda: json.loads(open({outlines!r}, encoding="utf-8").read()))()

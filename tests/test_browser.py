@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conflictmap.filters import Filters
-from conflictmap.store import Store
+from conflictmap.store.sqlite import Store
 
 from tests.apphelp import ARTIFACTS, free_port, write_hostile
 from tests.conftest import ROOT

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conflictmap.names import normalize_name
+from conflictmap.geoparser.names import normalize_name
 
 from tests.conftest import PYTHON, ROOT, shared_path
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.dates import detect_dateline, mention_date, parse_published
+from conflictmap.geoparser.mention_dates import mention_date
+from conflictmap.readers.dates import detect_dateline, parse_published
 
 FETCHED = datetime(2016, 12, 13, 10, 0, tzinfo=timezone.utc)  # a Tuesday
 UTC = timezone.utc
@@ -186,7 +187,7 @@ def test_fallback_is_deterministic_and_anchored_to_the_fetch_time() -> None:
 
 def test_common_shapes_do_not_import_dateparser() -> None:
     code = (
-        "import sys; from conflictmap.dates import parse_published, mention_date\n"
+        "import sys; from conflictmap.readers.dates import parse_published; from conflictmap.geoparser.mention_dates import mention_date\n"
         "parse_published('Saturday 14 June 2014 17:00 BST'); parse_published('2016-12-19')\n"
         "parse_published('Sat, 14 Jun 2014 17:00:00 GMT'); parse_published('2014-13-45')\n"
         "print('dateparser' in sys.modules)"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from conflictmap.evaluate import km
-from conflictmap.names import normalize_name
+from conflictmap.geoparser.evaluation import km
+from conflictmap.geoparser.names import normalize_name
 from tests.conftest import shared_path
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.evaluate import km
+from conflictmap.geoparser.evaluation import km
 from conflictmap.ingest import DEMO_CORPUS, ensure_demo, ingest
-from conflictmap.store import Store
+from conflictmap.store.sqlite import Store
 from tests.conftest import PYTHON, ROOT, shared_path
 
 SEED_TITLE = "Iraq crisis: Iran could join forces with US to half neighbour's jihadi threat"

@@ -12,7 +12,7 @@ from folium.map import CustomPane
 from folium.plugins import HeatMap, MarkerCluster
 
 from conflictmap.errors import ConflictMapError
-from conflictmap.mapbuilder import (
+from conflictmap.maps.build import (
     CLUSTER_THRESHOLD,
     MAX_PLACES,
     MapDataError,

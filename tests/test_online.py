@@ -10,7 +10,7 @@ from geopy.exc import GeocoderUnavailable
 from geopy.location import Location
 from geopy.point import Point
 
-from conflictmap.online import USER_AGENT, CachedGeocoder, lookup, nominatim
+from conflictmap.geoparser.online import USER_AGENT, CachedGeocoder, lookup, nominatim
 
 
 class Service:

@@ -9,7 +9,7 @@ import pytest
 
 from conflictmap.errors import StoreError
 from conflictmap.filters import Filters
-from conflictmap.store import MIGRATIONS, Store
+from conflictmap.store.sqlite import MIGRATIONS, Store
 
 MOSUL = {"geonameid": 99434, "name": "Mosul", "lat": 36.335, "lon": 43.119, "country_code": "IQ", "kind": "city"}
 ERBIL = {"geonameid": 95446, "name": "Erbil", "lat": 36.19, "lon": 44.01, "country_code": "IQ", "kind": "city"}
@@ -165,7 +165,7 @@ def test_a_new_version_of_an_article_replaces_the_old(store):
 
 def test_schema_upgrades_from_version_one(tmp_path, monkeypatch):
     """A store written by the first release opens, upgrades and keeps its data (and its search)."""
-    import conflictmap.store as store_module
+    import conflictmap.store.sqlite as store_module
 
     path = tmp_path / "old.db"
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])  # what release 1 knew

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conflictmap.articles import Article, article_id
-from conflictmap.dates import parse_published
+from conflictmap.readers.dates import parse_published
 
 MB = 1_000_000
 DEFAULT_MAX_BYTES = 20 * MB

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from conflictmap.articles import Article
-from conflictmap.dates import parse_published
+from conflictmap.readers.dates import parse_published
 from conflictmap.errors import ReadError
 from conflictmap.readers.base import ReadFailure, host_of, make_article, primary_language
 from conflictmap.readers.records import ALIASES, record_to_article

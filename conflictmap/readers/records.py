@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from conflictmap.articles import Article
-from conflictmap.dates import parse_published
+from conflictmap.readers.dates import parse_published
 from conflictmap.readers.base import (
     ReadFailure,
     decode_bytes,

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from conflictmap.articles import Article
-from conflictmap.dates import detect_dateline, parse_published
+from conflictmap.readers.dates import detect_dateline, parse_published
 from conflictmap.errors import ReadError
 from conflictmap.readers.base import make_article, normalize_newlines
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .gazetteer import KIND_RANK, Gazetteer, Place
-from .names import normalize_name
+from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, Place
+from conflictmap.geoparser.names import normalize_name
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "recognizer.json"
 MAX_TOKENS = 6

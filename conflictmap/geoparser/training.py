@@ -1,6 +1,6 @@
 """Learning the recognition cue weights, and measuring them honestly.
 
-The model is a logistic regression over the cues in `recognize.FEATURES`: a
+The model is a logistic regression over the cues in `recognition.FEATURES`: a
 handful of weights, so it learns how much "in" or a following surname matters,
 not which names are places. Figures on a corpus it learned from are reported only
 by k-fold cross-validation: each fold is geoparsed by a model that never saw it.
@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from .evaluate import Doc, load_corpus, rounded, score
-from .gazetteer import Gazetteer
-from .geoparser import Geoparser
-from .recognize import FEATURES, Recognizer, tokenize
-from .resolve import FEATURES as RESOLVE_FEATURES
-from .resolve import candidates, features, read_context
+from conflictmap.geoparser.evaluation import Doc, load_corpus, rounded, score
+from conflictmap.geoparser.gazetteer import Gazetteer
+from conflictmap.geoparser.parser import Geoparser
+from conflictmap.geoparser.recognition import FEATURES, Recognizer, tokenize
+from conflictmap.geoparser.resolution import FEATURES as RESOLVE_FEATURES
+from conflictmap.geoparser.resolution import candidates, features, read_context
 
 L2 = 1.0
 
@@ -50,7 +50,7 @@ def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[n
     "Right" is the candidate nearest the gold point, if it is within 161 km; a
     name whose right place is missing from the gazetteer teaches nothing.
     """
-    from .evaluate import km
+    from conflictmap.geoparser.evaluation import km
 
     out: list[tuple[np.ndarray, int]] = []
     for d in docs:

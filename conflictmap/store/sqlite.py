@@ -21,118 +21,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import StoreError
-from .filters import Filters
+from conflictmap.errors import StoreError
+from conflictmap.filters import Filters
+from conflictmap.store.migrations import MIGRATIONS
 
 HOME_ENV = "CONFLICTMAP_HOME"
 DB_NAME = "conflictmap.db"
-
-# Each entry upgrades the schema by one version; never edit a released entry,
-# append a new one.  PRAGMA user_version records how many have run.
-MIGRATIONS: list[str] = [
-    # 1: the first schema
-    """
-    CREATE TABLE articles (
-        id TEXT PRIMARY KEY,
-        title TEXT NOT NULL DEFAULT '',
-        text TEXT NOT NULL,
-        source TEXT NOT NULL DEFAULT '',
-        url TEXT,
-        author TEXT NOT NULL DEFAULT '',
-        published TEXT,
-        day TEXT,
-        published_raw TEXT NOT NULL DEFAULT '',
-        date_note TEXT NOT NULL DEFAULT '',
-        language TEXT,
-        origin TEXT NOT NULL DEFAULT '',
-        metadata TEXT NOT NULL DEFAULT '{}',
-        geoparser TEXT NOT NULL DEFAULT '',
-        added_at TEXT NOT NULL
-    );
-    CREATE INDEX articles_day ON articles(day);
-    CREATE INDEX articles_source ON articles(source);
-    CREATE TABLE places (
-        id INTEGER PRIMARY KEY,
-        geonameid INTEGER UNIQUE,
-        name TEXT NOT NULL,
-        lat REAL NOT NULL,
-        lon REAL NOT NULL,
-        country_code TEXT NOT NULL DEFAULT '',
-        admin1 TEXT NOT NULL DEFAULT '',
-        feature TEXT NOT NULL DEFAULT '',
-        kind TEXT NOT NULL DEFAULT 'city'
-    );
-    CREATE TABLE mentions (
-        id INTEGER PRIMARY KEY,
-        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start INTEGER NOT NULL,
-        end INTEGER NOT NULL,
-        surface TEXT NOT NULL,
-        place_id INTEGER NOT NULL REFERENCES places(id),
-        sentence TEXT NOT NULL DEFAULT '',
-        sentence_start INTEGER NOT NULL DEFAULT 0,
-        day TEXT,
-        date_cue TEXT NOT NULL DEFAULT '',
-        confidence REAL NOT NULL DEFAULT 0,
-        reason TEXT NOT NULL DEFAULT '',
-        candidates TEXT NOT NULL DEFAULT '[]',
-        UNIQUE (article_id, start)
-    );
-    CREATE INDEX mentions_place ON mentions(place_id);
-    CREATE INDEX mentions_day ON mentions(day);
-    CREATE TABLE corrections (
-        place_id INTEGER PRIMARY KEY REFERENCES places(id),
-        action TEXT NOT NULL CHECK (action IN ('replace', 'reject')),
-        new_place_id INTEGER REFERENCES places(id),
-        note TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL
-    );
-    CREATE VIEW effective_mentions AS
-        SELECT m.*, COALESCE(c.new_place_id, m.place_id) AS eff_place_id
-        FROM mentions m LEFT JOIN corrections c ON c.place_id = m.place_id
-        WHERE c.action IS NULL OR c.action = 'replace';
-    CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
-    );
-    CREATE TRIGGER articles_fts_ins AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-    END;
-    CREATE TRIGGER articles_fts_del AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
-    END;
-    """,
-    # 2: the full-text index keyed by article id (not by SQLite's implicit rowid, which
-    #    VACUUM may renumber), and a revision counter that every write bumps, so caches
-    #    know when what they hold is stale
-    """
-    DROP TRIGGER articles_fts_ins;
-    DROP TRIGGER articles_fts_del;
-    DROP TABLE articles_fts;
-    CREATE VIRTUAL TABLE articles_fts USING fts5(
-        id UNINDEXED, title, text, tokenize='unicode61 remove_diacritics 2'
-    );
-    INSERT INTO articles_fts (id, title, text) SELECT id, title, text FROM articles;
-    CREATE TRIGGER articles_fts_ins AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts (id, title, text) VALUES (new.id, new.title, new.text);
-    END;
-    CREATE TRIGGER articles_fts_upd AFTER UPDATE OF title, text ON articles BEGIN
-        UPDATE articles_fts SET title = new.title, text = new.text WHERE id = old.id;
-    END;
-    CREATE TRIGGER articles_fts_del AFTER DELETE ON articles BEGIN
-        DELETE FROM articles_fts WHERE id = old.id;
-    END;
-    CREATE TABLE revision (n INTEGER NOT NULL);
-    INSERT INTO revision VALUES (0);
-    CREATE TRIGGER rev_articles_ins AFTER INSERT ON articles BEGIN UPDATE revision SET n = n + 1; END;
-    CREATE TRIGGER rev_articles_upd AFTER UPDATE ON articles BEGIN UPDATE revision SET n = n + 1; END;
-    CREATE TRIGGER rev_articles_del AFTER DELETE ON articles BEGIN UPDATE revision SET n = n + 1; END;
-    CREATE TRIGGER rev_mentions_ins AFTER INSERT ON mentions BEGIN UPDATE revision SET n = n + 1; END;
-    CREATE TRIGGER rev_mentions_del AFTER DELETE ON mentions BEGIN UPDATE revision SET n = n + 1; END;
-    CREATE TRIGGER rev_corrections_ins AFTER INSERT ON corrections BEGIN UPDATE revision SET n = n + 1; END;
-    CREATE TRIGGER rev_corrections_upd AFTER UPDATE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
-    CREATE TRIGGER rev_corrections_del AFTER DELETE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
-    """,
-]
 
 PLACE_FIELDS = ("geonameid", "name", "lat", "lon", "country_code", "admin1", "feature", "kind")
 

@@ -20,11 +20,11 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from .errors import GazetteerError
-from .names import normalize_name
+from conflictmap.errors import GazetteerError
+from conflictmap.geoparser.names import normalize_name
 
 GAZETTEER_ENV = "CONFLICTMAP_GAZETTEER"
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "geodata" / "build" / "gazetteer.sqlite"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "geodata" / "build" / "gazetteer.sqlite"
 BUILD_HINT = "run ./setup.sh, or `python geodata/build_gazetteer.py` to build it"
 
 # How a kind of place ranks when nothing else tells candidates apart: a name that

@@ -21,8 +21,8 @@ from geopy.exc import GeopyError
 from geopy.location import Location
 from geopy.point import Point
 
-from . import __version__
-from .gazetteer import Gazetteer
+from conflictmap import __version__
+from conflictmap.geoparser.gazetteer import Gazetteer
 
 USER_AGENT = f"conflictmap/{__version__} (news mapping dashboard)"
 

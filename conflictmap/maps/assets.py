@@ -45,7 +45,7 @@ from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from conflictmap.errors import ConflictMapError
+from conflictmap.errors import AssetsError, ConflictMapError
 
 __all__ = [
     "AssetsError",
@@ -69,10 +69,10 @@ SETUP_HINT = "run ./setup.sh to install map assets"
 
 #: `static/vendor` next to the package, i.e. inside the directory that holds
 #: dashboard.py: that is where Streamlit looks for `static/`.
-DEFAULT_VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+DEFAULT_VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
 
 #: The country outlines the offline basemap draws (built by geodata/build_basemap.py).
-DEFAULT_OUTLINES = Path(__file__).resolve().parent.parent / "geodata" / "countries.geojson"
+DEFAULT_OUTLINES = Path(__file__).resolve().parents[2] / "geodata" / "countries.geojson"
 
 #: Where the browser finds the vendor directory. Absolute on purpose:
 #: streamlit-folium loads dependencies with <script src> from inside its
@@ -84,9 +84,6 @@ DEFAULT_BASE_URL = "/app/static/vendor"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 
-
-class AssetsError(ConflictMapError):
-    """The vendored browser files are missing or cannot serve this map."""
 
 
 @dataclass(frozen=True)
@@ -527,7 +524,7 @@ _SHAPE_TYPES = ("Polygon", "MultiPolygon")
 
 
 def _outline_layers(m: folium.Map) -> list[tuple[str, Element, Any]]:
-    """(role, layer, outlines) for every layer mapbuilder drew from outlines."""
+    """(role, layer, outlines) for every layer maps.build drew from outlines."""
     found = []
     for element in _walk(m):
         tag = getattr(element, "conflictmap_outlines", None)

@@ -61,7 +61,7 @@ from folium.map import CustomPane
 from folium.plugins import HeatMap, MarkerCluster
 from folium.utilities import JsCode
 
-from conflictmap.errors import ConflictMapError
+from conflictmap.errors import ConflictMapError, MapDataError
 
 __all__ = [
     "AREA_KINDS",
@@ -134,9 +134,6 @@ _BASEMAP = {
 # (provider, highest zoom it has tiles for; Leaflet scales them beyond)
 _TILES = {False: ("OpenStreetMap", 19), True: ("Esri.WorldGrayCanvas", 16)}
 
-
-class MapDataError(ConflictMapError, ValueError):
-    """The places frame or an option cannot be drawn; the message says what to fix."""
 
 
 # --------------------------------------------------------------------------- text

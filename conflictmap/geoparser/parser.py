@@ -15,10 +15,11 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import IO, Any
 
-from .dates import mention_date, parse_published
-from .gazetteer import Gazetteer, default_gazetteer
-from .recognize import Recognizer, tokenize
-from .resolve import resolve
+from conflictmap.geoparser.mention_dates import mention_date
+from conflictmap.readers.dates import parse_published
+from conflictmap.geoparser.gazetteer import Gazetteer, default_gazetteer
+from conflictmap.geoparser.recognition import Recognizer, tokenize
+from conflictmap.geoparser.resolution import resolve
 
 GEOPARSER_VERSION = "conflictmap-geoparser/1"  # the code; `Geoparser.version` adds the model's date
 MAX_CHARS = 1_000_000

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .gazetteer import Place
-from .recognize import Span
+from conflictmap.geoparser.gazetteer import Place
+from conflictmap.geoparser.recognition import Span
 
 MAX_CANDIDATES = 60
 AREAS = ("country", "continent", "region", "admin1")
