@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -51,6 +53,100 @@ def daily(store: StoreLike, filters: Filters) -> pd.DataFrame:
         return frame
     full = pd.date_range(frame["day"].min(), frame["day"].max(), freq="D")
     return frame.set_index("day").reindex(full, fill_value=0).rename_axis("day").reset_index()
+
+
+def bulk_span(days: pd.DataFrame, *, share: float = 0.98, gap_days: int = 60) -> tuple[date, date] | None:
+    """The dates where the news is: one stray date (a 1947 anniversary) must not squash the timeline.
+
+    Start from the days holding the middle `share` of mentions, then widen across
+    neighbouring days with mentions as long as no gap is longer than `gap_days`, so a
+    quiet tail that belongs to the story stays in and an isolated outlier stays out.
+    `days` is `daily()`'s frame (zero days filled in or not). None when it is empty.
+    """
+    busy = days[days["mentions"] > 0].sort_values("day") if len(days) else days
+    if busy.empty:
+        return None
+    dates = [d.date() for d in pd.to_datetime(busy["day"])]
+    cum = busy["mentions"].cumsum().to_numpy()
+    total = float(cum[-1])
+    tail = (1.0 - share) / 2 * total
+    lo_i = int((cum > tail).argmax())
+    hi_i = int((cum >= total - tail).argmax())
+    gap = timedelta(days=gap_days)
+    while lo_i > 0 and dates[lo_i] - dates[lo_i - 1] <= gap:
+        lo_i -= 1
+    while hi_i < len(dates) - 1 and dates[hi_i + 1] - dates[hi_i] <= gap:
+        hi_i += 1
+    return dates[lo_i], dates[hi_i]
+
+
+def country_names(outlines: Mapping[str, Any] | None) -> dict[str, str]:
+    """ISO code -> the short English name a reader knows ("Syria", not "SY"), from the basemap's outlines."""
+    names: dict[str, str] = {}
+    for feature in (outlines or {}).get("features", []):
+        props = feature.get("properties") or {}
+        code, name = str(props.get("iso_a2") or "").upper(), props.get("name")
+        if len(code) == 2 and name and code not in names:
+            names[code] = str(name)
+    return names
+
+
+def place_labels(frame: pd.DataFrame, countries: Mapping[str, str] | None = None) -> dict[int, str]:
+    """place_id -> a name a reader can tell apart: "Baghdad", or "London (Ontario, Canada)" when two share a name."""
+    countries = countries or {}
+    labels: dict[int, str] = {}
+    if frame.empty:
+        return labels
+    counts = frame["name"].astype(str).value_counts()
+    for row in frame.to_dict("records"):
+        name = str(row["name"])
+        if counts.get(name, 0) > 1:
+            code = str(row.get("country_code") or "")
+            where = [x for x in (str(row.get("admin1") or ""), countries.get(code, code)) if x]
+            name = f"{name} ({', '.join(where) or row.get('kind') or 'place'})"
+        labels[int(row["place_id"])] = name
+    # still the same? (same name, province and country) then the kind or the id tells them apart
+    seen: dict[str, list[int]] = {}
+    for pid, label in labels.items():
+        seen.setdefault(label, []).append(pid)
+    for same in (ids for ids in seen.values() if len(ids) > 1):
+        kinds = frame.set_index("place_id")["kind"]
+        for pid in same:
+            labels[pid] = f"{labels[pid]} · {kinds.get(pid, '')} #{pid}"
+    return labels
+
+
+def resolve_place(store: StoreLike, place_id: int | None) -> int | None:
+    """The place a (possibly older) link means now: a place corrected into another one is that one.
+
+    A link keeps naming the store's place id, which never changes; a correction only
+    says where its mentions went, so the link follows it (corrections never chain).
+    """
+    if place_id is None:
+        return None
+    for c in store.corrections():
+        if int(c["place_id"]) == int(place_id) and c.get("action") == "replace" and c.get("new_place_id"):
+            return int(c["new_place_id"])
+    return int(place_id)
+
+
+def place_line(place: Mapping[str, Any] | None, countries: Mapping[str, str] | None = None) -> str:
+    """ "Washington (District of Columbia, United States)": enough to tell two namesakes apart."""
+    if not place:
+        return "not a place"
+    code = str(place.get("country_code") or "")
+    where = [x for x in (str(place.get("admin1") or ""), (countries or {}).get(code, code)) if x]
+    return f"{place.get('name')} ({', '.join(where)})" if where else str(place.get("name"))
+
+
+def corrections(store: StoreLike, countries: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Corrections made, newest first, each with the from and to places spelled out for a reader."""
+    out = []
+    for c in store.corrections():
+        before = store.place(int(c["place_id"]))
+        after = store.place(int(c["new_place_id"])) if c.get("new_place_id") else None
+        out.append({**c, "from_label": place_line(before, countries), "to_label": place_line(after, countries)})
+    return out
 
 
 def _safe_cell(value: Any) -> Any:

@@ -13,14 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from conflictmap import queries
 from conflictmap.filters import Filters
+from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.geoparser.parser import Geoparser, default_geoparser
 from conflictmap.ingest import ensure_demo
 from conflictmap.geoparser.online import CachedGeocoder, nominatim
 from conflictmap.store.sqlite import Store, default_path
-from conflictmap.viewstate import View, from_params, to_params
+from conflictmap.viewstate import View, from_params, to_params, update
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTLINES = ROOT / "geodata" / "countries.geojson"
@@ -28,8 +30,20 @@ OUTLINES = ROOT / "geodata" / "countries.geojson"
 
 @st.cache_resource(show_spinner="Opening the store…")
 def get_store() -> Store:
-    store = Store()
-    ensure_demo(store, parser=get_geoparser())
+    return Store()
+
+
+def ready_store() -> Store:
+    """The store, with the demo corpus in it on a first start.
+
+    `./setup.sh` prepares the demo store, so this is normally one cheap count. Loading
+    the demo happens here, outside the cached getter: a slow or failed first load then
+    shows its own spinner and is retried on the next run instead of being cached.
+    """
+    store = get_store()
+    if not store.stats()["articles"]:
+        with st.spinner("Loading the demo articles (first start only)…"):
+            ensure_demo(store, parser=get_geoparser())
     return store
 
 
@@ -77,11 +91,42 @@ def facets(_store: Store, revision: str) -> dict[str, list]:
     return _store.facets()
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def corrections_for(_store: Store, revision: str) -> dict[int, int]:
+    """Corrected place -> the place it became, for links made before a correction."""
+    return {int(c["place_id"]): int(c["new_place_id"]) for c in _store.corrections()
+            if c.get("action") == "replace" and c.get("new_place_id")}
+
+
+@st.cache_resource
+def get_country_names() -> dict[str, str]:
+    return queries.country_names(get_outlines())
+
+
+def show_map(fmap, *, key: str, height: int, returned_objects: list[str], on_change=None,
+             center: tuple[float, float] | None = None, zoom: int | None = None) -> dict | None:
+    """Every page's way to put a map on screen: our local Leaflet files, then streamlit-folium.
+
+    `center`/`zoom` move a map already on screen without rebuilding it (streamlit-folium's own
+    arguments), and place a rebuilt one where the view says.
+    """
+    local_assets(fmap, streamlit_base_url(st.get_option("server.baseUrlPath")))
+    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
+                     on_change=on_change, center=center, zoom=zoom)
+
+
 def current_view() -> View:
     """The view of this session: read from the URL once, then kept in session state."""
     if "view" not in st.session_state:
         st.session_state["view"] = from_params(st.query_params.to_dict())
     return st.session_state["view"]
+
+
+def update_view(event) -> View:
+    """Apply one event to this session's view (see `conflictmap.viewstate.update`)."""
+    view = update(current_view(), event)
+    st.session_state["view"] = view
+    return view
 
 
 def set_view(view: View) -> None:
@@ -100,8 +145,17 @@ BASE_CSS = """
 .cm-meta {margin: 0; font-size: .9rem; color: #333;}
 .cm-meta a {color: #0b4f8a; text-decoration: underline;}
 .cm-cue {color: #444; font-style: italic;}
-.cm-window {font-size: 1.05rem; font-weight: 600;}
+.cm-uncertain {display: inline-block; margin-left: .4em; padding: 0 .35em; border: 1px dashed #8a4b00; border-radius: 3px;
+               color: #6b3a00; font-size: .85em; font-weight: 600;}
+.cm-window {font-size: 1.05rem; font-weight: 600; white-space: nowrap;}
+.cm-counts {font-size: .95rem; color: #333; white-space: nowrap;}
 .cm-article mark {background: #ffe08a; color: #000; padding: 0 .1em;}
+.block-container {padding-top: 2.2rem;}
+/* the map and its excerpts side by side on wide screens, stacked on narrow ones */
+@media (max-width: 1400px) {
+  .st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-wrap: wrap;}
+  .st-key-cm_body > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {min-width: 100%; flex: 1 1 100%;}
+}
 </style>
 """
 
@@ -109,10 +163,15 @@ PRESENTER_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"] {display: none !important;}
 html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
-[data-testid="stMetricValue"] {font-size: 2.6rem !important;}
-.cm-window {font-size: 1.6rem; background: #000; color: #fff; padding: .2rem .6rem; display: inline-block;}
-.cm-sentence {font-size: 1.25rem;}
-header[data-testid="stHeader"] {display: none;}
+.block-container {padding: .6rem 1.2rem 1rem 1.2rem !important; max-width: 100% !important;}
+.cm-window {font-size: 1.5rem; background: #000; color: #fff; padding: .1rem .6rem; display: inline-block;}
+.cm-counts {font-size: 1.1rem;}
+.cm-sentence {font-size: 1.3rem; line-height: 1.4;}
+.cm-meta {font-size: 1rem;}
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
+/* presenter: the map and the excerpt stay side by side, whatever the width */
+.st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-wrap: nowrap !important;}
+.st-key-cm_body > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {min-width: 0 !important;}
 </style>
 """
 

@@ -1,4 +1,10 @@
-"""Map page: where the news happened, over a time window, with the excerpts behind every point."""
+"""Map page: where the news happened, over a time window, with the excerpts behind every point.
+
+One view per session (`conflictmap.viewstate.View`). The page reads it and draws;
+every control has an `on_change` callback that turns what the user did into one
+event and applies it with `update_view` before the next run draws again. Widgets
+are seeded from the view on every run, so they always show what the view says.
+"""
 
 from __future__ import annotations
 
@@ -8,239 +14,340 @@ from datetime import date, timedelta
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from conflictmap import queries
-from conflictmap.maps.assets import local_assets, streamlit_base_url, standalone_html
 from conflictmap.excerpts import excerpt_html, md_escape
 from conflictmap.filters import KINDS
-from conflictmap.maps.build import build_map, place_at
+from conflictmap.maps.assets import standalone_html
+from conflictmap.maps.build import build_map
+from conflictmap.maps.selection import places_under
+from conflictmap.viewstate import SPEEDS, STEPS, Change, Moved, Page, Select, Step, View, Window
 from pages._shared import (
+    corrections_for,
     current_view,
     daily_frame,
     facets,
+    get_country_names,
     get_outlines,
-    get_store,
     mentions_page,
     places_frame,
+    ready_store,
     set_view,
+    show_map,
     style,
     totals,
+    update_view,
 )
 
 PAGE_SIZE = 8
-PLAY_SECONDS = 2.0
+LABELS = 8  # the most mentioned places named on the map
 KIND_LABELS = {"city": "Cities & towns", "landmark": "Landmarks", "admin2": "Districts & counties", "admin1": "Provinces & states",
                "region": "Regions", "country": "Countries", "continent": "Continents"}
+KIND_WORD = {"city": "town or city", "landmark": "landmark", "admin2": "district", "admin1": "province or state",
+             "region": "region", "country": "country", "continent": "continent"}
 
-store = get_store()
+store = ready_store()
 revision = store.revision()
-view = current_view()
-lo_text, hi_text = store.span()
-span_lo = date.fromisoformat(lo_text) if lo_text else date.today()
-span_hi = date.fromisoformat(hi_text) if hi_text else date.today()
+countries_by_code = get_country_names()
 
-# Apply a window chosen by the play control or the histogram brush before the slider exists.
-if "next_window" in st.session_state:
-    st.session_state["window"] = st.session_state.pop("next_window")
-if "window" not in st.session_state:
-    start = min(max(view.start or span_lo, span_lo), span_hi)
-    end = max(min(view.end or span_hi, span_hi), start)
-    st.session_state["window"] = (start, end)
 
-# ---- sidebar: filters -------------------------------------------------------------------
-# Widgets keep their own state under these keys; the URL seeds them once per session.
-options = facets(store, revision)
-place_names = {int(i): f"{n} ({c})" if c else n for i, n, c in options["places"]}
-if not st.session_state.get("seeded"):
-    st.session_state.update(
-        seeded=True,
-        f_countries=[c for c in view.countries if c in options["countries"]],
-        f_places=[p for p in view.places if p in place_names],
-        f_sources=[s for s in view.sources if s in options["sources"]],
-        f_kinds=list(view.kinds),
-        f_keyword=view.keyword,
-        f_min=view.min_mentions,
-        f_demonyms=view.demonyms,
-        f_colour=view.colour,
-        f_basemap=view.basemap,
-        f_heat=view.heat,
-        f_present=view.present,
-    )
-with st.sidebar:
-    st.header("Filters")
-    countries = st.multiselect("Countries", options["countries"], key="f_countries", help="ISO country codes of the places shown")
-    picked_places = st.multiselect("Places", list(place_names), key="f_places", format_func=place_names.get,
-                                   help="Only these places (the 500 most mentioned are offered)")
-    sources = st.multiselect("Sources", options["sources"], key="f_sources")
-    kinds = st.multiselect("Kinds of place", list(KINDS), key="f_kinds", format_func=KIND_LABELS.get, help="Empty shows every kind")
-    keyword = st.text_input("Keyword in the article", key="f_keyword", max_chars=200)
-    min_mentions = st.number_input("Minimum mentions per place", min_value=1, max_value=10_000, key="f_min")
-    demonyms = st.toggle("Count adjectives (Iraqi → Iraq)", key="f_demonyms")
-    st.header("Map")
-    colour = st.radio("Colour markers by", ["recency", "country"], key="f_colour", horizontal=True)
-    basemap = st.radio("Basemap", ["offline", "online"], key="f_basemap", horizontal=True,
-                       help="Offline draws country outlines shipped with the app; online loads map tiles from the internet")
-    heat = st.toggle("Heat layer", key="f_heat")
+# ---- the view's time frame ----------------------------------------------------------------
 
-top = st.columns([6, 2])
-with top[1]:
-    present = st.toggle("Presenter mode", key="f_present", help="Hides the sidebar, enlarges text and markers")
+def _frame_of_time(view: View) -> tuple[date, date, date, date]:
+    """(slider low, slider high, window start, window end): the slider covers where the news is
+    unless the user asked for every date; the window defaults to the same."""
+    whole = view.filters().but(start=None, end=None)
+    days = daily_frame(store, whole, revision)
+    if days.empty:
+        today = date.today()
+        return today, today + timedelta(days=1), today, today + timedelta(days=1)
+    full = (days["day"].min().date(), days["day"].max().date())
+    bulk = queries.bulk_span(days) or full
+    lo, hi = full if view.all_dates else bulk
+    hi = max(hi, lo + timedelta(days=1))
+    start = min(max(view.start or lo, lo), hi)
+    end = max(min(view.end or hi, hi), start)
+    return lo, hi, start, end
 
-# ---- timeline ---------------------------------------------------------------------------
-window = st.slider("Date window", min_value=span_lo, max_value=max(span_hi, span_lo + timedelta(days=1)), key="window",
-                   format="YYYY-MM-DD")
-start, end = window
-view = view.but(start=start if start > span_lo else None, end=end if end < span_hi else None,
-                countries=tuple(countries), places=tuple(int(p) for p in picked_places), sources=tuple(sources), kinds=tuple(kinds), keyword=keyword.strip(),
-                min_mentions=int(min_mentions), demonyms=demonyms, colour=colour, basemap=basemap, heat=heat, present=present)
-# the window filters only once narrowed: at full span, undated mentions are in view too
-filters = view.filters()
-style(view.present)
-whole = view.filters().but(start=None, end=None)
 
-counts = totals(store, filters, revision)
-with top[0]:
-    st.markdown(f'<span class="cm-window">{start:%d %b %Y} – {end:%d %b %Y}</span>', unsafe_allow_html=True)
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Articles", f"{counts['articles']:,}")
-    m2.metric("Places", f"{counts['places']:,}")
-    m3.metric("Mentions", f"{counts['mentions']:,}")
+def _filters(view: View):
+    """The filters of the view: the window only counts once it is narrower than every date there is."""
+    full_lo, full_hi, start, end = _frame_of_time(view.but(all_dates=True, start=None, end=None))
+    _lo, _hi, start, end = _frame_of_time(view)
+    return view.filters().but(start=start if start > full_lo else None, end=end if end < full_hi else None)
 
-days = daily_frame(store, whole, revision)
-if not view.present and len(days):
-    brush = alt.selection_interval(encodings=["x"], name="brush")
-    in_window = (days["day"] >= pd.Timestamp(start)) & (days["day"] <= pd.Timestamp(end))
-    chart_data = days.assign(shown=in_window.map({True: "in window", False: "outside"}))
-    chart = (
-        alt.Chart(chart_data)
-        .mark_bar()
-        .encode(
-            x=alt.X("day:T", title=None),
-            y=alt.Y("mentions:Q", title="Mentions per day"),
-            color=alt.Color("shown:N", scale=alt.Scale(domain=["in window", "outside"], range=["#0072B2", "#b8c4d6"]), legend=None),
-            tooltip=[alt.Tooltip("day:T", format="%d %b %Y"), "mentions:Q"],
-        )
-        .add_params(brush)
-        .properties(height=90, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    )
-    event = st.altair_chart(chart, on_select="rerun", key="timeline", width="stretch")
-    picked = (event or {}).get("selection", {}).get("brush", {}) if isinstance(event, dict) or hasattr(event, "get") else {}
+
+def _map_options(view: View) -> dict:
+    """What the map is built with, shared by drawing it and by reading clicks on it."""
+    _lo, _hi, start, end = _frame_of_time(view)
+    return {"presenter": view.present, "colour_by": view.colour, "window": (start, end), "selected": view.place}
+
+
+# ---- events: every callback turns one user action into one view event ----------------------
+
+def _on_widget(key: str, field: str, cast=lambda v: v) -> None:
+    update_view(Change({field: cast(st.session_state[key])}))
+
+
+def _on_window() -> None:
+    lo, hi, _s, _e = _frame_of_time(current_view())
+    a, b = st.session_state["w_window"]
+    update_view(Window(None if a <= lo else a, None if b >= hi else b))
+
+
+def _shift_window(days: int) -> None:
+    view = current_view()
+    lo, hi, start, end = _frame_of_time(view)
+    width = end - start
+    a = min(max(start + timedelta(days=days), lo), hi - width)
+    update_view(Window(None if a <= lo else a, None if a + width >= hi else a + width))
+
+
+def _on_brush() -> None:
+    picked = (st.session_state.get("w_timeline") or {}).get("selection", {}).get("brush", {})
     span_ms = next(iter(picked.values()), None) if picked else None
     if span_ms and len(span_ms) == 2:
-        a = pd.to_datetime(span_ms[0], unit="ms").date()
-        b = pd.to_datetime(span_ms[1], unit="ms").date()
-        new = (max(a, span_lo), min(b, span_hi))
-        if new != st.session_state.get("brushed") and new[0] <= new[1]:
-            st.session_state["brushed"] = new
-            st.session_state["next_window"] = new
-            st.rerun()
-
-# Play: step the window forward on the server every couple of seconds.
-play_cols = st.columns([1, 1, 6])
-playing = play_cols[0].toggle("▶ Play", key="playing", help="Moves the window forward step by step")
-step_days = play_cols[1].selectbox("Step", [1, 3, 7, 14], index=2, format_func=lambda d: f"{d} days", key="step",
-                                   label_visibility="collapsed")
+        lo, hi, _s, _e = _frame_of_time(current_view())
+        a = max(pd.to_datetime(span_ms[0], unit="ms").date(), lo)
+        b = min(pd.to_datetime(span_ms[1], unit="ms").date(), hi)
+        if a <= b:
+            update_view(Window(None if a <= lo else a, None if b >= hi else b))
 
 
-@st.fragment(run_every=PLAY_SECONDS if playing else None)
+def _on_pick() -> None:
+    pid = st.session_state["w_pick"]
+    row = places_frame(store, _filters(current_view()), revision).set_index("place_id")
+    at = (float(row.at[pid, "lat"]), float(row.at[pid, "lon"])) if pid is not None and pid in row.index else None
+    update_view(Select(pid, fly_to=at))
+
+
+def _choose(pid: int) -> None:
+    view = current_view()
+    update_view(Select(pid, nearby=(*view.nearby, *((view.place,) if view.place else ()))))
+
+
+def _on_map() -> None:
+    """A click, pan or zoom on the map. A click is new when it differs from this map's last report."""
+    value = st.session_state.get("map") or {}
+    before = st.session_state.get("map_seen") or {}
+    st.session_state["map_seen"] = value
+    view = current_view()
+    click = value.get("last_clicked")
+    if click and click != before.get("last_clicked"):
+        frame = places_frame(store, _filters(view), revision)
+        # a shape's tooltip belongs to this click only when the shape reported the same point
+        tooltip = value.get("last_object_clicked_tooltip") if value.get("last_object_clicked") == click else None
+        hit = places_under(frame, click, value.get("zoom"), tooltip=tooltip, **_map_options(view))
+        if hit is not None:
+            view = update_view(Select(hit.place, nearby=hit.nearby))
+    center, zoom = value.get("center"), value.get("zoom")
+    unfitted = st.session_state.get("map_unfitted")
+    if unfitted and center and zoom == unfitted[2] and abs(center["lat"] - unfitted[0]) < 1e-3 and abs(center["lng"] - unfitted[1]) < 1e-3:
+        return  # the map's report from before it fitted itself to the places (its frame had no size yet)
+    if center and zoom:
+        update_view(Moved(center["lat"], center["lng"], zoom))
+
+
+def _on_play() -> None:
+    playing = bool(st.session_state["w_play"])
+    st.session_state["play_due"] = time.monotonic() + current_view().speed
+    update_view(Change({"playing": playing}))
+
+
+def _seed(key: str, value) -> None:
+    """Show the view's value in a widget (before the widget is drawn in this run)."""
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+
+
+# ---- a link made before a correction opens the place it became -------------------------------
+view = current_view()
+moved_to = corrections_for(store, revision).get(view.place) if view.place is not None else None
+if moved_to is not None:
+    view = update_view(Select(moved_to))
+
+lo, hi, start, end = _frame_of_time(view)
+filters = _filters(view)
+style(view.present)
+
+# ---- sidebar: filters -------------------------------------------------------------------------
+options = facets(store, revision)
+place_names = {int(i): f"{n} ({countries_by_code.get(c, c)})" if c else n for i, n, c in options["places"]}
+with st.sidebar:
+    st.header("Filters")
+    for key, value in (("f_countries", [c for c in view.countries if c in options["countries"]]),
+                       ("f_places", [p for p in view.places if p in place_names]),
+                       ("f_sources", [s for s in view.sources if s in options["sources"]]),
+                       ("f_kinds", list(view.kinds)), ("f_keyword", view.keyword), ("f_min", view.min_mentions),
+                       ("f_conf", int(round(view.min_confidence * 100))), ("f_demonyms", view.demonyms),
+                       ("f_colour", view.colour), ("f_basemap", view.basemap), ("f_heat", view.heat), ("f_all", view.all_dates)):
+        _seed(key, value)
+    st.multiselect("Countries", options["countries"], key="f_countries", format_func=lambda c: countries_by_code.get(c, c),
+                   on_change=_on_widget, args=("f_countries", "countries", tuple))
+    st.multiselect("Places", list(place_names), key="f_places", format_func=place_names.get,
+                   help="Only these places (the 500 most mentioned are offered)",
+                   on_change=_on_widget, args=("f_places", "places", lambda v: tuple(int(p) for p in v)))
+    st.multiselect("Sources", options["sources"], key="f_sources", on_change=_on_widget, args=("f_sources", "sources", tuple))
+    st.multiselect("Kinds of place", list(KINDS), key="f_kinds", format_func=KIND_LABELS.get, help="Empty shows every kind",
+                   on_change=_on_widget, args=("f_kinds", "kinds", tuple))
+    st.text_input("Keyword in the article", key="f_keyword", max_chars=200,
+                  on_change=_on_widget, args=("f_keyword", "keyword", str.strip))
+    st.number_input("Minimum mentions per place", min_value=1, max_value=10_000, key="f_min",
+                    on_change=_on_widget, args=("f_min", "min_mentions", int))
+    st.slider("Minimum confidence (%)", 0, 95, step=5, key="f_conf",
+              help="Hide mentions the geoparser was unsure of. Uncertain places are drawn dashed and pale.",
+              on_change=_on_widget, args=("f_conf", "min_confidence", lambda v: round(v / 100, 2)))
+    st.toggle("Count adjectives (Iraqi → Iraq)", key="f_demonyms", on_change=_on_widget, args=("f_demonyms", "demonyms"))
+    st.toggle("Timeline: every date", key="f_all", help="Show stray dates far from the rest of the news on the timeline too",
+              on_change=_on_widget, args=("f_all", "all_dates"))
+    st.header("Map")
+    st.radio("Colour markers by", ["recency", "country"], key="f_colour", horizontal=True,
+             on_change=_on_widget, args=("f_colour", "colour"))
+    st.radio("Basemap", ["offline", "online"], key="f_basemap", horizontal=True,
+             help="Offline draws country outlines shipped with the app; online loads map tiles from the internet",
+             on_change=_on_widget, args=("f_basemap", "basemap"))
+    st.toggle("Heat layer", key="f_heat", on_change=_on_widget, args=("f_heat", "heat"))
+
+# ---- top bar: the window, the counts, play, presenter mode -----------------------------------
+counts = totals(store, filters, revision)
+frame = places_frame(store, filters, revision)
+labels = queries.place_labels(frame, countries_by_code)
+bar = st.columns([2.4, 1.4, 1.6, 1.4, 2.0] if view.present else [3.2, 3, 1.1, 1.1, 1.1, 1.6], vertical_alignment="center")
+bar[0].markdown(f'<span class="cm-window" aria-live="polite">{start:%d %b %Y} – {end:%d %b %Y}</span>', unsafe_allow_html=True)
+counts_line = (f'<span class="cm-counts">{counts["articles"]:,} articles · {counts["places"]:,} places · '
+               f'{counts["mentions"]:,} mentions</span>')
+counts_help = ("Mentions: place names found in the articles in view. Adjectives (‘Iraqi’) count only when the sidebar "
+               "says so, and places marked ‘not a place’ never do; `python -m conflictmap stats` counts every name stored.")
+if not view.present:
+    bar[1].markdown(counts_line, unsafe_allow_html=True, help=counts_help)
+else:
+    bar.insert(1, None)  # keep the positions below; the counts go beside the excerpts
+_seed("w_play", view.playing)
+bar[2].toggle("▶ Play", key="w_play", on_change=_on_play, help="Moves the window forward step by step")
+_seed("w_speed", view.speed)
+bar[3].selectbox("Speed", SPEEDS, key="w_speed", format_func=lambda s: f"{s:g} s / step", label_visibility="collapsed",
+                 on_change=_on_widget, args=("w_speed", "speed", float))
+_seed("w_step", view.step)
+bar[4].selectbox("Step", STEPS, key="w_step", format_func=lambda d: f"{d} day{'s' * (d != 1)}", label_visibility="collapsed",
+                 on_change=_on_widget, args=("w_step", "step", int))
+_seed("f_present", view.present)
+bar[5].toggle("Presenter mode", key="f_present", help="Hides the sidebar, enlarges text and markers",
+              on_change=_on_widget, args=("f_present", "present"))
+
+
+@st.fragment(run_every=0.25 if view.playing else None)
 def _player() -> None:
-    """Move the window one step per tick; the same width, wrapping round at the end of the corpus."""
-    if not st.session_state.get("playing"):
+    """One play step when its time is due; the next is due one pace later, so slow reruns do not slow the film."""
+    view = current_view()
+    if not view.playing:
         return
-    # the fragment also runs with every full rerun of the page: step only on the timer's beat
     now = time.monotonic()
-    if now - st.session_state.get("last_step", 0.0) < PLAY_SECONDS * 0.9:
+    due = st.session_state.get("play_due", now)
+    if now < due:
         return
-    st.session_state["last_step"] = now
-    a, b = st.session_state["window"]
-    width = b - a
-    if b >= span_hi:
-        a, b = span_lo, min(span_lo + width, span_hi)
-    else:
-        b = min(b + timedelta(days=step_days), span_hi)
-        a = b - width
-    st.session_state["next_window"] = (a, b)
+    st.session_state["play_due"] = due + view.speed if due + view.speed > now else now + view.speed
+    lo, hi, _s, _e = _frame_of_time(view)
+    update_view(Step(lo, hi))
     st.rerun(scope="app")
 
 
-with play_cols[2]:
-    _player()
+_player()
 
-# ---- map and excerpts -------------------------------------------------------------------
-frame = places_frame(store, filters, revision)
-left, right = st.columns([3, 2]) if not view.present else st.columns([4, 1])
+# ---- the place picker, the map and the excerpts --------------------------------------------------
+body = st.container(key="cm_body")
+left, right = body.columns([7, 3] if view.present else [3, 2])
+with right:
+    if view.present:
+        st.markdown(counts_line, unsafe_allow_html=True, help=counts_help)
+    if not frame.empty:
+        # the keyboard way to pick a place, same effect as a click on the map; first in the tab order after the sidebar
+        choices: list[int | None] = [None, *(int(x) for x in frame["place_id"].head(300))]
+        if view.place is not None and view.place not in choices and view.place in labels:
+            choices.append(view.place)
+        counts_by_id = dict(zip(frame["place_id"].astype(int), frame["mentions"].astype(int)))
+        _seed("w_pick", view.place if view.place in choices else None)
+        st.selectbox("Place (or click the map)", choices, key="w_pick", on_change=_on_pick,
+                     format_func=lambda p: "—" if p is None else f"{labels.get(p, p)} · {counts_by_id.get(p, 0):,}")
 with left:
     if frame.empty:
         st.info("No places in this view. Widen the date window or clear some filters.")
-    outlines = get_outlines()
-    first_center = st.session_state.setdefault("first_center", (view.lat, view.lon, view.zoom))
-    center = (first_center[0], first_center[1]) if first_center[0] is not None and first_center[1] is not None else None
-    fmap = build_map(frame, presenter=view.present, basemap=view.basemap, heat=view.heat, selected=view.place,
-                     center=center, zoom=first_center[2] if center else None, colour_by=view.colour,
-                     window=(start, end), outlines=outlines)
-    local_assets(fmap, streamlit_base_url(st.get_option("server.baseUrlPath")))
-    state = st_folium(fmap, key="map", height=720 if view.present else 560, use_container_width=True,
-                      returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"])
-
-clicked = (state or {}).get("last_object_clicked") or {}
-if clicked and clicked != st.session_state.get("last_click"):
-    st.session_state["last_click"] = clicked
-    hit = place_at(frame, clicked.get("lat"), clicked.get("lng"), tooltip=(state or {}).get("last_object_clicked_tooltip"))
-    if hit is not None and hit != view.place:
-        view = view.but(place=int(hit))
-        st.session_state["excerpt_page"] = 0
-if state and state.get("center") and state.get("zoom"):
-    view = view.but(lat=round(float(state["center"]["lat"]), 4), lon=round(float(state["center"]["lng"]), 4), zoom=int(state["zoom"]))
+    # The map is built fitted to the places and then told where the view is (center/zoom below): a pan
+    # or zoom then changes nothing in the map's script, so the frame is not rebuilt, and a rebuilt map
+    # (new window, new selection, a play step) opens exactly where the user left it.
+    fmap = build_map(frame, basemap=view.basemap, heat=view.heat, outlines=get_outlines(), labels=LABELS, **_map_options(view))
+    st.session_state["map_unfitted"] = (*fmap.location, fmap.options.get("zoom"))
+    show_map(fmap, key="map", height=560 if view.present else 600, on_change=_on_map,
+             center=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, zoom=view.zoom,
+             returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"])
+    # the timeline, under the map: slider (arrow keys step a day), week steps, and the histogram
+    _seed("w_window", (start, end))
+    st.slider("Date window", min_value=lo, max_value=hi, key="w_window", format="YYYY-MM-DD", step=timedelta(days=1),
+              on_change=_on_window, label_visibility="collapsed" if view.present else "visible")
+    steps = st.columns([1, 1, 5])
+    steps[0].button("◀ 1 week", key="w_back", on_click=_shift_window, args=(-7,), width="stretch")
+    steps[1].button("1 week ▶", key="w_fwd", on_click=_shift_window, args=(7,), width="stretch")
+    outside = daily_frame(store, filters.but(start=None, end=None), revision)
+    stray = int(outside[(outside["day"] < pd.Timestamp(lo)) | (outside["day"] > pd.Timestamp(hi))]["mentions"].sum()) if len(outside) else 0
+    if stray and not view.all_dates:
+        steps[2].caption(f"{stray:,} mention{'s' * (stray != 1)} dated outside {lo:%b %Y}–{hi:%b %Y}: "
+                         "turn on ‘Timeline: every date’ in the sidebar to reach them.")
+    days = outside[(outside["day"] >= pd.Timestamp(lo)) & (outside["day"] <= pd.Timestamp(hi))] if len(outside) else outside
+    if not view.present and len(days):
+        brush = alt.selection_interval(encodings=["x"], name="brush",
+                                       value={"x": [alt.DateTime(year=start.year, month=start.month, date=start.day),
+                                                    alt.DateTime(year=end.year, month=end.month, date=end.day)]})
+        shown = ((days["day"] >= pd.Timestamp(start)) & (days["day"] <= pd.Timestamp(end))).map({True: "in window", False: "outside"})
+        chart = (
+            alt.Chart(days.assign(shown=shown))
+            .mark_bar()
+            .encode(
+                x=alt.X("day:T", title=None),
+                y=alt.Y("mentions:Q", title="Mentions per day"),
+                color=alt.Color("shown:N", scale=alt.Scale(domain=["in window", "outside"], range=["#0072B2", "#b8c4d6"]), legend=None),
+                tooltip=[alt.Tooltip("day:T", format="%d %b %Y", title="Day"), alt.Tooltip("mentions:Q", title="Mentions")],
+            )
+            .add_params(brush)
+            .properties(height=80, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+        )
+        st.altair_chart(chart, on_select=_on_brush, key="w_timeline", width="stretch")
 
 with right:
-    if not frame.empty and not view.present:
-        # the keyboard way to pick a place, same effect as a click on the map
-        options: list[int | None] = [None, *(int(x) for x in frame["place_id"].head(300))]
-        if view.place is not None and view.place not in options:
-            options.append(view.place)
-        labels = {int(r.place_id): f"{r.name} ({r.country_code or r.kind}) · {int(r.mentions)}" for r in frame.head(300).itertuples()}
-        chosen = st.selectbox("Place (or click the map)", options, index=options.index(view.place) if view.place in options else 0,
-                              format_func=lambda p: "—" if p is None else labels.get(p, str(p)), key=f"pick-{view.place}")
-        if chosen != view.place:
-            view = view.but(place=chosen)
-            st.session_state["excerpt_page"] = 0
     selected = frame[frame["place_id"] == view.place] if view.place is not None else frame.iloc[0:0]
     if selected.empty:
         st.subheader("Excerpts")
-        st.caption("Click a place on the map to read what was said about it.")
+        st.caption("Click a place on the map, or pick one above, to read what was said about it.")
         if not frame.empty and not view.present:
-            st.dataframe(frame[["name", "country_code", "mentions"]].head(15), hide_index=True, width="stretch")
+            top = frame.head(15)
+            st.dataframe(pd.DataFrame({"Place": [labels[int(p)] for p in top["place_id"]],
+                                       "Country": [countries_by_code.get(c, c or "—") for c in top["country_code"]],
+                                       "Mentions": top["mentions"].astype(int)}), hide_index=True, width="stretch")
     else:
         place = selected.iloc[0]
-        st.subheader(md_escape(place["name"]))
+        st.subheader(md_escape(labels.get(int(place["place_id"]), place["name"])))
         n_mentions, n_articles = int(place["mentions"]), int(place["articles"])
-        st.caption(f"{place['kind']} · {place['country_code'] or '—'} · {n_mentions:,} mention{'s' * (n_mentions != 1)} in "
-                   f"{n_articles:,} article{'s' * (n_articles != 1)}")
-        place_filters = filters.but(places=(int(place["place_id"]),))
-        total = int(place["mentions"])
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(st.session_state.get("excerpt_page", 0), pages - 1)
-        rows = mentions_page(store, place_filters, revision, PAGE_SIZE, page * PAGE_SIZE)
+        where = ", ".join(x for x in (str(place.get("admin1") or ""), countries_by_code.get(place["country_code"], place["country_code"] or "")) if x)
+        st.caption(md_escape(f"{KIND_WORD.get(place['kind'], place['kind'])}{' in ' + where if where else ''} · "
+                             f"{n_mentions:,} mention{'s' * (n_mentions != 1)} in {n_articles:,} article{'s' * (n_articles != 1)}"))
+        if view.nearby:
+            st.caption("Also under your click:")
+            near = st.columns(min(3, len(view.nearby)))
+            for i, pid in enumerate(view.nearby):
+                near[i % len(near)].button(labels.get(pid, str(pid)), key=f"near-{pid}", on_click=_choose, args=(pid,))
+        pages = max(1, -(-n_mentions // PAGE_SIZE))
+        page = min(view.page, pages - 1)
+        rows = mentions_page(store, filters.but(places=(int(place["place_id"]),)), revision, PAGE_SIZE, page * PAGE_SIZE)
         for rec in rows.to_dict("records"):
             st.markdown(excerpt_html(rec), unsafe_allow_html=True)
         if pages > 1:
             nav = st.columns(3)
-            if nav[0].button("◀ Newer", disabled=page == 0, key="newer"):
-                st.session_state["excerpt_page"] = page - 1
-                st.rerun()
+            nav[0].button("◀ Newer", disabled=page == 0, key="newer", on_click=update_view, args=(Page(page - 1),))
             nav[1].markdown(f"page {page + 1} of {pages}")
-            if nav[2].button("Older ▶", disabled=page >= pages - 1, key="older"):
-                st.session_state["excerpt_page"] = page + 1
-                st.rerun()
-        if st.button("Clear selection", key="clear_place"):
-            view = view.but(place=None)
-            set_view(view)
-            st.rerun()
+            nav[2].button("Older ▶", disabled=page >= pages - 1, key="older", on_click=update_view, args=(Page(page + 1),))
+        st.button("Clear selection", key="clear_place", on_click=update_view, args=(Select(None),))
 
-set_view(view)
+set_view(current_view())
 
-# ---- exports ----------------------------------------------------------------------------
+# ---- exports ----------------------------------------------------------------------------------
 if not view.present:
     with st.expander("Export this view"):
         stamp = f"{start:%Y%m%d}-{end:%Y%m%d}"
@@ -252,6 +359,6 @@ if not view.present:
         cols[2].download_button(
             "Map as HTML (works offline)",
             data=lambda: standalone_html(build_map(frame, basemap=view.basemap, heat=view.heat, colour_by=view.colour,
-                                                   window=(start, end), outlines=get_outlines())),
+                                                   window=(start, end), outlines=get_outlines(), labels=LABELS)),
             file_name=f"conflictmap-{stamp}.html", mime="text/html")
         st.caption("The address bar always holds a link to exactly this view: copy it to share.")

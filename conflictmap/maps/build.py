@@ -56,7 +56,8 @@ from typing import Any
 
 import folium
 import pandas as pd
-from branca.element import Element
+from branca.element import Element, MacroElement
+from jinja2 import Template
 from folium.map import CustomPane
 from folium.plugins import HeatMap, MarkerCluster
 from folium.utilities import JsCode
@@ -350,26 +351,56 @@ def _draw_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["mentions", "place_id"], ascending=[False, True], kind="stable")
 
 
+def drawn_places(frame: pd.DataFrame, *, selected: int | None = None, max_places: int | None = MAX_PLACES) -> pd.DataFrame:
+    """The places `build_map` draws: the `max_places` most mentioned, plus the selected one."""
+    if max_places is None or len(frame) <= max_places:
+        return frame
+    ranked = _draw_order(frame)
+    keep = ranked.head(max_places)
+    if selected is not None and not (keep["place_id"] == selected).any():
+        keep = pd.concat([keep, ranked[ranked["place_id"] == selected]])
+    return keep
+
+
 # --------------------------------------------------------------------------- layers
 
 
-def _tag_shapes(css_class: str) -> JsCode:
+def _tag_shapes(css_class: str, keyboard: bool = False) -> JsCode:
     """`onEachFeature` for our GeoJson layers: class, id and tooltip per shape.
 
     The class and `placeId` go into `defaultOptions` too, because Leaflet's
     `resetStyle` (after a highlight) restores the options from there and a
     path re-added to the map (layer control, cluster) is created anew from
     its options. Each shape gets its own tooltip holding the pre-escaped
-    label: that is what streamlit-folium reads back on a click (it reads a
-    shape's own tooltip first), and unlike a `GeoJsonTooltip` bound to the
-    whole layer it also works when a MarkerCluster takes the shapes over.
+    label; a feature with a `name` (the most mentioned places) keeps it on
+    screen as a label instead.
+
+    `keyboard`: point markers are focusable buttons; Enter (or Space) on one
+    counts as a click on its centre, which is how the dashboard selects places.
     """
+    keys = (
+        "    layer.on('add', function () {\n"
+        "        var el = layer.getElement && layer.getElement();\n"
+        "        if (!el || el.getAttribute('tabindex')) { return; }\n"
+        "        var words = document.createElement('span'); words.innerHTML = p.label;\n"
+        "        el.setAttribute('tabindex', '0'); el.setAttribute('role', 'button');\n"
+        "        el.setAttribute('aria-label', words.textContent);\n"
+        "        el.addEventListener('keydown', function (e) {\n"
+        "            if (e.key !== 'Enter' && e.key !== ' ') { return; }\n"
+        "            e.preventDefault();\n"
+        "            if (layer._map) { layer._map.fire('click', {latlng: layer.getLatLng(), originalEvent: e}); }\n"
+        "        });\n"
+        "    });\n"
+    ) if keyboard else ""
     return JsCode(
         "function (feature, layer) {\n"
         "    var p = feature.properties;\n"
-        f"    layer.options.className = layer.defaultOptions.className = '{css_class} cm-place-' + p.place_id;\n"
+        f"    layer.options.className = layer.defaultOptions.className = '{css_class} cm-place-' + p.place_id"
+        " + (p.low ? ' cm-low' : '');\n"
         "    layer.options.placeId = layer.defaultOptions.placeId = p.place_id;\n"
-        "    layer.bindTooltip(p.label, {sticky: true});\n"
+        "    if (p.name) { layer.bindTooltip(p.name, {permanent: true, direction: 'right', className: 'cm-label', offset: [4, 0]}); }\n"
+        "    else { layer.bindTooltip(p.label, {sticky: true}); }\n"
+        + keys +
         "}"
     )
 
@@ -399,19 +430,26 @@ def _country_features(outlines: Mapping[str, Any] | None) -> dict[str, dict[str,
     return found
 
 
-def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping[str, Any] | None) -> None:
+def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping[str, Any] | None) -> Element | None:
+    """The land under the places; returns the tile layer for the online basemap.
+
+    The online basemap keeps the offline land in reserve (its pane hidden):
+    when tiles cannot load, `MapExtras` shows it and says why.
+    """
     sea, land, border, border_weight = _BASEMAP[presenter]
+    tiles = None
     if basemap == "online":
         provider, native = _TILES[presenter]
-        folium.TileLayer(provider, name="Basemap", control=False, max_native_zoom=native, max_zoom=18).add_to(m)
-        return
-    # Sea colour: the Leaflet container shows through wherever there is no land.
-    m.get_root().header.add_child(
-        Element(f"<style>#{m.get_name()} {{ background: {sea}; }}</style>"),
-        name="conflictmap_sea",
-    )
+        tiles = folium.TileLayer(provider, name="Basemap", control=False, max_native_zoom=native, max_zoom=18)
+        tiles.add_to(m)
+    else:
+        # Sea colour: the Leaflet container shows through wherever there is no land.
+        m.get_root().header.add_child(
+            Element(f"<style>#{m.get_name()} {{ background: {sea}; }}</style>"),
+            name="conflictmap_sea",
+        )
     if not outlines or not outlines.get("features"):
-        return
+        return tiles
     land_only = {
         "type": "FeatureCollection",
         "features": [
@@ -434,6 +472,76 @@ def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping
     )
     layer.conflictmap_outlines = ("basemap", outlines)
     layer.add_to(m)
+    return tiles
+
+
+#: Credit the data, as its licences ask (GeoNames: CC BY 4.0; Natural Earth: public domain, credit welcome).
+ATTRIBUTION = ('Places: <a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> (CC BY 4.0)'
+               ' · Outlines: <a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a>')
+
+
+class MapExtras(MacroElement):
+    """What every map of ours adds to Leaflet: the data credits, the look of labels and
+    cluster bubbles, and (online basemap) a visible notice and the offline land when tiles fail."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .cm-label {background: rgba(255,255,255,.88); border: 0; box-shadow: none; color: #111; padding: 0 4px;
+                   font: 600 {{ this.label_px }}px/1.2 sans-serif; border-radius: 3px;}
+        .cm-label:before {display: none;}
+        .cm-cluster {background: rgba(40,40,40,.25);}
+        .cm-cluster div {background: rgba(60,60,60,.85); color: #fff; font-weight: 700;}
+        .leaflet-control-attribution {font: 11px/1.4 sans-serif !important;}
+        .cm-tile-note {position: absolute; top: 10px; left: 60px; right: 60px; z-index: 1000; background: #fff3cd;
+                       color: #3d2c00; border: 1px solid #8a6d00; padding: 4px 8px; font: 14px/1.3 sans-serif;}
+        {% if this.tiles %}.leaflet-cm-basemap-pane {display: none;}{% endif %}
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            if (map.attributionControl) { map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
+            // Streamlit sizes the map's frame after the map has drawn, and Leaflet does not notice:
+            // tell it, and fit the first view again to the real size until the user touches the map
+            // (or streamlit-folium has put it where the dashboard's view says).
+            var fit = {{ this.fit|tojson }}, touched = false, box = map.getContainer();
+            ['mousedown', 'wheel', 'keydown', 'touchstart'].forEach(function (name) {
+                box.addEventListener(name, function () { touched = true; }, {passive: true});
+            });
+            if (window.ResizeObserver) {
+                new ResizeObserver(function () {
+                    map.invalidateSize();
+                    var given = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.last_center;
+                    if (fit && !touched && !given) { map.fitBounds(fit.bounds, fit.options); }
+                }).observe(box);
+            }
+            {%- if this.tiles %}
+            var failed = false;
+            {{ this.tiles.get_name() }}.on('tileerror', function () {
+                if (failed) { return; }
+                failed = true;
+                var pane = map.getPane('cm-basemap');
+                if (pane) { pane.style.display = 'block'; }
+                map.getContainer().style.background = {{ this.sea|tojson }};
+                var note = L.DomUtil.create('div', 'cm-tile-note', map.getContainer());
+                note.setAttribute('role', 'status');
+                note.textContent = 'Online map tiles could not load (no internet?). Showing the offline country outlines instead.';
+            });
+            {%- endif %}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, presenter: bool, tiles: Element | None = None, fit: dict | None = None):
+        super().__init__()
+        self._name = "MapExtras"
+        self.fit = fit
+        self.attribution = ATTRIBUTION
+        self.label_px = 18 if presenter else 13
+        self.tiles = tiles
+        self.sea = _BASEMAP[presenter][0]
 
 
 def _add_areas(
@@ -524,8 +632,10 @@ def _add_points(
     scale: Scale,
     presenter: bool,
     selected: int | None,
+    labels: int = 0,
 ) -> None:
     group = folium.FeatureGroup(name="Places", show=True)
+    labelled = set(points.sort_values(["mentions", "place_id"], ascending=[False, True]).head(labels)["place_id"].astype(int))
     features: list[dict[str, Any]] = []
     styles: dict[int, dict[str, Any]] = {}
     chosen: dict[str, Any] | None = None
@@ -538,10 +648,16 @@ def _add_points(
             continue
         style = style_for(row, scale=scale, presenter=presenter)
         proto = proto or style
-        features.append(_point_feature(row))
+        feature = _point_feature(row)
+        if pid in labelled:
+            feature["properties"]["name"] = safe_text(row["name"])
         # Only what varies from place to place; CircleMarker.setStyle
         # honours `radius`, and the template below holds the rest.
         styles[pid] = {"radius": style["radius"], "fillColor": style["fill_color"]}
+        if is_uncertain(row):
+            feature["properties"]["low"] = 1
+            styles[pid].update(_LOW_STYLE)
+        features.append(feature)
     if features:
         assert proto is not None
         target: folium.FeatureGroup | MarkerCluster = group
@@ -549,6 +665,8 @@ def _add_points(
             target = MarkerCluster(
                 control=False,
                 options={"showCoverageOnHover": False, "disableClusteringAtZoom": 9, "chunkedLoading": True},
+                # neutral grey bubbles: markercluster's own yellow/green/orange would read as the recency scale
+                icon_create_function=_CLUSTER_ICON,
             )
             target.add_to(group)
         folium.GeoJson(
@@ -564,12 +682,34 @@ def _add_points(
                 fill_opacity=proto["fill_opacity"],
             ),
             style_function=_by_place_id(styles),
-            on_each_feature=_tag_shapes("cm-place"),
+            on_each_feature=_tag_shapes("cm-place", keyboard=True),
         ).add_to(target)
     if chosen is not None:
         # Outside any cluster and drawn last, so the selection is always visible.
         _selected_shape(chosen, scale=scale, presenter=presenter).add_to(group)
     group.add_to(m)
+
+
+_CLUSTER_ICON = """function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : n < 100 ? 36 : 44;
+    return L.divIcon({html: '<div><span>' + n + '</span></div>', className: 'marker-cluster cm-cluster',
+                      iconSize: new L.Point(size, size)});
+}"""
+
+#: A place whose mentions are on average below this confidence is drawn as uncertain.
+LOW_CONFIDENCE = 0.5
+#: How an uncertain place looks: dashed outline, paler fill (the legend says so).
+_LOW_STYLE = {"dashArray": "3 3", "fillOpacity": 0.35, "weight": 2.0}
+
+
+def is_uncertain(row: Mapping[str, Any], threshold: float = LOW_CONFIDENCE) -> bool:
+    """True when the geoparser was unsure where this place is (mean confidence of its mentions)."""
+    value = row.get("confidence")
+    try:
+        return value is not None and not pd.isna(value) and float(value) < threshold
+    except (TypeError, ValueError):
+        return False
 
 
 def _selected_shape(row: Mapping[str, Any], *, scale: Scale, presenter: bool) -> folium.CircleMarker:
@@ -628,12 +768,13 @@ def _legend(
     unknown_dates: bool,
     shown: int | None = None,
     total: int | None = None,
+    uncertain: bool = False,
 ) -> str:
     """The legend as HTML: what colour, size and shape mean, in words.
 
     `shown`/`total`: when fewer places are drawn than are in view, say so.
     """
-    font = 15 if presenter else 12
+    font = 17 if presenter else 12
     lines: list[str] = []
     if window is not None:
         lines.append(f"<div><b>{safe_text(window[0].isoformat())} to {safe_text(window[1].isoformat())}</b></div>")
@@ -667,6 +808,13 @@ def _legend(
             "<div style='display:flex;align-items:center;gap:5px'>"
             f"{_dot(int(2 * r_min))}{_dot(int(1.2 * r_max))}"
             f"<span>Size: mentions (max {scale.max_mentions:,})</span></div>"
+        )
+    if uncertain:
+        lines.append(
+            "<div style='display:flex;align-items:center;gap:5px'>"
+            "<span style='display:inline-block;width:14px;height:14px;border:2px dashed #222;border-radius:50%;"
+            "background:rgba(136,136,136,.35)'></span>"
+            f"<span>Dashed, pale: place uncertain (confidence below {LOW_CONFIDENCE:.0%})</span></div>"
         )
     if has_areas:
         lines.append(
@@ -753,6 +901,7 @@ def build_map(
     window: tuple[date, date] | None = None,
     outlines: dict | None = None,
     max_places: int | None = MAX_PLACES,
+    labels: int = 0,
 ) -> folium.Map:
     """Draw the places in view as a folium map (see the module docstring).
 
@@ -777,13 +926,7 @@ def build_map(
     is_point = frame["kind"].astype(str).isin(POINT_KINDS)
     all_points = frame[is_point]
 
-    drawn = frame
-    if max_places is not None and len(frame) > max_places:
-        ranked = _draw_order(frame)
-        keep = ranked.head(max_places)
-        if selected is not None and not (keep["place_id"] == selected).any():
-            keep = pd.concat([keep, ranked[ranked["place_id"] == selected]])
-        drawn = keep
+    drawn = drawn_places(frame, selected=selected, max_places=max_places)
     points = drawn[drawn["kind"].astype(str).isin(POINT_KINDS)]
     areas = drawn[drawn["kind"].astype(str).isin(AREA_KINDS)]
 
@@ -807,20 +950,18 @@ def build_map(
     # leaves streamlit-folium's frame blank.
     m.options["min_zoom"] = 1
     m.options["max_zoom"] = 18
-    _add_basemap(m, basemap, presenter, outlines)
+    tiles = _add_basemap(m, basemap, presenter, outlines)
+    bounds = focus_bounds(frame) if fit else None
+    fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, _LEGEND_ROOM[presenter]], "maxZoom": 8}
+    MapExtras(presenter=presenter, tiles=tiles, fit={"bounds": bounds, "options": fit_options} if bounds else None).add_to(m)
     if len(areas):
         _add_areas(m, areas, scale=scale, presenter=presenter, selected=selected, outlines=outlines)
     if len(points):
-        _add_points(m, points, scale=scale, presenter=presenter, selected=selected)
+        _add_points(m, points, scale=scale, presenter=presenter, selected=selected, labels=labels)
     if heat and len(all_points):
         _add_heat(m, all_points)
-    if fit:
-        m.fit_bounds(
-            focus_bounds(frame),
-            padding_top_left=(30, 30),
-            padding_bottom_right=(30, _LEGEND_ROOM[presenter]),
-            max_zoom=8,
-        )
+    if bounds:
+        m.fit_bounds(bounds, padding_top_left=(30, 30), padding_bottom_right=(30, _LEGEND_ROOM[presenter]), max_zoom=8)
     unknown_dates = scale.colour_by == "recency" and any(
         _as_date(v) is None for v in drawn["last_seen"]
     )
@@ -836,6 +977,7 @@ def build_map(
                 unknown_dates=unknown_dates,
                 shown=len(drawn),
                 total=len(frame),
+                uncertain=bool(len(points)) and any(is_uncertain(r) for r in points.to_dict("records")),
             )
         ),
         name="conflictmap_legend",
