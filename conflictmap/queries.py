@@ -19,7 +19,8 @@ import pandas as pd
 from conflictmap.filters import Filters
 from conflictmap.store.sqlite import StoreLike
 
-PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "country_code", "admin1", "feature", "kind", "mentions", "articles", "first_seen", "last_seen"]
+PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "country_code", "admin1", "feature", "kind", "mentions", "articles", "first_seen", "last_seen",
+                 "confidence"]
 MENTION_COLUMNS = [
     "mention_id", "article_id", "start", "end", "surface", "sentence", "sentence_start", "day", "date_cue",
     "confidence", "reason", "place_id", "place", "lat", "lon", "country_code", "kind", "title", "source", "url", "published",

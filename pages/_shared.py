@@ -151,6 +151,11 @@ BASE_CSS = """
 .cm-counts {font-size: .95rem; color: #333; white-space: nowrap;}
 .cm-article mark {background: #ffe08a; color: #000; padding: 0 .1em;}
 .block-container {padding-top: 2.2rem;}
+</style>
+"""
+
+NARROW_CSS = """
+<style>
 /* the map and its excerpts side by side on wide screens, stacked on narrow ones */
 @media (max-width: 1400px) {
   .st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-wrap: wrap;}
@@ -169,12 +174,9 @@ html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
 .cm-sentence {font-size: 1.3rem; line-height: 1.4;}
 .cm-meta {font-size: 1rem;}
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
-/* presenter: the map and the excerpt stay side by side, whatever the width */
-.st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-wrap: nowrap !important;}
-.st-key-cm_body > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {min-width: 0 !important;}
 </style>
 """
 
 
 def style(presenter: bool) -> None:
-    st.markdown(BASE_CSS + (PRESENTER_CSS if presenter else ""), unsafe_allow_html=True)
+    st.markdown(BASE_CSS + (PRESENTER_CSS if presenter else NARROW_CSS), unsafe_allow_html=True)

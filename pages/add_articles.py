@@ -10,9 +10,9 @@ import streamlit as st
 from conflictmap.excerpts import safe_url
 from conflictmap.ingest import IngestReport, ingest_articles
 from conflictmap.readers import read_bytes, read_text_article, read_url
-from pages._shared import get_geoparser, get_store, style
+from pages._shared import get_geoparser, ready_store, style
 
-store = get_store()
+store = ready_store()
 style(False)
 st.title("Add articles")
 st.caption("Text, HTML, JSON, JSON Lines, CSV and RSS/Atom files. Articles already in the store are skipped.")

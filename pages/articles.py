@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
-
-from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.excerpts import article_html, md_escape, safe_url
 from conflictmap.maps.build import build_map
-from pages._shared import current_view, get_outlines, get_store, set_view, style
+from pages._shared import current_view, get_outlines, ready_store, set_view, show_map, style
 
-store = get_store()
+store = ready_store()
 view = current_view()
 style(view.present)
 st.title("Articles")
@@ -62,7 +59,6 @@ with map_col:
         places["articles"] = 1
         for col in ("first_seen", "last_seen"):
             places[col] = pd.to_datetime(places[col], errors="coerce")
-        small = local_assets(build_map(places, basemap=view.basemap, outlines=get_outlines()),
-                             streamlit_base_url(st.get_option("server.baseUrlPath")))
-        st_folium(small, key=f"article-map-{article_id}", height=380, use_container_width=True, returned_objects=[])
+        small = build_map(places, basemap=view.basemap, outlines=get_outlines())
+        show_map(small, key=f"article-map-{article_id}", height=380, returned_objects=[])
         st.dataframe(places[["name", "country_code", "kind", "mentions"]], hide_index=True, width="stretch")

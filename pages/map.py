@@ -212,27 +212,30 @@ with st.sidebar:
 counts = totals(store, filters, revision)
 frame = places_frame(store, filters, revision)
 labels = queries.place_labels(frame, countries_by_code)
-bar = st.columns([2.4, 1.4, 1.6, 1.4, 2.0] if view.present else [3.2, 3, 1.1, 1.1, 1.1, 1.6], vertical_alignment="center")
+bar = st.columns([3.3, 1.5, 1.8, 1.6, 2.4] if view.present else [2.6, 3.2, 1.4, 1.6, 1.4], vertical_alignment="center")
 bar[0].markdown(f'<span class="cm-window" aria-live="polite">{start:%d %b %Y} – {end:%d %b %Y}</span>', unsafe_allow_html=True)
 counts_line = (f'<span class="cm-counts">{counts["articles"]:,} articles · {counts["places"]:,} places · '
                f'{counts["mentions"]:,} mentions</span>')
 counts_help = ("Mentions: place names found in the articles in view. Adjectives (‘Iraqi’) count only when the sidebar "
                "says so, and places marked ‘not a place’ never do; `python -m conflictmap stats` counts every name stored.")
-if not view.present:
-    bar[1].markdown(counts_line, unsafe_allow_html=True, help=counts_help)
+if view.present:
+    play_at, speed_at, step_at = bar[1], bar[2], bar[3]
+    present_at = bar[4]
 else:
-    bar.insert(1, None)  # keep the positions below; the counts go beside the excerpts
+    bar[1].markdown(counts_line, unsafe_allow_html=True, help=counts_help)
+    play_at, speed_at, step_at = bar[2], bar[3], bar[4]
+    present_at = st.sidebar  # no room in the bar on a laptop; the presenter's own bar has it
 _seed("w_play", view.playing)
-bar[2].toggle("▶ Play", key="w_play", on_change=_on_play, help="Moves the window forward step by step")
+play_at.toggle("▶ Play", key="w_play", on_change=_on_play, help="Moves the window forward step by step")
 _seed("w_speed", view.speed)
-bar[3].selectbox("Speed", SPEEDS, key="w_speed", format_func=lambda s: f"{s:g} s / step", label_visibility="collapsed",
-                 on_change=_on_widget, args=("w_speed", "speed", float))
+speed_at.selectbox("Speed", SPEEDS, key="w_speed", format_func=lambda s: f"{s:g} s / step", label_visibility="collapsed",
+                   on_change=_on_widget, args=("w_speed", "speed", float))
 _seed("w_step", view.step)
-bar[4].selectbox("Step", STEPS, key="w_step", format_func=lambda d: f"{d} day{'s' * (d != 1)}", label_visibility="collapsed",
-                 on_change=_on_widget, args=("w_step", "step", int))
+step_at.selectbox("Step", STEPS, key="w_step", format_func=lambda d: f"{d} day{'s' * (d != 1)}", label_visibility="collapsed",
+                  on_change=_on_widget, args=("w_step", "step", int))
 _seed("f_present", view.present)
-bar[5].toggle("Presenter mode", key="f_present", help="Hides the sidebar, enlarges text and markers",
-              on_change=_on_widget, args=("f_present", "present"))
+present_at.toggle("Presenter mode", key="f_present", help="Hides the sidebar, enlarges text and markers",
+                  on_change=_on_widget, args=("f_present", "present"))
 
 
 @st.fragment(run_every=0.25 if view.playing else None)

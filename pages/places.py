@@ -4,32 +4,63 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from conflictmap.maps.assets import local_assets, streamlit_base_url
+from conflictmap import queries
 from conflictmap.maps.build import build_map
 from conflictmap.excerpts import md_escape
 from conflictmap.geoparser.online import lookup
-from pages._shared import current_view, get_geoparser, get_online_geocoder, get_outlines, get_store, places_frame, style
+from pages._shared import (current_view, get_country_names, get_geoparser, get_online_geocoder, get_outlines, places_frame,
+                           ready_store, show_map, style)
 
-store = get_store()
+store = ready_store()
 view = current_view()
 style(view.present)
+countries = get_country_names()
 st.title("Places")
 st.caption("Sort by any column. Pick a place below to correct where it was put, or to mark it as not a place; "
-           "a correction applies to every past and future mention of that place.")
+           "a correction applies to every past and future mention of that place, and can be undone.")
+
+
+def _correct(place_id: int, new_place: dict | None, note: str) -> None:
+    """Make a correction and remember, for the next run, what moved where (with province and country)."""
+    before = queries.place_line(store.place(place_id), countries)
+    n = int(frame.loc[frame["place_id"] == place_id, "mentions"].sum())
+    store.correct(place_id, new_place=new_place, note=note)
+    after = queries.place_line(new_place, countries) if new_place else None
+    what = f"{n:,} mention{'s' * (n != 1)} of {before}"
+    st.session_state["flash"] = (f"Moved {what} to {after}." if after else f"Hid {what}: not a place."), place_id
+
+
+def _undo(place_id: int) -> None:
+    store.uncorrect(place_id)
+    st.session_state["flash"] = (f"Undone: {queries.place_line(store.place(place_id), countries)} is back as the geoparser had it.", None)
+
 
 frame = places_frame(store, view.filters(), store.revision())
-table = frame[["place_id", "name", "country_code", "kind", "mentions", "articles", "first_seen", "last_seen", "lat", "lon"]]
+flash = st.session_state.pop("flash", None)
+if flash:
+    message, undo_id = flash
+    note, undo = st.columns([6, 1], vertical_alignment="center")
+    note.success(md_escape(message), icon="✅")
+    if undo_id is not None:
+        undo.button("Undo", key="undo-flash", type="primary", on_click=_undo, args=(undo_id,))
+
+table = pd.DataFrame({
+    "Place": frame["name"], "Province or state": frame["admin1"],
+    "Country": [countries.get(c, c or "—") for c in frame["country_code"]], "Kind": frame["kind"],
+    "Mentions": frame["mentions"], "Articles": frame["articles"], "First seen": frame["first_seen"],
+    "Last seen": frame["last_seen"], "Latitude": frame["lat"], "Longitude": frame["lon"], "Id": frame["place_id"],
+})
 st.dataframe(table, hide_index=True, width="stretch", height=380,
-             column_config={"first_seen": st.column_config.DateColumn("first seen"),
-                            "last_seen": st.column_config.DateColumn("last seen")})
+             column_config={"First seen": st.column_config.DateColumn(), "Last seen": st.column_config.DateColumn()})
 
 st.subheader("Correct a place")
 if frame.empty:
     st.info("No places in view.")
     st.stop()
-labels = {int(r.place_id): f"{r.name} ({r.country_code or '—'}, {r.kind}) · {r.mentions} mentions" for r in frame.itertuples()}
+names = queries.place_labels(frame, countries)
+labels = {int(r.place_id): f"{names[int(r.place_id)]} ({countries.get(r.country_code, r.country_code or '—')}, {r.kind}) · "
+                           f"{r.mentions} mentions" for r in frame.itertuples()}
 place_id = st.selectbox("Place", list(labels), format_func=labels.get, key="correct_place")
 place = store.place(place_id)
 st.write(f"Now at {place['lat']:.4f}, {place['lon']:.4f}.")
@@ -38,14 +69,13 @@ choice_col, point_col = st.columns(2)
 with choice_col:
     st.markdown("**Another candidate**")
     if candidates:
-        names = [f"{c['name']}, {c.get('admin1') or ''} {c['country_code']} ({c['lat']:.2f}, {c['lon']:.2f})" for c in candidates]
-        k = st.radio("Candidates the geoparser considered", range(len(candidates)), format_func=names.__getitem__, key="cand")
+        options = [f"{queries.place_line(c, countries)} ({c['lat']:.2f}, {c['lon']:.2f})" for c in candidates]
+        k = st.radio("Candidates the geoparser considered", range(len(candidates)), format_func=options.__getitem__, key="cand")
         if st.button("Use this candidate", key="use_cand"):
             c = candidates[k]
-            store.correct(place_id, new_place={"geonameid": c.get("geonameid"), "name": c["name"], "lat": c["lat"], "lon": c["lon"],
-                                               "country_code": c["country_code"], "admin1": c.get("admin1") or "",
-                                               "kind": c.get("kind") or "city"}, note="picked another candidate")
-            st.success(f"Moved to {md_escape(c['name'])}.")
+            _correct(place_id, {"geonameid": c.get("geonameid"), "name": c["name"], "lat": c["lat"], "lon": c["lon"],
+                                "country_code": c["country_code"], "admin1": c.get("admin1") or "",
+                                "kind": c.get("kind") or "city"}, "picked another candidate")
             st.rerun()
     else:
         st.caption("The geoparser had no other candidate for this name.")
@@ -62,8 +92,7 @@ with point_col:
                             format_func=lambda k: f"{found[k]['label']} ({found[k]['lat']:.2f}, {found[k]['lon']:.2f}) · {found[k]['source']}")
             if st.button("Use this place", key="use_found"):
                 chosen = {k: v for k, v in found[pick].items() if k not in ("label", "source")}
-                store.correct(place_id, new_place=chosen, note=f"looked up '{query.strip()}'")
-                st.success(f"Moved to {md_escape(found[pick]['label'])}.")
+                _correct(place_id, chosen, f"looked up '{query.strip()}'")
                 st.rerun()
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
@@ -71,29 +100,27 @@ with point_col:
 st.markdown("**Or click the map to put it there**")
 here = pd.DataFrame([{**place, "place_id": place_id, "mentions": 1, "articles": 1,
                       "first_seen": pd.NaT, "last_seen": pd.NaT}])
-pick_map = local_assets(build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place["lat"], place["lon"]), zoom=6),
-                        streamlit_base_url(st.get_option("server.baseUrlPath")))
-clicked = st_folium(pick_map, key=f"fix-map-{place_id}", height=320, use_container_width=True, returned_objects=["last_clicked"])
+pick_map = build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place["lat"], place["lon"]), zoom=6)
+clicked = show_map(pick_map, key=f"fix-map-{place_id}", height=320, returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
 if point:
     st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")
     if st.button("Move here", key="move"):
-        store.correct(place_id, new_place={"geonameid": None, "name": place["name"], "lat": point["lat"], "lon": point["lng"],
-                                           "country_code": place["country_code"], "kind": place["kind"]}, note="moved by hand")
-        st.success("Moved.")
+        _correct(place_id, {"geonameid": None, "name": place["name"], "lat": point["lat"], "lon": point["lng"],
+                            "country_code": place["country_code"], "admin1": place.get("admin1") or "", "kind": place["kind"]},
+                 "moved by hand")
         st.rerun()
 if st.button("Not a place: hide it everywhere", key="reject"):
-    store.correct(place_id, note="not a place")
-    st.success(f"{md_escape(place['name'])} is hidden.")
+    _correct(place_id, None, "not a place")
     st.rerun()
 
-done = store.corrections()
+done = queries.corrections(store, countries)
 if done:
     st.subheader("Corrections made")
     for c in done:
         cols = st.columns([5, 1])
-        target = f"→ {c['new_name']}" if c["new_name"] else "not a place"
-        cols[0].write(f"{md_escape(c['place_name'])} {md_escape(target)} ({c['created_at'][:16]})")
+        target = f"→ {c['to_label']}" if c.get("new_place_id") else "→ not a place"
+        cols[0].write(f"{md_escape(c['from_label'])} {md_escape(target)} ({c['created_at'][:16]})")
         if cols[1].button("Undo", key=f"undo-{c['place_id']}"):
             store.uncorrect(c["place_id"])
             st.rerun()

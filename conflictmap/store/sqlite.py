@@ -351,7 +351,7 @@ class Store:
         return self._rows(
             "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind,"
             " COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,"
-            " MIN(m.day) AS first_seen, MAX(m.day) AS last_seen" + self._FROM + "WHERE " + where
+            " MIN(m.day) AS first_seen, MAX(m.day) AS last_seen, AVG(m.confidence) AS confidence" + self._FROM + "WHERE " + where
             + " GROUP BY p.id" + having + " ORDER BY mentions DESC, p.name",
             args,
         )
