@@ -151,6 +151,7 @@ BASE_CSS = """
 .cm-counts {font-size: .95rem; color: #333; white-space: nowrap;}
 .cm-article mark {background: #ffe08a; color: #000; padding: 0 .1em;}
 .block-container {padding-top: 2.2rem;}
+.st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-direction: row-reverse;}
 </style>
 """
 
@@ -158,7 +159,7 @@ NARROW_CSS = """
 <style>
 /* the map and its excerpts side by side on wide screens, stacked on narrow ones */
 @media (max-width: 1400px) {
-  .st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-wrap: wrap;}
+  .st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-wrap: wrap-reverse;}
   .st-key-cm_body > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {min-width: 100%; flex: 1 1 100%;}
 }
 </style>

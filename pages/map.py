@@ -258,7 +258,9 @@ _player()
 
 # ---- the place picker, the map and the excerpts --------------------------------------------------
 body = st.container(key="cm_body")
-left, right = body.columns([7, 3] if view.present else [3, 2])
+# The excerpt column comes first in the page, so the place picker is the first control after Streamlit's
+# "skip to content" link; CSS (row-reverse) still shows it right of the map, or below it on narrow screens.
+right, left = body.columns([3, 7] if view.present else [2, 3])
 with right:
     if view.present:
         st.markdown(counts_line, unsafe_allow_html=True, help=counts_help)

@@ -72,10 +72,16 @@ def server(tmp_path_factory):
     # The demo goes in first: the dashboard only loads it into an empty store.
     _cli(["demo"], env)
     _cli(["ingest", "--quiet", str(write_hostile(tmp))], env)
+    # one stray date far from the rest of the news (an anniversary piece): it must not squash the timeline
+    stray = tmp / "stray.jsonl"
+    stray.write_text(json.dumps({"title": "Looking back", "published": "1947-05-01",
+                                 "text": "In 1947 the railway reached Baghdad."}) + "\n", encoding="utf-8")
+    _cli(["ingest", "--quiet", str(stray)], env)
     with Store(home / "conflictmap.db") as store:
         hostile = [a for a in store.articles(Filters(keyword="pwned"), limit=10) if a["title"].startswith("Hostile")]
         assert len(hostile) == 1
-        ids = {r["name"]: r["place_id"] for r in store.place_rows(Filters())}
+        rows = store.place_rows(Filters())
+        ids = {r["name"]: r["place_id"] for r in sorted(rows, key=lambda r: r["mentions"])}
     port = free_port()
     log = (tmp / "streamlit.log").open("w")
     # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
@@ -98,7 +104,8 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail("streamlit did not answer /_stcore/health within 90 s")
             time.sleep(0.3)
-        yield {"url": base, "home": home, "hostile": hostile[0]["id"], "mosul": ids["Mosul"], "log": tmp / "streamlit.log"}
+        yield {"url": base, "home": home, "hostile": hostile[0]["id"], "mosul": ids["Mosul"], "ids": ids,
+               "log": tmp / "streamlit.log"}
     finally:
         proc.terminate()
         try:
@@ -152,8 +159,8 @@ def open_app(browser, server, net):
     contexts = []
     before = len(net.external)
 
-    def _open(path: str = "/", *, wait_map: bool = True):
-        context = browser.new_context(viewport=VIEWPORT)
+    def _open(path: str = "/", *, wait_map: bool = True, viewport: dict | None = None):
+        context = browser.new_context(viewport=viewport or VIEWPORT)
         contexts.append(context)
         context.route("**/*", net.route)
         page = context.new_page()
@@ -161,7 +168,7 @@ def open_app(browser, server, net):
         page.on("websocket", lambda ws: net.sockets.append(ws.url))
         page.on("pageerror", lambda exc: net.page_errors.append(str(exc)))
         page.goto(server["url"] + path)
-        page.wait_for_selector('[data-testid="stMain"] h1, [data-testid="stMetricValue"]', timeout=60_000)
+        page.wait_for_selector('[data-testid="stMain"] h1, .cm-window', timeout=60_000)
         if wait_map:
             map_frame(page).wait_for_function(f"() => ({MARKER_COUNT_JS})() > 0", timeout=60_000)
         settle(page)
@@ -220,11 +227,9 @@ def circle_count(page) -> int:
 
 
 def metrics(page) -> dict[str, int]:
-    found = {}
-    for box in page.locator('[data-testid="stMetric"]').all():
-        label = box.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-        found[label] = int(box.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
-    return found
+    """The counts line over the map, e.g. {"Articles": 112, "Places": 84, "Mentions": 653}."""
+    text = page.locator(".cm-counts").first.inner_text()
+    return {word.capitalize(): int(n.replace(",", "")) for n, word in re.findall(r"([\d,]+) (articles|places|mentions)", text)}
 
 
 def heading(page) -> str:
@@ -240,18 +245,28 @@ def shot(page, name: str) -> None:
 
 
 def shrink_window_to_june(page) -> None:
-    """Drag the slider's end thumb back by keyboard, as a keyboard user would, to about the end of June."""
-    end = page.locator('[data-testid="stSlider"] input[type="range"]').nth(1)
-    end.focus()
-    for _ in range(8):  # a page is a tenth of the span (about 12 days)
-        page.keyboard.press("PageDown")
-    assert end.get_attribute("aria-valuetext").startswith("2014-06")
+    """Drag the slider's end thumb to about the end of June, then settle it by arrow keys (a day a press)."""
+    thumbs = page.locator('[data-testid="stSlider"] [role="slider"]')
+    end = thumbs.nth(1)
+    first, last = (datetime.strptime(thumbs.nth(i).get_attribute("aria-valuetext"), "%Y-%m-%d") for i in (0, 1))
+    track = page.locator('[data-testid="stSlider"]').first.bounding_box()
+    knob = end.bounding_box()
+    share = (datetime(2014, 6, 28) - first) / (last - first)
+    page.mouse.move(knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] + track["width"] * share, knob["y"] + knob["height"] / 2, steps=6)
+    page.mouse.up()
     settle(page)
+    end.focus()
+    while (end.get_attribute("aria-valuetext") or "") > "2014-06-30":
+        page.keyboard.press("ArrowLeft")
+        settle(page)
+    assert end.get_attribute("aria-valuetext").startswith("2014-06")
 
 
-def pick_country(page, code: str) -> None:
+def pick_country(page, name: str) -> None:
     page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
-    page.keyboard.type(code)
+    page.keyboard.type(name)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     settle(page)
@@ -375,7 +390,7 @@ def test_clicking_a_place_shows_its_excerpts(open_app):
 
 def test_share_link_restores_the_view(open_app, server):
     page = open_app("/")
-    pick_country(page, "IQ")
+    pick_country(page, "Iraq")
     shrink_window_to_june(page)
     name = click_biggest_marker(page)
     page.locator(".cm-excerpt").first.wait_for(timeout=30_000)
@@ -424,7 +439,7 @@ def test_presenter_mode_hides_the_sidebar(open_app):
     assert page.locator('section[data-testid="stSidebar"]').is_hidden()
     assert page.get_by_role("switch", name="Presenter mode").is_checked()
     assert circle_count(page) > 10
-    assert page.locator('[data-testid="stMetricValue"]').first.is_visible()
+    assert page.locator(".cm-counts").first.is_visible()
     shot(page, "e-presenter")
 
 
@@ -480,3 +495,236 @@ def test_map_draws_with_the_network_blocked(open_app, net):
     assert net.external == [], "no request may leave this machine, in any test of this module"
     assert net.page_errors == [], net.page_errors
     shot(page, "g-offline-map")
+
+
+# ---- issue 8: every selection answered, the map first, ready for a projector -------------------
+
+PICKER = '.st-key-w_pick'
+
+
+def url_place(page) -> int | None:
+    found = re.search(r"[?&]place=(\d+)", page.url)
+    return int(found.group(1)) if found else None
+
+
+def pick_place(page, name: str) -> None:
+    """Choose a place in the picker by keyboard: type its name, Enter."""
+    page.locator(f"{PICKER} input").click()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    settle(page)
+
+
+def map_center(page) -> tuple[float, float, int]:
+    c = map_frame(page).evaluate("() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }")
+    return round(c[0], 3), round(c[1], 3), int(c[2])
+
+
+def marker_centre(page, pid: int) -> dict | None:
+    """Where a place's marker is on the page, read from the map itself (its `cm-place-<id>` shape)."""
+    iframe = page.locator(FOLIUM_IFRAME).first
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    at = map_frame(page).evaluate(
+        """(pid) => {
+            const e = document.querySelector('path.cm-place-' + pid);
+            if (!e) return null;
+            const r = e.getBoundingClientRect();
+            return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+        }""", pid)
+    return None if at is None else {"x": box["x"] + at["x"], "y": box["y"] + at["y"]}
+
+
+def clickable_markers(page, n: int, exclude: set[int]) -> list[int]:
+    """Place ids of `n` markers whose centres are on screen, clear of the legend and controls, and not shared."""
+    return map_frame(page).evaluate(
+        """([n, exclude]) => {
+            const blocked = Array.from(document.querySelectorAll('.conflictmap-legend, .leaflet-control'))
+                .map(e => e.getBoundingClientRect());
+            const inside = (r, x, y) => x >= r.left - 4 && x <= r.right + 4 && y >= r.top - 4 && y <= r.bottom + 4;
+            const all = Array.from(document.querySelectorAll('path.cm-place')).map(p => {
+                const r = p.getBoundingClientRect();
+                return {id: p.options ? p.options.placeId : Number((p.getAttribute('class').match(/cm-place-(\\d+)/) || [])[1]),
+                        x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width};
+            });
+            const ok = all.filter(m => !exclude.includes(m.id) && m.x > 10 && m.y > 10 && m.x < innerWidth - 10
+                && m.y < innerHeight - 10 && !blocked.some(r => inside(r, m.x, m.y))
+                && !all.some(o => o !== m && Math.hypot(o.x - m.x, o.y - m.y) < 8));
+            ok.sort((a, b) => b.w - a.w);
+            return ok.slice(0, n).map(m => m.id);
+        }""", [n, sorted(exclude)])
+
+
+def test_picking_then_clicking_opens_each_of_eight_places(open_app, server):
+    page = open_app("/")
+    ids = server["ids"]
+    opened = []
+    for name in ("Baghdad", "Erbil", "Kirkuk", "Najaf"):
+        pick_place(page, name)
+        assert url_place(page) == ids[name], (name, page.url)
+        assert heading(page).startswith(name)
+        opened.append(ids[name])
+    shot(page, "h1-picked-najaf")
+    targets = clickable_markers(page, 4, set(opened))
+    assert len(targets) == 4, targets
+    for pid in targets:
+        at = marker_centre(page, pid)
+        assert at is not None, pid
+        page.mouse.click(at["x"], at["y"])
+        wait_until(page, lambda: url_place(page) == pid, what=f"place {pid} to open")
+        settle(page)
+        assert heading(page) != "Excerpts"
+        opened.append(pid)
+    assert len(set(opened)) == 8
+    shot(page, "h2-clicked-four")
+
+
+def test_clicking_the_centre_of_baghdad_opens_baghdad(open_app, server):
+    page = open_app("/")
+    at = marker_centre(page, server["ids"]["Baghdad"])
+    page.mouse.click(at["x"], at["y"])
+    wait_until(page, lambda: url_place(page) is not None, what="a place to open")
+    settle(page)
+    assert url_place(page) == server["ids"]["Baghdad"]
+    assert heading(page).startswith("Baghdad")
+    shot(page, "h3-baghdad-centre")
+
+
+def test_presenter_mode_fits_the_first_screen_at_1280x720(open_app):
+    screen = {"width": 1280, "height": 720}
+    page = open_app("/?present=1", viewport=screen)
+    box = page.locator(FOLIUM_IFRAME).first.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= screen["height"] and box["x"] + box["width"] <= screen["width"], box
+    assert box["width"] * box["height"] >= 0.5 * screen["width"] * screen["height"], box
+    legend = map_frame(page).evaluate(
+        "() => { const e = document.querySelector('.conflictmap-legend'); const r = e.getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, px: parseFloat(getComputedStyle(e).fontSize)}; }")
+    assert legend["px"] >= 16
+    assert 0 <= legend["top"] and box["y"] + legend["bottom"] <= screen["height"] and legend["right"] <= box["width"]
+    play = page.locator('[data-testid="stCheckbox"]', has_text="Play").first
+    pbox = play.bounding_box()
+    assert pbox["y"] + pbox["height"] <= screen["height"] and pbox["x"] + pbox["width"] <= screen["width"]
+    label = play.locator("p").first
+    assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the Play label is cut off"
+    window = page.locator(".cm-window").bounding_box()
+    assert window["y"] + window["height"] <= screen["height"]
+    assert page.locator('[data-testid="stToolbar"], [data-testid="stAppDeployButton"]').filter(has_text="Deploy").count() == 0
+    shot(page, "e2-presenter-1280x720")
+
+
+def test_play_keeps_the_frame_and_moves_the_slider(open_app):
+    page = open_app("/?start=2014-06-05&end=2014-06-12")
+    before = map_center(page)
+    first = page.locator(".cm-window").inner_text()
+    page.locator('[data-testid="stCheckbox"]', has_text="Play").first.click()
+    seen = {first}
+    for _ in range(2):
+        seen.add(wait_until(page, lambda: (t := page.locator(".cm-window").inner_text()) not in seen and t, timeout=30,
+                            what="the window to move"))
+        map_frame(page).wait_for_selector("path.cm-place", timeout=30_000)
+        assert map_center(page) == before
+    page.locator('[data-testid="stCheckbox"]', has_text="Play").first.click()  # stop
+    settle(page)
+    thumb = page.locator('.st-key-w_window input[type="range"]').first.get_attribute("aria-valuetext")
+    shown = datetime.strptime(page.locator(".cm-window").inner_text().split("–")[0].strip(), "%d %b %Y")
+    assert thumb == shown.strftime("%Y-%m-%d")  # the slider follows the window
+    assert map_center(page) == before
+    shot(page, "h4-played")
+
+
+def test_one_stray_date_does_not_squash_the_timeline(open_app):
+    page = open_app("/")
+    thumbs = page.locator('.st-key-w_window input[type="range"]')
+    assert thumbs.nth(0).get_attribute("aria-valuetext") == "2014-06-05"
+    assert page.locator(".cm-window").inner_text() == "05 Jun 2014 – 30 Sep 2014"
+    assert page.get_by_text("dated outside", exact=False).first.is_visible()
+    # reachable: the whole span on demand
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]', has_text="every date").click()
+    settle(page)
+    assert page.locator('.st-key-w_window input[type="range"]').nth(0).get_attribute("aria-valuetext") == "1947-05-01"
+
+
+def test_picked_place_becomes_the_map_centre(open_app, server):
+    page = open_app("/")
+    pick_place(page, "Najaf")
+    with Store(server["home"] / "conflictmap.db") as store:
+        najaf = store.place(server["ids"]["Najaf"])
+    lat, lon, _zoom = wait_until(page, lambda: (c := map_center(page)) and abs(c[0] - najaf["lat"]) < 0.01 and c,
+                                 what="the map to centre on Najaf")
+    assert abs(lon - najaf["lon"]) < 0.01
+
+
+def test_place_picker_is_a_few_tabs_from_the_top(open_app):
+    page = open_app("/")
+    page.locator("body").focus()
+    for presses in range(1, 11):
+        page.keyboard.press("Tab")
+        where = page.evaluate("() => document.activeElement.getAttribute('data-testid') || document.activeElement.tagName")
+        if where == "stSkipToContent":
+            page.keyboard.press("Enter")  # Streamlit's own skip link, past the sidebar
+        if page.evaluate(f"() => !!document.activeElement.closest('{PICKER}')"):
+            break
+    else:
+        pytest.fail("the place picker is not within 10 Tab presses")
+    page.keyboard.type("Mosul")
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: url_place(page) is not None, what="Mosul to open")
+
+
+def test_enter_on_a_focused_marker_opens_it(open_app):
+    page = open_app("/")
+    frame = map_frame(page)
+    pid = clickable_markers(page, 1, set())[0]
+    frame.locator(f"path.cm-place-{pid}").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: url_place(page) == pid, what="the focused marker to open")
+
+
+def test_a_correction_confirms_and_old_links_follow_it(open_app, server):
+    page = open_app("/places", wait_map=False)
+    page.locator(".st-key-correct_place input").click()
+    page.keyboard.type("Washington")
+    page.keyboard.press("Enter")
+    settle(page)
+    old_id = server["ids"]["Washington"]
+    page.locator(".st-key-use_cand button").click()
+    settle(page)
+    note = page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
+    assert note.startswith("Moved") and "Washington (" in note and " to " in note and "United States" in note, note
+    shot(page, "h5-correction-confirmed")
+    with Store(server["home"] / "conflictmap.db") as store:
+        new_id = next(c["new_place_id"] for c in store.corrections() if c["place_id"] == old_id)
+    again = open_app(f"/?place={old_id}")
+    wait_until(again, lambda: url_place(again) == new_id, what="the old link to open the corrected place")
+    assert heading(again).startswith("Washington")
+    shot(again, "h6-old-link-after-correction")
+    # undo puts it back
+    page.locator(".st-key-undo-flash button").click()
+    settle(page)
+    assert "Undone" in page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
+    with Store(server["home"] / "conflictmap.db") as store:
+        assert all(c["place_id"] != old_id for c in store.corrections())
+
+
+def test_low_confidence_pins_and_the_confidence_control(open_app):
+    page = open_app("/")
+    frame = map_frame(page)
+    low = frame.locator("path.cm-place.cm-low")
+    assert low.count() >= 1
+    assert low.first.get_attribute("stroke-dasharray") == "3 3"
+    assert frame.locator("path.cm-place:not(.cm-low)").first.get_attribute("stroke-dasharray") in (None, "", "none")
+    assert "uncertain" in frame.locator(".conflictmap-legend").inner_text()
+    before = circle_count(page)
+    conf = page.locator('.st-key-f_conf [role="slider"], .st-key-f_conf input[type="range"]').first
+    conf.focus()
+    for _ in range(10):  # 5 % a press: 50 %
+        page.keyboard.press("ArrowRight")
+    settle(page)
+    wait_until(page, lambda: "conf=0.50" in page.url, what="the control to reach the link")
+    after = wait_until(page, lambda: (n := circle_count(page)) != before and n, what="the map to redraw")
+    assert after < before
+    assert map_frame(page).locator("path.cm-place.cm-low").count() == 0
+    again = open_app(page.url[len(page.url.split("/?")[0]):])
+    assert circle_count(again) == after
+    assert again.locator('.st-key-f_conf input[type="range"]').first.get_attribute("aria-valuenow") == "50"
+    shot(again, "i-confidence-50")

@@ -502,6 +502,14 @@ class MapExtras(MacroElement):
         {% macro script(this, kwargs) %}
         (function (map) {
             if (map.attributionControl) { map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
+            // Leaflet reports a click on a small circle at the circle's centre, so a click on Baghdad's
+            // centre that lands on Sadr City's dot (drawn on top) would say "Sadr City". The dashboard
+            // picks the nearest marker itself: give it where the mouse really was. (This listener runs
+            // before streamlit-folium's, which reads e.latlng.)
+            map.on('click', function (e) {
+                var o = e.originalEvent;
+                if (o && o.type === 'click' && typeof o.clientX === 'number') { e.latlng = map.mouseEventToLatLng(o); }
+            });
             // Streamlit sizes the map's frame after the map has drawn, and Leaflet does not notice:
             // tell it, and fit the first view again to the real size until the user touches the map
             // (or streamlit-folium has put it where the dashboard's view says).
