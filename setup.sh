@@ -49,4 +49,6 @@ if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geoda
   say "building the gazetteer (about a minute, once)"
   .venv/bin/python geodata/build_gazetteer.py
 fi
+say "preparing the demo store (so the first start opens on a map)"
+.venv/bin/python -m conflictmap demo >/dev/null
 say "ready"

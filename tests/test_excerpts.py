@@ -41,3 +41,27 @@ def test_missing_values_from_a_frame_are_blank_not_nan():
            "title": math.nan, "source": math.nan, "url": math.nan, "date_cue": math.nan, "day": math.nan}
     out = excerpt_html(row)
     assert "nan" not in out.lower().replace("<mark", "") and "(untitled)" in out and "undated" in out
+
+
+def test_bulk_span_leaves_a_stray_date_out_and_keeps_the_story():
+    import pandas as pd
+
+    from conflictmap.queries import bulk_span
+
+    days = pd.DataFrame({"day": pd.to_datetime(["1947-05-01", "2014-01-03", "2014-06-01", "2015-03-01", "2016-12-30"]),
+                         "mentions": [1, 40, 300, 200, 30]})
+    lo, hi = bulk_span(days)
+    assert (lo.isoformat(), hi.isoformat()) == ("2014-01-03", "2016-12-30")
+    assert bulk_span(days.iloc[0:0]) is None
+
+
+def test_place_labels_tell_namesakes_apart():
+    import pandas as pd
+
+    from conflictmap.queries import place_labels
+
+    frame = pd.DataFrame([{"place_id": 1, "name": "London", "admin1": "England", "country_code": "GB", "kind": "city"},
+                          {"place_id": 2, "name": "London", "admin1": "Ontario", "country_code": "CA", "kind": "city"},
+                          {"place_id": 3, "name": "Mosul", "admin1": "Nineveh", "country_code": "IQ", "kind": "city"}])
+    labels = place_labels(frame, {"GB": "United Kingdom", "CA": "Canada"})
+    assert labels == {1: "London (England, United Kingdom)", 2: "London (Ontario, Canada)", 3: "Mosul"}
