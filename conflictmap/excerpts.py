@@ -92,3 +92,15 @@ def article_html(text: str, mentions: Iterable[Mapping[str, Any]]) -> str:
     body = mark(text, spans)
     paragraphs = [p.replace("\n", "<br>") for p in body.split("\n\n")]
     return "".join(f"<p>{p}</p>" for p in paragraphs if p.strip())
+
+
+def safe_text(text: Any) -> str:
+    """HTML-escape untrusted text, also for use inside a JS template literal.
+
+    folium puts Tooltip text between backticks in the page's script, so
+    besides `<>&"'` a backtick, a `${` or a backslash would break out of it.
+    They become HTML entities, which the tooltip shows as the original
+    characters.
+    """
+    escaped = html.escape(str(text), quote=True)
+    return escaped.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")

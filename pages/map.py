@@ -18,7 +18,7 @@ import streamlit as st
 from conflictmap import queries
 from conflictmap.excerpts import excerpt_html, md_escape
 from conflictmap.filters import KINDS
-from conflictmap.maps.assets import standalone_html
+from conflictmap.maps.standalone import standalone_html
 from conflictmap.maps.build import build_map
 from conflictmap.maps.selection import places_under
 from conflictmap.viewstate import SPEEDS, STEPS, Change, Moved, Page, Select, Step, View, Window

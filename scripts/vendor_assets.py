@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conflictmap.maps.assets import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, AssetsError, copy_vendor_assets  # noqa: E402
+from conflictmap.errors import AssetsError  # noqa: E402
+from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_vendor_assets  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,8 +47,13 @@ def new_app(query: dict[str, str] | None = None, timeout: float = 90):
 
 
 def metrics(at) -> dict[str, int]:
-    """The map page's metrics as numbers, e.g. {"Articles": 112, ...}."""
-    return {m.label: int(str(m.value).replace(",", "")) for m in at.metric}
+    """The map page's counts line as numbers, e.g. {"Articles": 112, "Places": 84, "Mentions": 653}."""
+    import re
+
+    for m in at.markdown:
+        if "cm-counts" in str(m.value):
+            return {w.capitalize(): int(n.replace(",", "")) for n, w in re.findall(r"([\d,]+) (articles|places|mentions)", m.value)}
+    raise AssertionError("the map page shows no counts line")
 
 
 def free_port() -> int:

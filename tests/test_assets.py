@@ -21,21 +21,13 @@ import pytest
 from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 
-from conflictmap.maps.assets import (
-    DEFAULT_BASE_URL,
-    DEFAULT_OUTLINES,
-    DEFAULT_VENDOR_DIR,
-    AssetsError,
-    OutlinesFromUrl,
-    copy_vendor_assets,
-    load_manifest,
-    local_assets,
-    outlines_digest,
-    standalone_html,
-    streamlit_base_url,
-)
-from conflictmap.errors import ConflictMapError
-from conflictmap.maps.build import CLUSTER_THRESHOLD, build_map
+from conflictmap.errors import AssetsError, ConflictMapError
+from conflictmap.maps.assets import DEFAULT_BASE_URL, OutlinesFromUrl, local_assets, streamlit_base_url
+from conflictmap.maps.standalone import standalone_html
+from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_vendor_assets, load_manifest, outlines_digest
+from conflictmap.maps.build import build_map
+from conflictmap.maps.style import CLUSTER_THRESHOLD
+from conflictmap.maps.layers import OutlineLayer
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -290,7 +282,7 @@ def loaders(m: folium.Map) -> list[OutlinesFromUrl]:
 
 def outline_layer(m: folium.Map, role: str) -> folium.GeoJson:
     """The layer maps.build drew from outlines in this role ("basemap" or "countries")."""
-    (found,) = [e for e in walk(m) if getattr(e, "conflictmap_outlines", ("",))[0] == role]
+    (found,) = [e for e in walk(m) if isinstance(e, OutlineLayer) and e.role == role]
     return found
 
 
@@ -345,7 +337,8 @@ def test_outlines_by_url_can_be_turned_off_and_follow_the_base_url():
 def test_online_basemap_still_gets_country_outlines_by_url():
     m = local_assets(build_map(sample_places(), outlines=world(), basemap="online"))
     (loader,) = loaders(m)
-    assert loader.basemap is None and len(loader.countries) == 1
+    # the offline land is kept in reserve (hidden) for when tiles cannot load
+    assert loader.basemap is not None and len(loader.countries) == 1
 
 
 def test_missing_outlines_file_names_the_setup_command(vendor_copy):
@@ -497,7 +490,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 from conflictmap.maps.assets import local_assets
-from conflictmap.maps.build import build_map, place_at
+from conflictmap.maps.build import build_map
+from conflictmap.maps.selection import place_at
 
 df = pd.read_pickle({frame!r})
 outlines = st.cache_resource(lambda: json.loads(open({outlines!r}, encoding="utf-8").read()))()

@@ -12,18 +12,11 @@ from folium.map import CustomPane
 from folium.plugins import HeatMap, MarkerCluster
 
 from conflictmap.errors import ConflictMapError
-from conflictmap.maps.build import (
-    CLUSTER_THRESHOLD,
-    MAX_PLACES,
-    MapDataError,
-    build_map,
-    focus_bounds,
-    make_scale,
-    place_at,
-    safe_text,
-    style_for,
-    tooltip_text,
-)
+from conflictmap.excerpts import safe_text
+from conflictmap.maps.build import MapDataError, build_map, focus_bounds
+from conflictmap.maps.scale import make_scale
+from conflictmap.maps.selection import place_at
+from conflictmap.maps.style import CLUSTER_THRESHOLD, MAX_PLACES, style_for, tooltip_text
 
 WINDOW = (date(2014, 1, 1), date(2014, 3, 31))
 
@@ -222,7 +215,7 @@ def test_country_row_with_outline_is_a_shaded_polygon(places):
     feature = shapes.data["features"][0]
     assert feature["properties"] == {"place_id": 4, "label": "Syria (country) — 60 mentions", "iso_a2": "SY"}
     assert feature["geometry"] == OUTLINES["features"][0]["geometry"]
-    assert shapes.conflictmap_outlines == ("countries", OUTLINES)
+    assert (shapes.role, shapes.outlines) == ("countries", OUTLINES)
     style = shapes.style_function(feature)
     assert 0 < style["fillOpacity"] <= 0.35 + 1e-9
     # The region has no outline: a big dashed circle instead.
@@ -351,7 +344,7 @@ def test_offline_basemap_has_no_tiles_and_draws_outlines(places):
     assert base.options["interactive"] is False
     assert base.options["pane"] == "cm-basemap"
     assert len(base.data["features"]) == 2
-    assert base.conflictmap_outlines == ("basemap", OUTLINES)
+    assert (base.role, base.outlines) == ("basemap", OUTLINES)
     header = m.get_root().header.render()
     assert f"#{m.get_name()} {{ background:" in header
 

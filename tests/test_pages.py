@@ -70,7 +70,7 @@ def test_first_start_ingests_the_demo_and_shows_counts(home):
     with store_at(home) as store:
         assert counts == {k.title(): v for k, v in store.totals(Filters()).items()}
     # The whole span is shown, and the default view leaves the URL empty.
-    assert at.slider[0].value == (date(2014, 6, 5), date(2014, 9, 30))
+    assert at.slider(key="w_window").value == (date(2014, 6, 5), date(2014, 9, 30))
     assert at.query_params == {}
     # Nothing selected yet: the excerpt column explains itself and lists the top places.
     assert any("Click a place" in c.value for c in at.caption)
@@ -80,7 +80,7 @@ def test_first_start_ingests_the_demo_and_shows_counts(home):
 def test_date_slider_lowers_the_counts_and_goes_into_the_url(demo_home):
     at = new_app().run()
     before = metrics(at)
-    at.slider[0].set_value((date(2014, 6, 5), date(2014, 6, 30))).run()
+    at.slider(key="w_window").set_value((date(2014, 6, 5), date(2014, 6, 30))).run()
     no_exception(at)
     after = metrics(at)
     assert all(after[k] < before[k] for k in before), (before, after)
@@ -103,14 +103,14 @@ def test_query_params_seed_the_country_filter(demo_home):
     assert counts == {k.title(): v for k, v in syria.items()}
     assert 0 < counts["Places"] < everything["places"]
     table = at.dataframe[0].value
-    assert set(table["country_code"]) == {"SY"}
+    assert set(table["Country"]) == {"Syria"}  # names, not ISO codes
 
 
 def test_query_params_seed_window_and_presenter_mode(demo_home):
     at = new_app({"present": "1", "start": "2014-07-01", "end": "2014-07-31"}).run()
     no_exception(at)
     assert at.toggle(key="f_present").value is True
-    assert at.slider[0].value == (date(2014, 7, 1), date(2014, 7, 31))
+    assert at.slider(key="w_window").value == (date(2014, 7, 1), date(2014, 7, 31))
     # Presenter mode hides the sidebar with CSS and drops the histogram and the table.
     css = " ".join(m.value for m in at.markdown)
     assert 'section[data-testid="stSidebar"]' in css and "display: none" in css
@@ -124,7 +124,7 @@ def test_bad_query_params_open_the_default_view(demo_home):
     no_exception(at)
     with store_at(demo_home) as store:
         assert metrics(at)["Articles"] == store.totals(Filters())["articles"]
-    assert at.slider[0].value == (date(2014, 6, 5), date(2014, 9, 30))
+    assert at.slider(key="w_window").value == (date(2014, 6, 5), date(2014, 9, 30))
 
 
 def test_place_in_the_url_shows_its_excerpts(demo_home):
@@ -153,7 +153,7 @@ def test_a_place_can_be_picked_without_the_mouse(demo_home):
         erbil = next(r for r in store.place_rows(Filters()) if r["name"] == "Erbil")
     at = new_app().run()
     no_exception(at)
-    picker = at.selectbox(key="pick-None")
+    picker = at.selectbox(key="w_pick")
     picker.set_value(erbil["place_id"]).run()
     no_exception(at)
     assert [s.value for s in at.subheader] == ["Erbil"]

@@ -4,15 +4,12 @@ folium names each browser library a map needs in `default_js`/`default_css`
 lists of `(name, url)` pairs, and every URL points at a public CDN. The
 dashboard must work with no internet, so:
 
-1. `package.json` pins the libraries; `npm ci` fetches them at set-up time.
-2. `copy_vendor_assets()` (run by `scripts/vendor_assets.py`) copies just the
-   files listed in `VENDORED` from `node_modules/` into `static/vendor/` and
-   writes `static/vendor/manifest.json`, which maps folium's dependency names
-   to the copied files.
-3. `local_assets()` rewrites one map's dependency lists to point at those
+1. At set-up, `maps.vendor.copy_vendor_assets()` copies the npm packages' files
+   into `static/vendor/` and writes its manifest.
+2. `local_assets()` rewrites one map's dependency lists to point at those
    copies, which Streamlit serves at `/app/static/vendor/...`
    (`[server] enableStaticServing = true`).
-4. `standalone_html()` inlines the same files into one HTML page, so an
+3. `maps.standalone.standalone_html()` inlines the same files into one HTML page, so an
    exported map opens from disk with no server and no network.
 
 The offline basemap's country outlines (`geodata/countries.geojson`, 1.2 MB)
@@ -27,15 +24,8 @@ No browser library is committed to git and none is fetched at run time.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import mimetypes
 import re
-import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,34 +35,11 @@ from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from conflictmap.errors import AssetsError, ConflictMapError
+from conflictmap.errors import AssetsError
+from conflictmap.maps.layers import OutlineLayer
+from conflictmap.maps.vendor import DEFAULT_VENDOR_DIR, DROPPED, SETUP_HINT, load_manifest, outlines_digest
 
-__all__ = [
-    "AssetsError",
-    "DEFAULT_BASE_URL",
-    "DEFAULT_OUTLINES",
-    "DEFAULT_VENDOR_DIR",
-    "DROPPED",
-    "OutlinesFromUrl",
-    "SETUP_HINT",
-    "VENDORED",
-    "VendoredFile",
-    "copy_vendor_assets",
-    "load_manifest",
-    "local_assets",
-    "outlines_digest",
-    "standalone_html",
-    "streamlit_base_url",
-]
-
-SETUP_HINT = "run ./setup.sh to install map assets"
-
-#: `static/vendor` next to the package, i.e. inside the directory that holds
-#: dashboard.py: that is where Streamlit looks for `static/`.
-DEFAULT_VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
-
-#: The country outlines the offline basemap draws (built by geodata/build_basemap.py).
-DEFAULT_OUTLINES = Path(__file__).resolve().parents[2] / "geodata" / "countries.geojson"
+__all__ = ["DEFAULT_BASE_URL", "OutlinesFromUrl", "local_assets", "streamlit_base_url"]
 
 #: Where the browser finds the vendor directory. Absolute on purpose:
 #: streamlit-folium loads dependencies with <script src> from inside its
@@ -81,66 +48,6 @@ DEFAULT_OUTLINES = Path(__file__).resolve().parents[2] / "geodata" / "countries.
 #: `streamlit_base_url()` when the app runs under `server.baseUrlPath`.
 DEFAULT_BASE_URL = "/app/static/vendor"
 
-MANIFEST_NAME = "manifest.json"
-MANIFEST_FORMAT = 1
-
-
-
-@dataclass(frozen=True)
-class VendoredFile:
-    """One file (or folder) copied from an npm package into static/vendor.
-
-    `dependency` is folium's name for it in `default_js`/`default_css`;
-    support files such as the images leaflet.css refers to have none.
-    """
-
-    dependency: str | None
-    package: str
-    source: str  # path inside node_modules/<package>/
-    kind: str  # "js", "css" or "dir"
-
-    def dest(self, version: str) -> str:
-        """Path under static/vendor; the version in it keeps browser caches honest."""
-        inner = self.source.removeprefix("dist/")
-        return f"{self.package}-{version}/{inner}"
-
-
-#: Everything the maps need, keyed by the names folium's classes use
-#: (folium.Map, plugins.MarkerCluster, plugins.HeatMap).
-VENDORED: tuple[VendoredFile, ...] = (
-    VendoredFile("leaflet", "leaflet", "dist/leaflet.js", "js"),
-    VendoredFile("leaflet_css", "leaflet", "dist/leaflet.css", "css"),
-    # leaflet.css refers to images/layers.png etc. by relative URL.
-    VendoredFile(None, "leaflet", "dist/images", "dir"),
-    VendoredFile(
-        "markerclusterjs", "leaflet.markercluster", "dist/leaflet.markercluster.js", "js"
-    ),
-    VendoredFile("markerclustercss", "leaflet.markercluster", "dist/MarkerCluster.css", "css"),
-    VendoredFile(
-        "markerclusterdefaultcss",
-        "leaflet.markercluster",
-        "dist/MarkerCluster.Default.css",
-        "css",
-    ),
-    VendoredFile("leaflet-heat.js", "leaflet.heat", "dist/leaflet-heat.js", "js"),
-)
-
-#: folium.Map asks for these by default, but only pieces we never draw use
-#: them: jQuery serves folium.Popup, awesome-markers/Font Awesome/glyphicons
-#: serve icon Markers, Bootstrap serves neither our map nor Leaflet. Dropping
-#: them saves ~500 kB per page and four packages to keep patched.
-#: `local_assets` refuses maps that contain those pieces (see `_NEEDS_DROPPED`).
-DROPPED: dict[str, str] = {
-    "jquery": "only folium.Popup uses it",
-    "bootstrap": "not used by Leaflet or our layers",
-    "bootstrap_css": "not used by Leaflet or our layers",
-    "awesome_markers": "only icon Markers use it",
-    "awesome_markers_css": "only icon Markers use it",
-    "awesome_markers_font_css": "only icon Markers use it",
-    "glyphicons_css": "only icon Markers use it",
-    "awesome_rotate_css": "only icon Markers use it",
-}
-
 # Map pieces whose browser code needs a dropped library (or, for colormaps,
 # a d3 that streamlit-folium adds straight from a CDN).
 _NEEDS_DROPPED: tuple[tuple[type, str], ...] = (
@@ -148,159 +55,6 @@ _NEEDS_DROPPED: tuple[tuple[type, str], ...] = (
     (folium.Icon, "Leaflet.awesome-markers; use a CircleMarker instead"),
     (branca.colormap.ColorMap, "d3 from a CDN (streamlit-folium adds it); draw a legend Element instead"),
 )
-
-
-# --------------------------------------------------------------------------- set-up
-
-
-def _package_version(node_modules: Path, package: str) -> str:
-    meta = node_modules / package / "package.json"
-    if not meta.is_file():
-        raise AssetsError(
-            f"npm package {package!r} is not installed in {node_modules}; "
-            f"run `npm ci` in the project root ({SETUP_HINT})"
-        )
-    return str(json.loads(meta.read_text(encoding="utf-8"))["version"])
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def outlines_digest(outlines: Any) -> str:
-    """sha256 of a GeoJSON object's canonical JSON (sorted keys, no spaces).
-
-    The manifest records this for the vendored outlines file, so
-    `local_assets` can tell whether a map's outlines are exactly the ones
-    Streamlit serves. Computing it takes ~0.1 s for the world file, so the
-    result is remembered per object: treat an outlines dict you pass to
-    `build_map` as read-only (the dashboard's is a cached resource).
-    """
-    key = id(outlines)
-    with _DIGEST_LOCK:
-        hit = _DIGESTS.get(key)
-        if hit is not None and hit[0] is outlines:
-            return hit[1]
-    text = json.dumps(outlines, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    with _DIGEST_LOCK:
-        _DIGESTS[key] = (outlines, digest)  # holding the object keeps its id from being reused
-        while len(_DIGESTS) > 8:
-            del _DIGESTS[next(iter(_DIGESTS))]
-    return digest
-
-
-_DIGESTS: dict[int, tuple[Any, str]] = {}
-_DIGEST_LOCK = threading.Lock()
-
-
-def _copy_outlines(source: Path, vendor_dir: Path) -> tuple[dict[str, Any], str]:
-    """Copy the outlines file under a content-hashed name; return its manifest entry and path."""
-    raw = source.read_bytes()
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise AssetsError(f"{source} is not valid JSON ({exc}); rebuild it with geodata/build_basemap.py") from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise AssetsError(f"{source} is not a GeoJSON FeatureCollection; rebuild it with geodata/build_basemap.py")
-    sha = hashlib.sha256(raw).hexdigest()
-    rel = f"geodata/{source.stem}-{sha[:12]}{source.suffix}"
-    dst = vendor_dir / rel
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    dst.write_bytes(raw)
-    entry = {
-        "path": rel,
-        "source": source.name,
-        "features": len(data.get("features") or []),
-        "digest": outlines_digest(data),
-    }
-    return entry, sha
-
-
-def copy_vendor_assets(
-    node_modules: Path,
-    vendor_dir: Path = DEFAULT_VENDOR_DIR,
-    *,
-    outlines: Path | None = DEFAULT_OUTLINES,
-) -> dict[str, Any]:
-    """Copy the files in `VENDORED` out of `node_modules` and write the manifest.
-
-    `outlines` (the basemap's country outlines) is copied too when the file
-    exists, under `geodata/` with part of its hash in the name; the manifest
-    says where (`outlines.path`) and what it holds (`outlines.digest`, see
-    `outlines_digest`). Pass None to leave it out: maps then embed their
-    outlines, as before.
-
-    The vendor directory is emptied first, so a package upgrade leaves no
-    stale versions behind. Returns the manifest it wrote.
-    """
-    node_modules = Path(node_modules)
-    vendor_dir = Path(vendor_dir)
-    versions = {f.package: _package_version(node_modules, f.package) for f in VENDORED}
-
-    if vendor_dir.exists():
-        shutil.rmtree(vendor_dir)
-    vendor_dir.mkdir(parents=True)
-
-    dependencies: dict[str, dict[str, str]] = {}
-    files: dict[str, str] = {}
-    for item in VENDORED:
-        src = node_modules / item.package / item.source
-        rel = item.dest(versions[item.package])
-        dst = vendor_dir / rel
-        if item.kind == "dir":
-            if not src.is_dir():
-                raise AssetsError(f"{src} is missing from the npm package; {SETUP_HINT}")
-            shutil.copytree(src, dst)
-            copied = sorted(p for p in dst.rglob("*") if p.is_file())
-        else:
-            if not src.is_file():
-                raise AssetsError(f"{src} is missing from the npm package; {SETUP_HINT}")
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-            copied = [dst]
-        for path in copied:
-            files[path.relative_to(vendor_dir).as_posix()] = _sha256(path)
-        if item.dependency is not None:
-            dependencies[item.dependency] = {
-                "kind": item.kind,
-                "path": rel,
-                "package": item.package,
-                "version": versions[item.package],
-            }
-
-    outline_entry = None
-    if outlines is not None and Path(outlines).is_file():
-        outline_entry, digest = _copy_outlines(Path(outlines), vendor_dir)
-        files[outline_entry["path"]] = digest
-
-    manifest: dict[str, Any] = {
-        "format": MANIFEST_FORMAT,
-        "written_by": "scripts/vendor_assets.py",
-        "packages": dict(sorted(versions.items())),
-        "dependencies": dependencies,
-        "files": dict(sorted(files.items())),
-    }
-    if outline_entry is not None:
-        manifest["outlines"] = outline_entry
-    (vendor_dir / MANIFEST_NAME).write_text(
-        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    return manifest
-
-
-def load_manifest(vendor_dir: Path = DEFAULT_VENDOR_DIR) -> dict[str, Any]:
-    """Read static/vendor/manifest.json, or say how to create it."""
-    path = Path(vendor_dir) / MANIFEST_NAME
-    if not path.is_file():
-        raise AssetsError(f"map assets are not installed ({path} is missing); {SETUP_HINT}")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise AssetsError(f"{path} is unreadable ({exc}); {SETUP_HINT}") from exc
-    if manifest.get("format") != MANIFEST_FORMAT or "dependencies" not in manifest:
-        raise AssetsError(f"{path} was written by another version; {SETUP_HINT}")
-    return manifest
 
 
 def streamlit_base_url(base_url_path: str = "") -> str:
@@ -343,7 +97,7 @@ def _check_supported(m: folium.Map) -> None:
             if isinstance(element, cls):
                 raise AssetsError(
                     f"this map contains a {type(element).__name__}, which needs {why}; "
-                    "or add the library to package.json and conflictmap.assets.VENDORED"
+                    "or add the library to package.json and conflictmap.maps.vendor.VENDORED"
                 )
 
 
@@ -424,7 +178,7 @@ def local_assets(
     if unknown:
         raise AssetsError(
             f"{'; '.join(unknown)}, which is not vendored: add its npm package to package.json "
-            f"and a VendoredFile to conflictmap.assets.VENDORED, then {SETUP_HINT}"
+            f"and a VendoredFile to conflictmap.maps.vendor.VENDORED, then {SETUP_HINT}"
         )
     _require_files(vendor_dir, deps, set(needed))
     base = base_url.rstrip("/")
@@ -524,13 +278,8 @@ _SHAPE_TYPES = ("Polygon", "MultiPolygon")
 
 
 def _outline_layers(m: folium.Map) -> list[tuple[str, Element, Any]]:
-    """(role, layer, outlines) for every layer maps.build drew from outlines."""
-    found = []
-    for element in _walk(m):
-        tag = getattr(element, "conflictmap_outlines", None)
-        if tag and tag[1]:
-            found.append((tag[0], element, tag[1]))
-    return found
+    """(role, layer, outlines) for every layer the map drew from outlines (`maps.layers.OutlineLayer`)."""
+    return [(e.role, e, e.outlines) for e in _walk(m) if isinstance(e, OutlineLayer) and e.outlines]
 
 
 def _embedded(layer: Element) -> dict[str, Any]:
@@ -568,101 +317,3 @@ def _serve_outlines(m: folium.Map, url: str | None, digest: str | None) -> None:
             countries.append(layer)
     if basemap is not None or countries:
         m.add_child(OutlinesFromUrl(url, basemap, countries), name=_LOADER_KEY)
-
-
-# --------------------------------------------------------------------------- standalone
-
-
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
-
-
-def _inline_css(path: Path) -> str:
-    """CSS text with relative url(...) references turned into data: URIs."""
-    css = path.read_text(encoding="utf-8")
-
-    def embed(match: re.Match[str]) -> str:
-        ref = match.group(2).strip()
-        if ref.startswith(("data:", "#")) or _is_remote(ref):
-            return match.group(0)
-        target = (path.parent / ref.split("?", 1)[0].split("#", 1)[0]).resolve()
-        if not target.is_file():
-            raise AssetsError(f"{path.name} refers to {ref}, which is missing; {SETUP_HINT}")
-        mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        data = base64.b64encode(target.read_bytes()).decode("ascii")
-        return f'url("data:{mime};base64,{data}")'
-
-    return _CSS_URL.sub(embed, css)
-
-
-def _inline_js(path: Path) -> str:
-    # "</script" would end the inline element early; "<\/script" means the
-    # same inside any JS string, regex or comment.
-    return path.read_text(encoding="utf-8").replace("</script", "<\\/script")
-
-
-def standalone_html(m: folium.Map, vendor_dir: Path = DEFAULT_VENDOR_DIR) -> str:
-    """Render `m` as one HTML document with every JS/CSS dependency inlined.
-
-    The file opens offline from disk (file://) because nothing in it is
-    loaded by URL: the country outlines are inlined too. An "online" basemap
-    still needs the network for its tiles; the "offline" basemap does not.
-    The map's own dependency lists and outline layers are left as they were
-    before the call.
-    """
-    vendor_dir = Path(vendor_dir)
-    manifest = load_manifest(vendor_dir)
-    deps: dict[str, dict[str, str]] = manifest["dependencies"]
-    marker = "conflictmap-inline:"
-    saved = _save_state(m)
-    try:
-        local_assets(m, base_url=marker, vendor_dir=vendor_dir, outlines_by_url=False)
-        page = m.get_root().render()
-    finally:
-        _restore_state(m, saved)
-
-    for name, dep in deps.items():
-        url = f"{marker}/{dep['path']}"
-        file = vendor_dir / dep["path"]
-        if dep["kind"] == "js":
-            tag = f'<script src="{url}"></script>'
-            if tag in page:
-                page = page.replace(tag, f"<script>/* {name} */\n{_inline_js(file)}\n</script>")
-        else:
-            tag = f'<link rel="stylesheet" href="{url}"/>'
-            if tag in page:
-                page = page.replace(tag, f"<style>/* {name} */\n{_inline_css(file)}\n</style>")
-    if marker in page:
-        raise AssetsError("a map dependency could not be inlined; please report this as a bug")
-    return page
-
-
-_State = tuple[
-    list[tuple[Element, dict[str, Any]]], dict[str, Element], list[tuple[Element, Any]], dict[str, Element]
-]
-
-
-def _save_state(m: folium.Map) -> _State:
-    per_element = [
-        (e, {a: e.__dict__[a] for a in ("default_js", "default_css") if a in e.__dict__})
-        for e in _map_elements(m)
-        if isinstance(e, JSCSSMixin)
-    ]
-    outline_data = [(layer, layer.data) for _role, layer, _o in _outline_layers(m)]
-    return per_element, dict(m.get_root().header._children), outline_data, dict(m._children)
-
-
-def _restore_state(m: folium.Map, saved: _State) -> None:
-    per_element, header_children, outline_data, map_children = saved
-    for element, attrs in per_element:
-        for attr in ("default_js", "default_css"):
-            if attr in attrs:
-                setattr(element, attr, attrs[attr])
-            else:
-                element.__dict__.pop(attr, None)
-    header = m.get_root().header
-    header._children.clear()
-    header._children.update(header_children)
-    for layer, data in outline_data:
-        layer.data = data
-    m._children.clear()
-    m._children.update(map_children)

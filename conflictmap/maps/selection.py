@@ -21,9 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from conflictmap.maps.build import MAX_PLACES, POINT_KINDS, _draw_order, _validate, drawn_places, make_scale, place_at, style_for
+from conflictmap.maps.scale import make_scale
+from conflictmap.maps.style import MAX_PLACES, POINT_KINDS, _draw_order, _validate, drawn_places, style_for, tooltip_text
 
-__all__ = ["Hit", "TIE_PX", "places_under", "screen_xy"]
+__all__ = ["Hit", "TIE_PX", "place_at", "places_under", "screen_xy"]
 
 #: Two markers whose centres are this close (in px) to a click are equally "under" it.
 TIE_PX = 2.0
@@ -98,4 +99,61 @@ def places_under(
         pid = place_at(areas, float(lat), float(lng), tooltip=tooltip, tolerance_km=0.0)
         if pid is not None:
             return Hit(int(pid))
+    return None
+
+
+def place_at(
+    places: pd.DataFrame,
+    lat: float | None,
+    lng: float | None,
+    *,
+    tooltip: str | None = None,
+    tolerance_km: float = 1.0,
+) -> int | None:
+    """The place_id a map click refers to, or None.
+
+    Pass streamlit-folium's `last_object_clicked` lat/lng and, whenever you
+    have it, `last_object_clicked_tooltip`:
+
+    1. If `tooltip` equals some place's `tooltip_text`, only those places are
+       candidates (this is what makes clicks on large circles and on country
+       outlines exact: Leaflet reports the marker's own centre only for
+       circles of radius <= 10 px, otherwise the mouse position).
+    2. A candidate whose coordinates equal (lat, lng) to 6 decimals wins;
+       if several share a point, the one drawn on top (fewest mentions).
+    3. Otherwise, with a matching tooltip, the nearest candidate wins; with
+       none, the nearest place within `tolerance_km`, else None.
+
+    A stale tooltip (streamlit-folium keeps the last one when the clicked
+    object has none, e.g. a cluster bubble) only ever selects the place that
+    was already selected.
+    """
+    if lat is None or lng is None or places is None or len(places) == 0:
+        return None
+    frame = places[places["lat"].notna() & places["lon"].notna()]
+    if frame.empty:
+        return None
+    candidates = frame
+    matched_tooltip = False
+    if tooltip:
+        wanted = " ".join(str(tooltip).split())
+        labels = frame.apply(lambda r: " ".join(tooltip_text(r).split()), axis=1)
+        by_label = frame[labels == wanted]
+        if not by_label.empty:
+            candidates, matched_tooltip = by_label, True
+
+    exact = candidates[
+        ((candidates["lat"].astype(float) - float(lat)).abs() < 5e-7)
+        & ((candidates["lon"].astype(float) - float(lng)).abs() < 5e-7)
+    ]
+    if not exact.empty:
+        return int(_draw_order(exact).iloc[-1]["place_id"])
+
+    lat_r = math.radians(float(lat))
+    dlat = (candidates["lat"].astype(float) - float(lat)) * 111.32
+    dlon = (candidates["lon"].astype(float) - float(lng)) * 111.32 * math.cos(lat_r)
+    dist = (dlat**2 + dlon**2) ** 0.5
+    best = dist.idxmin()
+    if matched_tooltip or float(dist.loc[best]) <= tolerance_km:
+        return int(candidates.loc[best, "place_id"])
     return None

@@ -1,0 +1,86 @@
+"""What every map of ours adds to Leaflet beyond its layers (see `MapExtras`)."""
+
+from __future__ import annotations
+
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from conflictmap.maps.style import _BASEMAP
+
+#: Credit the data, as its licences ask (GeoNames: CC BY 4.0; Natural Earth: public domain, credit welcome).
+ATTRIBUTION = ('Places: <a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> (CC BY 4.0)'
+               ' · Outlines: <a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a>')
+
+
+class MapExtras(MacroElement):
+    """What every map of ours adds to Leaflet: the data credits, the look of labels and
+    cluster bubbles, and (online basemap) a visible notice and the offline land when tiles fail."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .cm-label {background: rgba(255,255,255,.88); border: 0; box-shadow: none; color: #111; padding: 0 4px;
+                   font: 600 {{ this.label_px }}px/1.2 sans-serif; border-radius: 3px;}
+        .cm-label:before {display: none;}
+        .cm-cluster {background: rgba(40,40,40,.25);}
+        .cm-cluster div {background: rgba(60,60,60,.85); color: #fff; font-weight: 700;}
+        .leaflet-control-attribution {font: 11px/1.4 sans-serif !important;}
+        .cm-tile-note {position: absolute; top: 10px; left: 60px; right: 60px; z-index: 1000; background: #fff3cd;
+                       color: #3d2c00; border: 1px solid #8a6d00; padding: 4px 8px; font: 14px/1.3 sans-serif;}
+        {% if this.tiles %}.leaflet-cm-basemap-pane {display: none;}{% endif %}
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            if (map.attributionControl) { map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
+            // Leaflet reports a click on a small circle at the circle's centre, so a click on Baghdad's
+            // centre that lands on Sadr City's dot (drawn on top) would say "Sadr City". The dashboard
+            // picks the nearest marker itself: give it where the mouse really was. (This listener runs
+            // before streamlit-folium's, which reads e.latlng.)
+            map.on('click', function (e) {
+                var o = e.originalEvent;
+                if (o && o.type === 'click' && typeof o.clientX === 'number') { e.latlng = map.mouseEventToLatLng(o); }
+            });
+            // Streamlit sizes the map's frame after the map has drawn, and Leaflet does not notice:
+            // tell it, and fit the first view again to the real size until the user touches the map
+            // (or streamlit-folium has put it where the dashboard's view says).
+            var fit = {{ this.fit|tojson }}, touched = false, box = map.getContainer();
+            ['mousedown', 'wheel', 'keydown', 'touchstart'].forEach(function (name) {
+                box.addEventListener(name, function () { touched = true; }, {passive: true});
+            });
+            if (window.ResizeObserver) {
+                new ResizeObserver(function () {
+                    map.invalidateSize();
+                    var given = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.last_center;
+                    if (fit && !touched && !given) { map.fitBounds(fit.bounds, fit.options); }
+                }).observe(box);
+            }
+            {%- if this.tiles %}
+            var failed = false;
+            {{ this.tiles.get_name() }}.on('tileerror', function () {
+                if (failed) { return; }
+                failed = true;
+                var pane = map.getPane('cm-basemap');
+                if (pane) { pane.style.display = 'block'; }
+                map.getContainer().style.background = {{ this.sea|tojson }};
+                var note = L.DomUtil.create('div', 'cm-tile-note', map.getContainer());
+                note.setAttribute('role', 'status');
+                note.textContent = 'Online map tiles could not load (no internet?). Showing the offline country outlines instead.';
+            });
+            {%- endif %}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, presenter: bool, tiles: Element | None = None, fit: dict | None = None):
+        super().__init__()
+        self._name = "MapExtras"
+        self.fit = fit
+        self.attribution = ATTRIBUTION
+        self.label_px = 18 if presenter else 13
+        self.tiles = tiles
+        self.sea = _BASEMAP[presenter][0]
+
+

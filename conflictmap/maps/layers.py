@@ -1,0 +1,334 @@
+"""The map's layers: basemap, areas, points and heat, each built from a frame of places."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+import pandas as pd
+from branca.element import Element
+from folium.map import CustomPane
+from folium.plugins import HeatMap, MarkerCluster
+from folium.utilities import JsCode
+
+from conflictmap.excerpts import safe_text
+from conflictmap.maps.scale import Scale
+from conflictmap.maps.style import (_BASEMAP, _BASEMAP_PANE, _LOW_STYLE, _TILES, CLUSTER_THRESHOLD, POINT_KINDS, _draw_order,
+                                    _selected_style, is_uncertain, style_for, tooltip_text)
+
+class OutlineLayer(folium.GeoJson):
+    """A GeoJson layer drawn from the basemap's outlines: the land ("basemap") or country shapes ("countries").
+
+    Its own type, with `role` and `outlines` as plain attributes, so `maps.assets.local_assets` can have
+    the browser fetch those outlines once instead of embedding them (see there).
+    """
+
+    def __init__(self, data: Any, *, role: str, outlines: Mapping[str, Any], **kwargs: Any):
+        super().__init__(data, **kwargs)
+        self.role = role
+        self.outlines = outlines
+
+
+def _tag_shapes(css_class: str, keyboard: bool = False) -> JsCode:
+    """`onEachFeature` for our GeoJson layers: class, id and tooltip per shape.
+
+    The class and `placeId` go into `defaultOptions` too, because Leaflet's
+    `resetStyle` (after a highlight) restores the options from there and a
+    path re-added to the map (layer control, cluster) is created anew from
+    its options. Each shape gets its own tooltip holding the pre-escaped
+    label; a feature with a `name` (the most mentioned places) keeps it on
+    screen as a label instead.
+
+    `keyboard`: point markers are focusable buttons; Enter (or Space) on one
+    counts as a click on its centre, which is how the dashboard selects places.
+    """
+    keys = (
+        "    layer.on('add', function () {\n"
+        "        var el = layer.getElement && layer.getElement();\n"
+        "        if (!el || el.getAttribute('tabindex')) { return; }\n"
+        "        var words = document.createElement('span'); words.innerHTML = p.label;\n"
+        "        el.setAttribute('tabindex', '0'); el.setAttribute('role', 'button');\n"
+        "        el.setAttribute('aria-label', words.textContent);\n"
+        "        el.addEventListener('keydown', function (e) {\n"
+        "            if (e.key !== 'Enter' && e.key !== ' ') { return; }\n"
+        "            e.preventDefault();\n"
+        "            if (layer._map) { layer._map.fire('click', {latlng: layer.getLatLng(), originalEvent: e}); }\n"
+        "        });\n"
+        "    });\n"
+    ) if keyboard else ""
+    return JsCode(
+        "function (feature, layer) {\n"
+        "    var p = feature.properties;\n"
+        f"    layer.options.className = layer.defaultOptions.className = '{css_class} cm-place-' + p.place_id"
+        " + (p.low ? ' cm-low' : '');\n"
+        "    layer.options.placeId = layer.defaultOptions.placeId = p.place_id;\n"
+        "    if (p.name) { layer.bindTooltip(p.name, {permanent: true, direction: 'right', className: 'cm-label', offset: [4, 0]}); }\n"
+        "    else { layer.bindTooltip(p.label, {sticky: true}); }\n"
+        + keys +
+        "}"
+    )
+
+
+def _point_feature(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One place as a GeoJSON Point; the label is escaped (Leaflet shows it as HTML)."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
+        "properties": {"place_id": int(row["place_id"]), "label": safe_text(tooltip_text(row))},
+    }
+
+
+def _by_place_id(styles: dict[int, dict[str, Any]]):
+    return lambda feature: styles[int(feature["properties"]["place_id"])]
+
+
+def _country_features(outlines: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    if not outlines:
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for feature in outlines.get("features", []):
+        props = feature.get("properties") or {}
+        code = str(props.get("iso_a2") or "").upper()
+        if code and feature.get("geometry") and code not in found:
+            found[code] = feature
+    return found
+
+
+def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping[str, Any] | None) -> Element | None:
+    """The land under the places; returns the tile layer for the online basemap.
+
+    The online basemap keeps the offline land in reserve (its pane hidden):
+    when tiles cannot load, `MapExtras` shows it and says why.
+    """
+    sea, land, border, border_weight = _BASEMAP[presenter]
+    tiles = None
+    if basemap == "online":
+        provider, native = _TILES[presenter]
+        tiles = folium.TileLayer(provider, name="Basemap", control=False, max_native_zoom=native, max_zoom=18)
+        tiles.add_to(m)
+    else:
+        # Sea colour: the Leaflet container shows through wherever there is no land.
+        m.get_root().header.add_child(
+            Element(f"<style>#{m.get_name()} {{ background: {sea}; }}</style>"),
+            name="conflictmap_sea",
+        )
+    if not outlines or not outlines.get("features"):
+        return tiles
+    land_only = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": f["geometry"]}
+            for f in outlines["features"]
+            if f.get("geometry")
+        ],
+    }
+    CustomPane(_BASEMAP_PANE[0], z_index=_BASEMAP_PANE[1], pointer_events=False).add_to(m)
+    # One style for all land, given as Leaflet's own `style` option rather
+    # than a style_function: it then also applies to features added later
+    # (when local_assets has the browser fetch the outlines by URL).
+    layer = OutlineLayer(
+        land_only,
+        role="basemap",
+        outlines=outlines,
+        name="Basemap",
+        control=False,
+        interactive=False,  # clicks on land must not count as clicks on a place
+        pane=_BASEMAP_PANE[0],
+        style={"fillColor": land, "fillOpacity": 1.0, "color": border, "weight": border_weight},
+    )
+    layer.add_to(m)
+    return tiles
+
+
+def _add_areas(
+    m: folium.Map,
+    areas: pd.DataFrame,
+    *,
+    scale: Scale,
+    presenter: bool,
+    selected: int | None,
+    outlines: Mapping[str, Any] | None,
+) -> None:
+    countries = _country_features(outlines)
+    polygons: list[dict[str, Any]] = []
+    polygon_styles: dict[int, dict[str, Any]] = {}
+    circles: list[dict[str, Any]] = []
+    circle_styles: dict[int, dict[str, Any]] = {}
+    chosen: dict[str, Any] | None = None
+    for row in _draw_order(areas).to_dict("records"):
+        pid = int(row["place_id"])
+        style = style_for(row, scale=scale, presenter=presenter)
+        code = str(row["country_code"] or "").upper()
+        outline = countries.get(code) if row["kind"] == "country" else None
+        if outline is not None:
+            if pid == selected:
+                style = _selected_style(style, presenter)
+            feature = _point_feature(row)
+            # Only what the tooltip and the URL loader need (see assets).
+            feature["properties"]["iso_a2"] = code
+            feature["geometry"] = outline["geometry"]
+            polygons.append(feature)
+            polygon_styles[pid] = {
+                "color": style["color"],
+                "weight": style["weight"],
+                "opacity": style["opacity"],
+                "dashArray": style.get("dash_array"),
+                "fillColor": style["fill_color"],
+                "fillOpacity": style["fill_opacity"],
+            }
+        elif pid == selected:
+            chosen = row
+        else:
+            circles.append(_point_feature(row))
+            circle_styles[pid] = {
+                "radius": style["radius"],
+                "color": style["color"],
+                "fillColor": style["fill_color"],
+                "fillOpacity": style["fill_opacity"],
+            }
+    group = folium.FeatureGroup(name="Countries & regions", show=True)
+    if polygons:
+        layer = OutlineLayer(
+            {"type": "FeatureCollection", "features": polygons},
+            role="countries",
+            outlines=outlines,
+            name="Country outlines",
+            control=False,
+            style_function=_by_place_id(polygon_styles),
+            highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.55},
+            on_each_feature=_tag_shapes("cm-outline"),
+        )
+        layer.add_to(group)
+    if circles:
+        # Whole areas with no outline to draw: dashed circles sized in metres.
+        # Everything that does not vary goes into the marker template once.
+        proto = style_for(areas.iloc[0], scale=scale, presenter=presenter)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": circles},
+            name="Areas",
+            control=False,
+            marker=folium.Circle(
+                radius=proto["radius"],
+                weight=proto["weight"],
+                opacity=proto["opacity"],
+                dash_array=proto["dash_array"],
+                fill=True,
+            ),
+            style_function=_by_place_id(circle_styles),
+            on_each_feature=_tag_shapes("cm-area"),
+        ).add_to(group)
+    if chosen is not None:
+        _selected_shape(chosen, scale=scale, presenter=presenter).add_to(group)
+    group.add_to(m)
+
+
+def _add_points(
+    m: folium.Map,
+    points: pd.DataFrame,
+    *,
+    scale: Scale,
+    presenter: bool,
+    selected: int | None,
+    labels: int = 0,
+) -> None:
+    group = folium.FeatureGroup(name="Places", show=True)
+    labelled = set(points.sort_values(["mentions", "place_id"], ascending=[False, True]).head(labels)["place_id"].astype(int))
+    features: list[dict[str, Any]] = []
+    styles: dict[int, dict[str, Any]] = {}
+    chosen: dict[str, Any] | None = None
+    proto: dict[str, Any] | None = None
+    # Big circles first, so small ones stay on top and clickable.
+    for row in _draw_order(points).to_dict("records"):
+        pid = int(row["place_id"])
+        if pid == selected:
+            chosen = row
+            continue
+        style = style_for(row, scale=scale, presenter=presenter)
+        proto = proto or style
+        feature = _point_feature(row)
+        if pid in labelled:
+            feature["properties"]["name"] = safe_text(row["name"])
+        # Only what varies from place to place; CircleMarker.setStyle
+        # honours `radius`, and the template below holds the rest.
+        styles[pid] = {"radius": style["radius"], "fillColor": style["fill_color"]}
+        if is_uncertain(row):
+            feature["properties"]["low"] = 1
+            styles[pid].update(_LOW_STYLE)
+        features.append(feature)
+    if features:
+        assert proto is not None
+        target: folium.FeatureGroup | MarkerCluster = group
+        if len(features) > CLUSTER_THRESHOLD:
+            target = MarkerCluster(
+                control=False,
+                options={"showCoverageOnHover": False, "disableClusteringAtZoom": 9, "chunkedLoading": True},
+                # neutral grey bubbles: markercluster's own yellow/green/orange would read as the recency scale
+                icon_create_function=_CLUSTER_ICON,
+            )
+            target.add_to(group)
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name="Point places",
+            control=False,
+            marker=folium.CircleMarker(
+                radius=proto["radius"],
+                color=proto["color"],
+                weight=proto["weight"],
+                opacity=proto["opacity"],
+                fill=True,
+                fill_opacity=proto["fill_opacity"],
+            ),
+            style_function=_by_place_id(styles),
+            on_each_feature=_tag_shapes("cm-place", keyboard=True),
+        ).add_to(target)
+    if chosen is not None:
+        # Outside any cluster and drawn last, so the selection is always visible.
+        _selected_shape(chosen, scale=scale, presenter=presenter).add_to(group)
+    group.add_to(m)
+
+
+_CLUSTER_ICON = """function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : n < 100 ? 36 : 44;
+    return L.divIcon({html: '<div><span>' + n + '</span></div>', className: 'marker-cluster cm-cluster',
+                      iconSize: new L.Point(size, size)});
+}"""
+
+def _selected_shape(row: Mapping[str, Any], *, scale: Scale, presenter: bool) -> folium.CircleMarker:
+    """The selected place on its own, with a heavy outline and a tooltip that stays open."""
+    pid = int(row["place_id"])
+    style = _selected_style(style_for(row, scale=scale, presenter=presenter), presenter)
+    point = str(row["kind"]) in POINT_KINDS
+    cls = folium.CircleMarker if point else folium.Circle
+    shape = cls(
+        location=(float(row["lat"]), float(row["lon"])),
+        tooltip=folium.Tooltip(safe_text(tooltip_text(row)), permanent=True),
+        class_name=f"{'cm-place' if point else 'cm-area'} cm-place-{pid}",
+        **style,
+    )
+    shape.options["placeId"] = pid
+    return shape
+
+
+def _add_heat(m: folium.Map, points: pd.DataFrame) -> None:
+    top = max(1, int(points["mentions"].max()))
+    data = [[float(r.lat), float(r.lon), round(max(0, int(r.mentions)) / top, 4)] for r in points.itertuples(index=False)]
+    # The layer control lists the group, not the HeatMap: the heat layer's
+    # maxZoom below would make Leaflet grey out its checkbox above zoom 1.
+    group = folium.FeatureGroup(name="Heat (mentions)", show=True)
+    HeatMap(
+        data,
+        control=False,
+        min_opacity=0.3,
+        # npm's leaflet.heat 0.2.0 fades every point by 2^(zoom - maxZoom);
+        # maxZoom=1 keeps the weights as given at every zoom we show.
+        max_zoom=1,
+        max=1.0,
+        radius=22,
+        blur=18,
+        gradient={0.2: "#3b528b", 0.45: "#21918c", 0.7: "#5ec962", 1.0: "#fde725"},
+    ).add_to(group)
+    group.add_to(m)
+
+

@@ -1,0 +1,109 @@
+"""The legend: what colour, size and shape mean, in words, as one HTML element."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conflictmap.excerpts import safe_text
+from conflictmap.maps.scale import _OKABE_ITO, _OTHER_COLOUR, _UNKNOWN_DATE_COLOUR, Scale, recency_colour
+from conflictmap.maps.style import _RADIUS, LOW_CONFIDENCE
+
+#: Room (px) kept free at the bottom when fitting the map to the places, so
+#: the open legend does not hide any of them.
+_LEGEND_ROOM = {False: 130, True: 175}
+
+
+def legend_html(
+    scale: Scale,
+    *,
+    presenter: bool,
+    window: tuple[date, date] | None,
+    has_points: bool,
+    has_areas: bool,
+    heat: bool,
+    unknown_dates: bool,
+    shown: int | None = None,
+    total: int | None = None,
+    uncertain: bool = False,
+) -> str:
+    """The legend as HTML: what colour, size and shape mean, in words.
+
+    `shown`/`total`: when fewer places are drawn than are in view, say so.
+    """
+    font = 17 if presenter else 12
+    lines: list[str] = []
+    if window is not None:
+        lines.append(f"<div><b>{safe_text(window[0].isoformat())} to {safe_text(window[1].isoformat())}</b></div>")
+    if shown is not None and total is not None and shown < total:
+        lines.append(
+            f"<div class='conflictmap-cap'>Showing the {shown:,} most-mentioned of {total:,} places"
+            f"{'; heat counts all' if heat else ''}</div>"
+        )
+    if scale.colour_by == "recency":
+        # With a window the dates are on the line above; otherwise name them here.
+        old = "older" if window or not scale.start else safe_text(scale.start.isoformat())
+        new = "newer" if window or not scale.end else safe_text(scale.end.isoformat())
+        stops = ", ".join(recency_colour(t / 4) for t in range(5))
+        lines.append(
+            "<div>Colour: latest mention</div>"
+            "<div style='display:flex;align-items:center;gap:6px'>"
+            f"<span>{old}</span><span style='flex:1;min-width:60px;height:10px;"
+            f"background:linear-gradient(to right, {stops});border:1px solid #555'></span>"
+            f"<span>{new}</span></div>"
+        )
+        if unknown_dates:
+            lines.append(_swatch(_UNKNOWN_DATE_COLOUR, "date unknown"))
+    else:
+        swatches = "".join(_swatch(colour, safe_text(code)) for code, colour in scale.country_colours.items())
+        if len(scale.country_colours) == len(_OKABE_ITO) - 1:
+            swatches += _swatch(_OTHER_COLOUR, "other")
+        lines.append(f"<div>Colour: country</div><div style='display:flex;flex-wrap:wrap;gap:2px 10px'>{swatches}</div>")
+    if has_points:
+        r_min, r_max = _RADIUS[presenter]
+        lines.append(
+            "<div style='display:flex;align-items:center;gap:5px'>"
+            f"{_dot(int(2 * r_min))}{_dot(int(1.2 * r_max))}"
+            f"<span>Size: mentions (max {scale.max_mentions:,})</span></div>"
+        )
+    if uncertain:
+        lines.append(
+            "<div style='display:flex;align-items:center;gap:5px'>"
+            "<span style='display:inline-block;width:14px;height:14px;border:2px dashed #222;border-radius:50%;"
+            "background:rgba(136,136,136,.35)'></span>"
+            f"<span>Dashed, pale: place uncertain (confidence below {LOW_CONFIDENCE:.0%})</span></div>"
+        )
+    if has_areas:
+        lines.append(
+            "<div style='display:flex;align-items:center;gap:5px'>"
+            "<span style='display:inline-block;width:14px;height:14px;border:2px dashed #333;border-radius:50%'></span>"
+            "<span>Whole country or region</span></div>"
+        )
+    if heat:
+        lines.append("<div>Heat: where mentions cluster</div>")
+    body = "".join(lines)
+    # <details> lets a reader fold the legend away; it starts open. Bottom
+    # right, clear of the zoom buttons, the scale bar and the layer list.
+    return (
+        f'<details open class="conflictmap-legend" role="note" aria-label="Map legend" '
+        f'style="position:fixed;bottom:24px;right:10px;z-index:1000;max-width:{320 if presenter else 240}px;'
+        "background:rgba(255,255,255,.94);color:#111;padding:5px 9px;border:1px solid #444;"
+        f'border-radius:4px;font:{font}px/1.35 sans-serif">'
+        f'<summary style="font-weight:bold;cursor:pointer">Places mentioned</summary>{body}</details>'
+    )
+
+
+def _swatch(colour: str, label: str) -> str:
+    return (
+        f"<div style='display:flex;align-items:center;gap:6px'>"
+        f"<span style='display:inline-block;width:12px;height:12px;background:{colour};"
+        f"border:1px solid #333'></span><span>{label}</span></div>"
+    )
+
+
+def _dot(size: int) -> str:
+    return (
+        f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
+        f"background:#888;border:1px solid #222'></span>"
+    )
+
+
