@@ -7,10 +7,15 @@ before any markup of ours is added, and a link is only made for http(s) URLs.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
+
+import pycountry
+
+from conflictmap.filters import LOW_CONFIDENCE
 
 
 def _text(value: Any) -> str:
@@ -62,6 +67,45 @@ def mark(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
+def country_name(code: str) -> str:
+    """The short English name of a country ("Switzerland" for "CH"); the code when unknown."""
+    found = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
+    return (getattr(found, "common_name", None) or found.name) if found else code
+
+
+def runner_up(row: Mapping[str, Any]) -> str | None:
+    """The geoparser's second choice for a mention, as a reader names it ("Geneva, Illinois"), if it kept one."""
+    raw = row.get("candidates")
+    try:
+        candidates = json.loads(raw) if isinstance(raw, str) else list(raw or [])
+    except (TypeError, ValueError):
+        return None
+    chosen = (_text(row.get("place")), _text(row.get("country_code")))
+    for c in candidates:
+        if not isinstance(c, Mapping) or not c.get("name"):
+            continue
+        admin1, code = str(c.get("admin1") or ""), str(c.get("country_code") or "")
+        where = admin1 if admin1 and admin1 != c["name"] else country_name(code)
+        if (str(c["name"]), str(c.get("country_code") or "")) != chosen or where:
+            label = f"{c['name']}, {where}" if where else str(c["name"])
+            if label != chosen[0]:
+                return label
+    return None
+
+
+def uncertain_html(row: Mapping[str, Any]) -> str:
+    """A small "uncertain" mark with the runner-up, for a mention the geoparser was unsure of; else nothing."""
+    try:
+        confidence = float(row.get("confidence"))
+    except (TypeError, ValueError):
+        return ""
+    if confidence != confidence or confidence >= LOW_CONFIDENCE:
+        return ""
+    other = runner_up(row)
+    text = f"uncertain · or {other}?" if other else "uncertain"
+    return f' <span class="cm-uncertain" title="geoparser confidence {confidence:.0%}">{html.escape(text)}</span>'
+
+
 def excerpt_html(row: Mapping[str, Any]) -> str:
     """One excerpt card: the sentence with the place marked, then title, source, date and link."""
     sentence = _text(row.get("sentence"))
@@ -80,7 +124,7 @@ def excerpt_html(row: Mapping[str, Any]) -> str:
     cue_html = f' <span class="cm-cue">(“{html.escape(cue)}”)</span>' if cue else ""
     return (
         '<div class="cm-excerpt">'
-        f'<p class="cm-sentence">{mark(sentence, spans)}</p>'
+        f'<p class="cm-sentence">{mark(sentence, spans)}{uncertain_html(row)}</p>'
         f'<p class="cm-meta"><strong>{heading}</strong><br>{meta}{cue_html}</p>'
         "</div>"
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+#: Below this confidence the geoparser was genuinely unsure (the map draws such places dashed, excerpts say so).
+LOW_CONFIDENCE = 0.5
+
 KINDS = ("city", "landmark", "admin2", "admin1", "region", "country", "continent")
 
 

@@ -23,7 +23,7 @@ PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "country_code", "admin1", "fe
                  "confidence"]
 MENTION_COLUMNS = [
     "mention_id", "article_id", "start", "end", "surface", "sentence", "sentence_start", "day", "date_cue",
-    "confidence", "reason", "place_id", "place", "lat", "lon", "country_code", "kind", "title", "source", "url", "published",
+    "confidence", "reason", "candidates", "place_id", "place", "lat", "lon", "country_code", "kind", "title", "source", "url", "published",
 ]
 EXPORT_COLUMNS = ["day", "place", "lat", "lon", "country_code", "kind", "surface", "sentence", "title", "source", "url", "published", "confidence", "article_id"]
 
@@ -157,14 +157,18 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
+#: The data's credit, as GeoNames' licence (CC BY 4.0) asks; country outlines are Natural Earth's (public domain).
+ATTRIBUTION = "Place names and coordinates: GeoNames (https://www.geonames.org/), CC BY 4.0"
+
+
 def to_csv(frame: pd.DataFrame) -> str:
-    """Mentions as CSV text, safe to open in a spreadsheet."""
+    """Mentions as CSV text, safe to open in a spreadsheet; the last column credits the place data."""
     out = io.StringIO()
     cols = [c for c in EXPORT_COLUMNS if c in frame.columns]
     writer = csv.writer(out)
-    writer.writerow(cols)
+    writer.writerow([*cols, "place_data"])
     for row in frame[cols].itertuples(index=False):
-        writer.writerow([_safe_cell(_plain(v)) for v in row])
+        writer.writerow([*(_safe_cell(_plain(v)) for v in row), ATTRIBUTION])
     return out.getvalue()
 
 
@@ -182,7 +186,8 @@ def to_geojson(frame: pd.DataFrame) -> str:
                 "properties": {c: _plain(rec.get(c)) for c in cols},
             }
         )
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    # foreign members (RFC 7946 §6.1): the credit travels with the file
+    return json.dumps({"type": "FeatureCollection", "attribution": ATTRIBUTION, "features": features}, ensure_ascii=False)
 
 
 def _plain(value: Any) -> Any:

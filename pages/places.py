@@ -45,14 +45,17 @@ if flash:
     if undo_id is not None:
         undo.button("Undo", key="undo-flash", type="primary", on_click=_undo, args=(undo_id,))
 
+if st.toggle("Least certain first", key="least_certain", help="For review: the places the geoparser was least sure of"):
+    frame = frame.sort_values(["confidence", "mentions"], ascending=[True, False], kind="stable")
 table = pd.DataFrame({
     "Place": frame["name"], "Province or state": frame["admin1"],
     "Country": [countries.get(c, c or "—") for c in frame["country_code"]], "Kind": frame["kind"],
     "Mentions": frame["mentions"], "Articles": frame["articles"], "First seen": frame["first_seen"],
-    "Last seen": frame["last_seen"], "Latitude": frame["lat"], "Longitude": frame["lon"], "Id": frame["place_id"],
+    "Last seen": frame["last_seen"], "Confidence": (frame["confidence"] * 100).round(), "Latitude": frame["lat"], "Longitude": frame["lon"], "Id": frame["place_id"],
 })
 st.dataframe(table, hide_index=True, width="stretch", height=380,
-             column_config={"First seen": st.column_config.DateColumn(), "Last seen": st.column_config.DateColumn()})
+             column_config={"First seen": st.column_config.DateColumn(), "Last seen": st.column_config.DateColumn(),
+                            "Confidence": st.column_config.NumberColumn(format="%d %%", help="Mean over the place's mentions")})
 
 st.subheader("Correct a place")
 if frame.empty:

@@ -65,3 +65,16 @@ def test_place_labels_tell_namesakes_apart():
                           {"place_id": 3, "name": "Mosul", "admin1": "Nineveh", "country_code": "IQ", "kind": "city"}])
     labels = place_labels(frame, {"GB": "United Kingdom", "CA": "Canada"})
     assert labels == {1: "London (England, United Kingdom)", 2: "London (Ontario, Canada)", 3: "Mosul"}
+
+
+def test_an_uncertain_mention_says_so_with_the_runner_up():
+    import json
+
+    from conflictmap.excerpts import excerpt_html
+
+    row = {"sentence": "Talks opened in Geneva.", "start": 16, "sentence_start": 0, "surface": "Geneva", "place": "Geneva",
+           "country_code": "US", "confidence": 0.31,
+           "candidates": json.dumps([{"name": "Geneva", "admin1": "Geneva", "country_code": "CH"}])}
+    card = excerpt_html(row)
+    assert 'class="cm-uncertain"' in card and "or Geneva, Switzerland?" in card and "31%" in card
+    assert "cm-uncertain" not in excerpt_html({**row, "confidence": 0.9})

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from conflictmap.errors import MapDataError
+from conflictmap.filters import LOW_CONFIDENCE
 from conflictmap.maps.scale import Scale
 
 POINT_KINDS = frozenset({"city", "landmark", "admin2"})
@@ -122,8 +123,7 @@ def _selected_style(style: dict[str, Any], presenter: bool) -> dict[str, Any]:
     return out
 
 
-#: A place whose mentions are on average below this confidence is drawn as uncertain.
-LOW_CONFIDENCE = 0.5
+#: A place whose mentions are on average below `LOW_CONFIDENCE` is drawn as uncertain.
 #: How an uncertain place looks: dashed outline, paler fill (the legend says so).
 _LOW_STYLE = {"dashArray": "3 3", "fillOpacity": 0.35, "weight": 2.0}
 

@@ -361,7 +361,7 @@ class Store:
         where, args = self._where(filters)
         sql = (
             "SELECT m.id AS mention_id, m.article_id, m.start, m.end, m.surface, m.sentence, m.sentence_start,"
-            " m.day, m.date_cue, m.confidence, m.reason, p.id AS place_id, p.name AS place, p.lat, p.lon,"
+            " m.day, m.date_cue, m.confidence, m.reason, m.candidates, p.id AS place_id, p.name AS place, p.lat, p.lon,"
             " p.country_code, p.kind, a.title, a.source, a.url, a.published" + self._FROM + "WHERE " + where
             + " ORDER BY m.day DESC, a.published DESC, m.article_id, m.start"
         )
