@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from conflictmap.articles import Article, article_id
 from conflictmap.errors import ReadError
-from conflictmap.readers.dates import parse_published
+from conflictmap.readers.dates import implausible_note, parse_published, plausible
 
 MB = 1_000_000
 DEFAULT_MAX_BYTES = 20 * MB
@@ -315,6 +315,9 @@ def make_article(
     if published is None and date_note is None:
         published, date_note = parse_published(published_raw, reference=fetched_at)
     raw = "" if published_raw is None else str(published_raw).strip()
+    if published is not None and not plausible(published):
+        raw = raw or published.isoformat()
+        published, date_note = None, implausible_note(published)
     return Article(
         id=article_id(url, text),
         title=" ".join((title or title_from_text(text)).split()),

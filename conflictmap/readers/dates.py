@@ -16,7 +16,33 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-__all__ = ["parse_published", "detect_dateline"]
+__all__ = ["parse_published", "detect_dateline", "plausible", "implausible_note", "EARLIEST"]
+
+# News dates outside this range are typos (2300 for 2013, 0001 from an empty field):
+# kept as the raw text with a note, never stored as a date, so no view meets a year
+# its date widgets and pandas cannot hold (pandas' nanoseconds end in 2262).
+EARLIEST = date(1800, 1, 1)
+_AHEAD = timedelta(days=366)
+
+
+def plausible(moment: date | str | None, *, today: date | None = None) -> bool:
+    """Is this a date a news article or a sentence in one can really carry (1800 to a year from now)?"""
+    if moment is None:
+        return True
+    if isinstance(moment, str):
+        try:
+            moment = date.fromisoformat(moment[:10])
+        except ValueError:
+            return False
+    day = moment.date() if isinstance(moment, datetime) else moment
+    latest = (today or date.today()) + _AHEAD
+    return EARLIEST <= day <= latest
+
+
+def implausible_note(moment: date | str) -> str:
+    shown = moment.isoformat()[:10] if isinstance(moment, (date, datetime)) else str(moment)[:10]
+    return (f"date {shown} is outside {EARLIEST.year} to next year, so it is taken for a typo; "
+            "kept as raw text, undated; fix the date in the source and ingest again")
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
