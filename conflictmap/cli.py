@@ -19,7 +19,10 @@ from conflictmap.store.sqlite import Store
 
 
 def _store(db: str | None) -> Store:
-    return Store(db)
+    store = Store(db)
+    if store.notice:
+        click.echo(f"note: {store.notice}", err=True)
+    return store
 
 
 def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:

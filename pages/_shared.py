@@ -38,11 +38,14 @@ def _open_store() -> Store:
 def get_store() -> Store:
     """The shared store; when it cannot be opened, the page shows why and what to do, and stops."""
     try:
-        return _open_store()
+        store = _open_store()
     except StoreError as exc:  # not cached: the next run tries again once the operator has fixed it
         st.error(md_escape(str(exc)))
         st.stop()
         raise  # st.stop() does not return
+    if store.notice:
+        st.info(md_escape(store.notice))
+    return store
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")

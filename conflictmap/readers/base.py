@@ -188,16 +188,16 @@ def decode_bytes(data: bytes, *, hint: str | None = None) -> tuple[str, str]:
                 return data.decode(name), name.replace("-sig", "")
             except UnicodeDecodeError:
                 break
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    wide = utf16_without_bom(data[:8192])
+    wide = utf16_without_bom(data[:8192])  # before UTF-8: its NULs are valid UTF-8 too
     if wide:
         try:
             return data.decode(wide), wide
         except UnicodeDecodeError:
             pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     if hint:
         try:
             return data.decode(hint), hint

@@ -268,6 +268,7 @@ def read_json_text(
         after = "; records before it were read" if count else ""
         yield ReadFailure(f"{origin}:line {exc.lineno}", f"line {exc.lineno}: not valid JSON ({exc.msg}); "
                           f"fix the file{after}")
+        return
     except ValueError as exc:  # a number too long to convert (Python's 4,300-digit limit)
         after = "; records before it were read" if count else ""
         yield ReadFailure(origin, f"{json_problem(exc)}; fix the file{after}")
@@ -275,8 +276,9 @@ def read_json_text(
     except RecursionError:
         yield ReadFailure(origin, "JSON nested too deeply; give one flat object per article")
         return
-    if count == 0:
-        yield ReadFailure(origin, "no articles in the JSON; give an object or a list of objects with a text field")
+    else:
+        if count == 0:
+            yield ReadFailure(origin, "no articles in the JSON; give an object or a list of objects with a text field")
 
 
 def read_json_lines(

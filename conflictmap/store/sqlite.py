@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -88,13 +89,16 @@ class Store:
     def __init__(self, path: str | Path | None = None) -> None:
         target = default_path() if path is None else path
         self.path = str(target)
+        #: something the user should know about the file that did not stop it opening (shown by the CLI and dashboard)
+        self.notice = ""
+        self._was_empty = False
         if self.path != ":memory:":
             folder = Path(self.path).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the data folder {folder}: {exc.strerror}; set {HOME_ENV} or --db to a writable place") from exc
-            _check_file(Path(self.path).expanduser())
+            self._was_empty = _check_file(Path(self.path).expanduser())
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         except sqlite3.Error as exc:
@@ -127,6 +131,9 @@ class Store:
             # at the same moment may have built the schema while this one waited.
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             self._refuse_newer(version)
+            if version == 0 and self._was_empty:
+                self.notice = (f"{self.path} was an empty file (0 bytes), so a new store was started in it; if you "
+                               "expected your articles here, restore the database from a backup (or a copy that failed)")
             for number in range(version, len(MIGRATIONS)):
                 for statement in _split_sql(MIGRATIONS[number]):
                     self._db.execute(statement)
@@ -524,21 +531,21 @@ def text_key(text: str | None) -> str | None:
     return hashlib.sha256(" ".join(str(text).split()).encode("utf-8", "replace")).hexdigest()[:32]
 
 
-def _check_file(path: Path) -> None:
-    """Refuse a database file that SQLite would silently treat as new or misreport."""
+def _check_file(path: Path) -> bool:
+    """Refuse a path SQLite would misreport; True when it is an old empty (0-byte) file.
+
+    A file just made by another process opening the same new store is also 0
+    bytes for a moment; only one older than a few seconds counts as empty.
+    """
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
-        return
+        return False
     except OSError as exc:
         raise StoreError(f"cannot read {path} ({exc.strerror}); check its permissions or choose another --db") from exc
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file; give a file name with --db or {HOME_ENV}")
-    if size == 0:
-        raise StoreError(
-            f"{path} is an empty file (0 bytes), not a Conflict Map database; perhaps a copy or a disk that failed: "
-            "restore the database you meant, or delete the empty file to start a new store"
-        )
+    return info.st_size == 0 and time.time() - info.st_mtime > 5
 
 
 def _open_problem(path: str, exc: sqlite3.Error) -> str:
