@@ -89,6 +89,8 @@ def _plain(address: Address) -> Address:
 
 
 def _kind(address: Address) -> str:
+    if address.is_unspecified:
+        return "the unspecified address (it reaches this machine)"
     if address.is_loopback:
         return "a loopback address (this machine)"
     if address.is_link_local:
