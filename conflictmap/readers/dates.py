@@ -171,6 +171,7 @@ def _scan(text: str, shape: _Shape, *, allow_date_words: bool) -> bool:
     text = _AMPM.sub(lambda m: m.group(1).lower() + "m", text)
     numbers: list[tuple[int, int]] = []
     last_num: int | None = None
+    clock_or_year: int | None = None
     for tok in _TOKEN.finditer(text):
         kind = tok.lastgroup
         value = tok.group(kind)
@@ -191,8 +192,10 @@ def _scan(text: str, shape: _Shape, *, allow_date_words: bool) -> bool:
             shape.tz = minutes
         elif kind == "num":
             if len(value) == 4 and not shape.has_time and _is_clock(value, text, tok.end()):
-                # "0745 GMT": a 24-hour clock, not a year.
+                # "0745 GMT": a 24-hour clock, not a year; but in "29 November 2016 GMT" it is the
+                # year, so the choice waits until the end, when we know whether another year came.
                 shape.hour, shape.minute, shape.has_time = int(value[:2]), int(value[2:]), True
+                clock_or_year = int(value)
                 last_num = None
                 continue
             numbers.append((int(value), len(value)))
@@ -223,6 +226,10 @@ def _scan(text: str, shape: _Shape, *, allow_date_words: bool) -> bool:
         elif kind == "other":
             return False
         last_num = None
+    if clock_or_year is not None and not any(width == 4 for _, width in numbers):
+        numbers.append((clock_or_year, 4))
+        shape.hour = shape.minute = 0
+        shape.has_time = False
     for value, width in numbers:
         if width == 4 and shape.year is None:
             shape.year = value
