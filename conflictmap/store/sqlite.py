@@ -20,12 +20,13 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
 from conflictmap.errors import StoreError
 from conflictmap.filters import Filters
+from conflictmap.readers.dates import EARLIEST
 from conflictmap.store.migrations import MIGRATIONS
 
 HOME_ENV = "CONFLICTMAP_HOME"
@@ -436,7 +437,12 @@ class Store:
         return self._rows("SELECT m.day AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.day ORDER BY m.day", args)
 
     def totals(self, filters: Filters) -> dict[str, int]:
+        """The counts over exactly the places the map shows (minimum mentions included)."""
         where, args = self._where(filters)
+        if filters.min_mentions > 1:
+            where += (" AND p.id IN (SELECT p.id" + self._FROM + "WHERE " + where
+                      + " GROUP BY p.id HAVING COUNT(*) >= ?)")
+            args = args + args + [filters.min_mentions]
         rows = self._rows(
             "SELECT COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles, COUNT(DISTINCT p.id) AS places"
             + self._FROM + "WHERE " + where,
@@ -497,7 +503,13 @@ class Store:
         }
 
     def span(self) -> tuple[str | None, str | None]:
-        row = self._rows("SELECT MIN(day) AS lo, MAX(day) AS hi FROM mentions")[0]
+        """First and last day mentioned, over real, plausible days only: a store written before dates
+        were checked at ingest may hold "2300-06-10" or worse, and no view may fail on it."""
+        latest = (date.today() + timedelta(days=366)).isoformat()
+        row = self._rows(
+            "SELECT MIN(day) AS lo, MAX(day) AS hi FROM mentions WHERE day >= ? AND day <= ? AND date(day) = day",
+            (EARLIEST.isoformat(), latest),
+        )[0]
         return row["lo"], row["hi"]
 
     def revision(self) -> str:
