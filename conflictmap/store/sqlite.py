@@ -30,8 +30,6 @@ from conflictmap.store.migrations import MIGRATIONS
 HOME_ENV = "CONFLICTMAP_HOME"
 DB_NAME = "conflictmap.db"
 
-PLACE_FIELDS = ("geonameid", "name", "lat", "lon", "country_code", "admin1", "feature", "kind")
-
 
 def default_path() -> Path:
     """Where the database lives unless told otherwise.
