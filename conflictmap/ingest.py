@@ -7,13 +7,14 @@ is only ever locked for the short time it takes to write one whole article.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from conflictmap.articles import Article
 from conflictmap.geoparser.parser import Geoparser, default_geoparser
+from conflictmap.mentions import Mention
 from conflictmap.readers import ReadFailure, read_paths
 from conflictmap.readers.dates import implausible_note, plausible
 from conflictmap.store.sqlite import StoreLike
@@ -110,12 +111,11 @@ def _store_one(item: Article, store: StoreLike, parser: Geoparser, report: Inges
         report.duplicates += 1
 
 
-def _plausibly_dated(mention: dict[str, Any]) -> dict[str, Any]:
+def _plausibly_dated(mention: Mention) -> Mention:
     """A mention whose date is a typo (year 2300, 0001) is kept, undated, with the cue saying why."""
-    day = mention.get("date")
-    if day is None or plausible(day):
+    if mention.date is None or plausible(mention.date):
         return mention
-    return {**mention, "date": None, "date_cue": implausible_note(day)}
+    return replace(mention, date=None, date_cue=implausible_note(mention.date))
 
 
 def ingest(
