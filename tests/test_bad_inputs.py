@@ -17,6 +17,7 @@ import pytest
 
 from conflictmap.filters import Filters
 from conflictmap.ingest import ingest, ingest_articles
+from conflictmap.mentions import Mention, Place
 from conflictmap.readers import ReadFailure, read_csv, read_paths, read_pasted, read_upload
 from conflictmap.readers.base import decode_bytes
 from conflictmap.store.sqlite import Store
@@ -328,7 +329,7 @@ def test_geojson_and_csv_export_undated_mentions_with_an_empty_date(tmp_path, cl
     geo = _cli(["export", "--format", "geojson"], cli_env)
     assert geo.returncode == 0, geo.stderr
     (feature,) = json.loads(geo.stdout)["features"]
-    assert feature["properties"]["day"] is None and feature["properties"]["published"] is None
+    assert feature["properties"]["date"] is None and feature["properties"]["published"] is None
     csv_out = _cli(["export", "--format", "csv"], cli_env)
     assert csv_out.returncode == 0 and "NaT" not in csv_out.stdout and "nan" not in csv_out.stdout.lower().split(",")
     row = csv_out.stdout.splitlines()[1]
@@ -348,7 +349,7 @@ def test_an_implausible_date_is_kept_as_raw_text_and_undated(tmp_path, parser):
             assert full["published"] is None and full["day"] is None
             assert full["published_raw"] in ("2300-06-10", "0001-01-01")
             assert "typo" in full["date_note"]
-            assert all(m["day"] is None for m in full["mentions"])
+            assert all(m["date"] is None for m in full["mentions"])
 
 
 def test_a_keyword_with_a_nul_searches_instead_of_crashing(store):
@@ -385,9 +386,9 @@ def test_a_stored_date_in_2300_leaves_the_map_working(app_home):
 
     with Store(app_home / "conflictmap.db") as store:
         for n, day in enumerate(("2300-06-10", "0001-01-01", "9999-12-31", "not a day")):
+            mosul = Place(name="Mosul", lat=36.34, lon=43.13, geonameid=99072, country_code="IQ")
             store.add_article({"id": f"typo{n}", "title": f"Typo {n}", "text": f"Fighting in Mosul {n}.", "published": day},
-                              [{"start": 12, "end": 17, "text": "Mosul", "geonameid": 99434, "name": "Mosul", "lat": 36.34,
-                                "lon": 43.13, "country_code": "IQ", "date": day, "confidence": 0.9}])
+                              [Mention(start=12, end=17, text="Mosul", place=mosul, date=day, confidence=0.9)])
     at = new_app().run()
     _no_exception(at)
     assert at.metric and any(m.label == "Articles" for m in at.metric)

@@ -193,9 +193,6 @@ def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: I
                 failures += 1
                 answer["error"] = f"geoparser failed: {type(exc).__name__}"
                 print(f"line {number} (id {_shown(ident)}): geoparser failed ({exc!r}); please report this line", file=errors)
-        for place in answer["places"]:
-            place.pop("sentence", None)
-            place.pop("sentence_start", None)
         written = json.dumps(answer, ensure_ascii=False)
         if _LONE_SURROGATE.search(written):
             written = json.dumps(answer)  # \ud800 escapes: valid JSON that round-trips, where raw surrogates cannot be written
