@@ -16,6 +16,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from conflictmap import queries
+from conflictmap.errors import StoreError
+from conflictmap.excerpts import md_escape
 from conflictmap.filters import Filters
 from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.geoparser.parser import Geoparser, default_geoparser
@@ -29,8 +31,22 @@ OUTLINES = ROOT / "geodata" / "countries.geojson"
 
 
 @st.cache_resource(show_spinner="Opening the store…")
-def get_store() -> Store:
+def _open_store() -> Store:
     return Store()
+    return store
+
+
+def get_store() -> Store:
+    """The shared store; when it cannot be opened, the page shows why and what to do, and stops."""
+    try:
+        store = _open_store()
+    except StoreError as exc:  # not cached: the next run tries again once the operator has fixed it
+        st.error(md_escape(str(exc)))
+        st.stop()
+        raise  # st.stop() does not return
+    if store.notice:
+        st.info(md_escape(store.notice))
+    return store
 
 
 def ready_store() -> Store:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -21,7 +23,7 @@ st.caption("Sort by any column. Pick a place below to correct where it was put, 
            "a correction applies to every past and future mention of that place, and can be undone.")
 
 
-def _correct(place_id: int, new_place: dict | None, note: str) -> None:
+def _correct(place_id: int, new_place, note: str) -> None:
     """Make a correction and remember, for the next run, what moved where (with province and country)."""
     before = queries.place_line(store.place(place_id), countries)
     n = int(frame.loc[frame["place_id"] == place_id, "mentions"].sum())
@@ -66,19 +68,16 @@ labels = {int(r.place_id): f"{names[int(r.place_id)]} ({countries.get(r.country_
                            f"{r.mentions} mentions" for r in frame.itertuples()}
 place_id = st.selectbox("Place", list(labels), format_func=labels.get, key="correct_place")
 place = store.place(place_id)
-st.write(f"Now at {place['lat']:.4f}, {place['lon']:.4f}.")
+st.write(f"Now at {place.lat:.4f}, {place.lon:.4f}.")
 candidates = store.place_candidates(place_id)
 choice_col, point_col = st.columns(2)
 with choice_col:
     st.markdown("**Another candidate**")
     if candidates:
-        options = [f"{queries.place_line(c, countries)} ({c['lat']:.2f}, {c['lon']:.2f})" for c in candidates]
+        options = [f"{queries.place_line(c, countries)} ({c.lat:.2f}, {c.lon:.2f})" for c in candidates]
         k = st.radio("Candidates the geoparser considered", range(len(candidates)), format_func=options.__getitem__, key="cand")
         if st.button("Use this candidate", key="use_cand"):
-            c = candidates[k]
-            _correct(place_id, {"geonameid": c.get("geonameid"), "name": c["name"], "lat": c["lat"], "lon": c["lon"],
-                                "country_code": c["country_code"], "admin1": c.get("admin1") or "",
-                                "kind": c.get("kind") or "city"}, "picked another candidate")
+            _correct(place_id, candidates[k], "picked another candidate")
             st.rerun()
     else:
         st.caption("The geoparser had no other candidate for this name.")
@@ -92,26 +91,23 @@ with point_col:
         found = lookup(query, get_geoparser().gazetteer, geo)
         if found:
             pick = st.radio("Matches", range(len(found)), key="fix_pick",
-                            format_func=lambda k: f"{found[k]['label']} ({found[k]['lat']:.2f}, {found[k]['lon']:.2f}) · {found[k]['source']}")
+                            format_func=lambda k: f"{found[k].label} ({found[k].place.lat:.2f}, {found[k].place.lon:.2f}) · {found[k].source}")
             if st.button("Use this place", key="use_found"):
-                chosen = {k: v for k, v in found[pick].items() if k not in ("label", "source")}
-                _correct(place_id, chosen, f"looked up '{query.strip()}'")
+                _correct(place_id, found[pick].place, f"looked up '{query.strip()}'")
                 st.rerun()
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
 
 st.markdown("**Or click the map to put it there**")
-here = pd.DataFrame([{**place, "place_id": place_id, "mentions": 1, "articles": 1,
+here = pd.DataFrame([{**place.to_dict(), "place_id": place_id, "mentions": 1, "articles": 1,
                       "first_seen": pd.NaT, "last_seen": pd.NaT}])
-pick_map = build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place["lat"], place["lon"]), zoom=6)
+pick_map = build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place.lat, place.lon), zoom=6)
 clicked = show_map(pick_map, key=f"fix-map-{place_id}", height=320, returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
 if point:
     st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")
     if st.button("Move here", key="move"):
-        _correct(place_id, {"geonameid": None, "name": place["name"], "lat": point["lat"], "lon": point["lng"],
-                            "country_code": place["country_code"], "admin1": place.get("admin1") or "", "kind": place["kind"]},
-                 "moved by hand")
+        _correct(place_id, replace(place, geonameid=None, lat=point["lat"], lon=point["lng"], admin1="", feature=""), "moved by hand")
         st.rerun()
 if st.button("Not a place: hide it everywhere", key="reject"):
     _correct(place_id, None, "not a place")
