@@ -21,7 +21,7 @@ from conflictmap.mentions import Place
 from conflictmap.store.sqlite import StoreLike
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "country_code", "admin1", "feature", "kind", "mentions", "articles", "first_seen", "last_seen",
-                 "confidence"]
+                 "confidence", "geonameid"]
 # a mention row is a `Mention`'s flat fields with its ids and article beside them (candidates as JSON text)
 MENTION_COLUMNS = [
     "mention_id", "article_id", "start", "end", "text", "sentence", "sentence_start", "date", "date_cue",
@@ -118,6 +118,29 @@ def place_labels(frame: pd.DataFrame, countries: Mapping[str, str] | None = None
         for pid in same:
             labels[pid] = f"{labels[pid]} · {kinds.get(pid, '')} #{pid}"
     return labels
+
+
+def find_places(frame: pd.DataFrame, text: str, geocoder: Any = None) -> list[int]:
+    """place_ids in `frame` a reader means by `text`, in any common spelling ("Fallujah", "Al Fallūjah").
+
+    The gazetteer knows the spellings (`geocoder.geocode(text, exactly_one=False)`, any geopy
+    geocoder whose `Location.raw` carries `geonameid`); places are matched on their gazetteer id.
+    Names in view that contain the text, accents and case aside, count too.
+    """
+    from conflictmap.geoparser.names import normalize_name
+
+    text = text.strip()
+    if not text or frame.empty:
+        return []
+    ids: list[int] = []
+    if geocoder is not None:
+        found = geocoder.geocode(text, exactly_one=False) or []
+        wanted = {int(loc.raw["geonameid"]) for loc in found if (loc.raw or {}).get("geonameid") is not None}
+        if wanted and "geonameid" in frame.columns:
+            ids = [int(p) for p, g in zip(frame["place_id"], frame["geonameid"]) if g == g and g is not None and int(g) in wanted]
+    key = normalize_name(text)
+    ids += [int(p) for p, n in zip(frame["place_id"], frame["name"]) if key and key in normalize_name(str(n)) and int(p) not in ids]
+    return ids
 
 
 def resolve_place(store: StoreLike, place_id: int | None) -> int | None:

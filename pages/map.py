@@ -28,6 +28,7 @@ from pages._shared import (
     daily_frame,
     facets,
     get_country_names,
+    get_geoparser,
     get_outlines,
     mentions_page,
     places_frame,
@@ -154,6 +155,21 @@ def _on_play() -> None:
     update_view(Change({"playing": playing}))
 
 
+def _on_find() -> None:
+    """A place typed in any spelling: one match opens (and the map flies there); several are offered below."""
+    text = st.session_state.get("w_find", "")
+    frame = places_frame(store, _filters(current_view()), revision)
+    found = queries.find_places(frame, text, get_geoparser().gazetteer) if text.strip() else []
+    if len(found) == 1:
+        row = frame.set_index("place_id").loc[found[0]]
+        update_view(Select(found[0], fly_to=(float(row["lat"]), float(row["lon"]))))
+
+
+def _fly(pid: int) -> None:
+    row = places_frame(store, _filters(current_view()), revision).set_index("place_id").loc[pid]
+    update_view(Select(pid, fly_to=(float(row["lat"]), float(row["lon"]))))
+
+
 def _seed(key: str, value) -> None:
     """Show the view's value in a widget (before the widget is drawn in this run)."""
     if st.session_state.get(key) != value:
@@ -273,6 +289,19 @@ with right:
         _seed("w_pick", view.place if view.place in choices else None)
         st.selectbox("Place (or click the map)", choices, key="w_pick", on_change=_on_pick,
                      format_func=lambda p: "—" if p is None else f"{labels.get(p, p)} · {counts_by_id.get(p, 0):,}")
+        if not view.present:
+            typed = st.text_input("Find a place by any spelling", key="w_find", on_change=_on_find,
+                                  placeholder="e.g. Fallujah, Kobane, Deir ez-Zor")
+            if typed.strip():
+                found = queries.find_places(frame, typed, get_geoparser().gazetteer)
+                if not found:
+                    st.caption(f"No place called “{md_escape(typed.strip())}” in this view.")
+                elif len(found) > 1 or found[0] != view.place:
+                    hits = st.columns(min(3, len(found)))
+                    for i, pid in enumerate(found[:9]):
+                        hits[i % len(hits)].button(labels.get(pid, str(pid)), key=f"find-{pid}", on_click=_fly, args=(pid,))
+                    st.button("Show only these on the map", key="find-only", on_click=update_view,
+                              args=(Change({"places": tuple(found)}),))
 with left:
     if frame.empty:
         st.info("No places in this view. Widen the date window or clear some filters.")

@@ -51,7 +51,7 @@ def metrics(at) -> dict[str, int]:
     import re
 
     for m in at.markdown:
-        if "cm-counts" in str(m.value):
+        if str(m.value).startswith('<span class="cm-counts">'):
             return {w.capitalize(): int(n.replace(",", "")) for n, w in re.findall(r"([\d,]+) (articles|places|mentions)", m.value)}
     raise AssertionError("the map page shows no counts line")
 

@@ -404,7 +404,7 @@ class Store:
         if having:
             args.append(filters.min_mentions)
         return self._rows(
-            "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind,"
+            "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind, p.geonameid,"
             " COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,"
             " MIN(m.date) AS first_seen, MAX(m.date) AS last_seen, AVG(m.confidence) AS confidence" + self._FROM + "WHERE " + where
             + " GROUP BY p.id" + having + " ORDER BY mentions DESC, p.name",
