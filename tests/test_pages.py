@@ -196,18 +196,22 @@ def test_places_page_lists_places_and_not_a_place_hides_one(demo_home):
     no_exception(at)
     assert [t.value for t in at.title] == ["Places"]
     table = at.dataframe[0].value
-    assert len(table) > 20 and {"name", "country_code", "mentions", "lat", "lon"} <= set(table.columns)
+    # headers in words, countries by name
+    assert len(table) > 20 and {"Place", "Country", "Mentions", "Latitude", "Longitude"} <= set(table.columns)
+    assert "Iraq" in set(table["Country"]) and "IQ" not in set(table["Country"])
     box = at.selectbox(key="correct_place")
-    victim_id = int(table["place_id"].iloc[3])
-    victim_name = table["name"].iloc[3]
+    victim_id = int(table["Id"].iloc[3])
+    victim_name = table["Place"].iloc[3]
     box.set_value(victim_id).run()
     assert at.selectbox(key="correct_place").value == victim_id
     at.button(key="reject").click().run()
     no_exception(at)
     table = at.dataframe[0].value
-    assert victim_id not in set(table["place_id"])
+    assert victim_id not in set(table["Id"])
     assert not any(o.startswith(victim_name + " (") for o in at.selectbox(key="correct_place").options)
     assert any("not a place" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    # the confirmation says what was hidden, and offers an undo
+    assert any(s.value.startswith("Hid ") and victim_name in s.value for s in at.success), [s.value for s in at.success]
     with store_at(demo_home) as store:
         assert victim_id not in {r["place_id"] for r in store.place_rows(Filters())}
     # The map counts no longer include it.
@@ -219,7 +223,7 @@ def test_places_page_lists_places_and_not_a_place_hides_one(demo_home):
     at.switch_page("pages/places.py").run()
     at.button(key=f"undo-{victim_id}").click().run()
     no_exception(at)
-    assert victim_id in set(at.dataframe[0].value["place_id"])
+    assert victim_id in set(at.dataframe[0].value["Id"])
 
 
 def test_places_page_moves_a_place_to_a_candidate_and_to_a_gazetteer_match(demo_home):
@@ -241,14 +245,14 @@ def test_places_page_moves_a_place_to_a_candidate_and_to_a_gazetteer_match(demo_
         assert (target.geonameid, target.lat, target.lon) == (runner_up.geonameid, runner_up.lat, runner_up.lon)
     # the same place, moved again by a search of the gazetteer
     at.switch_page("pages/places.py").run()
-    other = next(r for r in at.dataframe[0].value.to_dict("records") if r["name"] == "Baghdad")
-    at.selectbox(key="correct_place").set_value(int(other["place_id"])).run()
+    other = next(r for r in at.dataframe[0].value.to_dict("records") if r["Place"] == "Baghdad")
+    at.selectbox(key="correct_place").set_value(int(other["Id"])).run()
     at.text_input(key="fix_query").input("Erbil").run()
     at.radio(key="fix_pick").set_value(0).run()
     at.button(key="use_found").click().run()
     no_exception(at)
     with store_at(demo_home) as store:
-        (moved,) = [c for c in store.corrections() if c["place_id"] == int(other["place_id"])]
+        (moved,) = [c for c in store.corrections() if c["place_id"] == int(other["Id"])]
         target = store.place(moved["new_place_id"])
         assert target.name == "Erbil" and target.country_code == "IQ" and target.geonameid is not None
 
