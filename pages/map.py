@@ -21,6 +21,7 @@ from conflictmap.filters import KINDS
 from conflictmap.maps.standalone import standalone_html
 from conflictmap.maps.build import build_map
 from conflictmap.maps.selection import places_under
+from conflictmap.maps.style import POINT_KINDS
 from conflictmap.viewstate import SPEEDS, STEPS, Change, Moved, Page, Select, Step, View, Window
 from pages._shared import (
     corrections_for,
@@ -39,6 +40,11 @@ from pages._shared import (
     totals,
     update_view,
 )
+
+try:  # areas' real shapes, built at set-up (contract C2); until they land, areas are drawn as before
+    from conflictmap.maps.areas import area_features
+except ImportError:
+    area_features = None
 
 PAGE_SIZE = 8
 LABELS = 8  # the most mentioned places named on the map
@@ -308,7 +314,10 @@ with left:
     # The map is built fitted to the places and then told where the view is (center/zoom below): a pan
     # or zoom then changes nothing in the map's script, so the frame is not rebuilt, and a rebuilt map
     # (new window, new selection, a play step) opens exactly where the user left it.
-    fmap = build_map(frame, basemap=view.basemap, heat=view.heat, outlines=get_outlines(), labels=LABELS, **_map_options(view))
+    area_ids = frame.loc[~frame["kind"].isin(POINT_KINDS), "geonameid"].dropna() if len(frame) else []
+    shapes = area_features(tuple(int(g) for g in area_ids)) if area_features else {}
+    fmap = build_map(frame, basemap=view.basemap, heat=view.heat, outlines=get_outlines(), labels=LABELS, shapes=shapes,
+                     **_map_options(view))
     st.session_state["map_unfitted"] = (*fmap.location, fmap.options.get("zoom"))
     show_map(fmap, key="map", height=560 if view.present else 600, on_change=_on_map,
              center=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, zoom=view.zoom,

@@ -534,3 +534,24 @@ def test_rows_without_coordinates_are_skipped(places):
     df = places.copy()
     df.loc[df["place_id"] == 2, "lat"] = float("nan")
     assert sorted(ids(build_map(df), "Point places")) == [1, 3, 6]
+
+
+def test_areas_with_a_shape_are_drawn_as_it_rivers_as_lines():
+    frame = pd.DataFrame([
+        place(1, "Nineveh", 36.3, 42.5, kind="admin1", mentions=9, geonameid=501),
+        place(2, "Euphrates", 34.5, 41.0, kind="river", mentions=4, geonameid=502),
+        place(3, "Levant", 33.0, 36.0, kind="region", mentions=3, geonameid=503),
+        place(4, "Mosul", 36.34, 43.13, mentions=20),
+    ])
+    shapes = {
+        501: {"type": "Feature", "properties": {"geonameid": 501, "kind": "admin1", "name": "Nineveh"},
+              "geometry": {"type": "Polygon", "coordinates": [[[41.5, 35.5], [43.5, 35.5], [43.5, 37.0], [41.5, 37.0], [41.5, 35.5]]]}},
+        502: {"type": "Feature", "properties": {"geonameid": 502, "kind": "river", "name": "Euphrates"},
+              "geometry": {"type": "LineString", "coordinates": [[38.0, 37.0], [40.0, 35.5], [44.0, 32.0]]}},
+    }
+    html = build_map(frame, shapes=shapes, window=WINDOW).get_root().render()
+    m = build_map(frame, shapes=shapes, window=WINDOW)
+    (layer,) = [e for e in walk(m) if getattr(e, "layer_name", "") == "Area shapes"]
+    kinds = {f["properties"]["place_id"]: f["geometry"]["type"] for f in layer.data["features"]}
+    assert kinds == {1: "Polygon", 2: "LineString"}  # the Levant has no shape: still a dashed circle
+    assert "cm-shape" in html and "cm-area" in html

@@ -111,6 +111,7 @@ def build_map(
     outlines: dict | None = None,
     max_places: int | None = MAX_PLACES,
     labels: int = 0,
+    shapes: dict[int, dict] | None = None,
 ) -> folium.Map:
     """Draw the places in view as a folium map (see the module docstring).
 
@@ -119,7 +120,9 @@ def build_map(
     FeatureCollection whose features carry `iso_a2` and `name`; it draws the
     offline basemap and the shaded country outlines. Without `center` and
     `zoom` the map fits the places. `max_places` bounds how many places are
-    drawn (the most mentioned, plus the selected one; None for all); colour
+    drawn (the most mentioned, plus the selected one; None for all); `shapes`
+    gives areas their real shapes (GeoJSON features by gazetteer id, as
+    `conflictmap.maps.areas.area_features` returns them); colour
     and size scales, the heat layer and the fitted view use every place.
 
     The result still points at folium's CDN URLs and embeds the outlines;
@@ -164,7 +167,7 @@ def build_map(
     fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, _LEGEND_ROOM[presenter]], "maxZoom": 8}
     MapExtras(presenter=presenter, tiles=tiles, fit={"bounds": bounds, "options": fit_options} if bounds else None).add_to(m)
     if len(areas):
-        _add_areas(m, areas, scale=scale, presenter=presenter, selected=selected, outlines=outlines)
+        _add_areas(m, areas, scale=scale, presenter=presenter, selected=selected, outlines=outlines, shapes=shapes)
     if len(points):
         _add_points(m, points, scale=scale, presenter=presenter, selected=selected, labels=labels)
     if heat and len(all_points):

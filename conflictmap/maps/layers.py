@@ -149,8 +149,14 @@ def _add_areas(
     presenter: bool,
     selected: int | None,
     outlines: Mapping[str, Any] | None,
+    shapes: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> None:
+    """Whole areas: a country's outline, an area's own shape (`shapes`, GeoJSON features by
+    gazetteer id: provinces and regions as polygons, rivers as lines), else a dashed circle."""
     countries = _country_features(outlines)
+    shapes = shapes or {}
+    shaped: list[dict[str, Any]] = []
+    shaped_styles: dict[int, dict[str, Any]] = {}
     polygons: list[dict[str, Any]] = []
     polygon_styles: dict[int, dict[str, Any]] = {}
     circles: list[dict[str, Any]] = []
@@ -161,7 +167,24 @@ def _add_areas(
         style = style_for(row, scale=scale, presenter=presenter)
         code = str(row["country_code"] or "").upper()
         outline = countries.get(code) if row["kind"] == "country" else None
-        if outline is not None:
+        gid = row.get("geonameid")
+        shape = shapes.get(int(gid)) if outline is None and gid is not None and gid == gid else None
+        if shape is not None and shape.get("geometry"):
+            if pid == selected:
+                style = _selected_style(style, presenter)
+            feature = _point_feature(row)
+            feature["geometry"] = shape["geometry"]
+            shaped.append(feature)
+            line = "LineString" in str(shape["geometry"].get("type"))
+            shaped_styles[pid] = {
+                "color": style["color"],
+                "weight": (style["weight"] + 2) if line else style["weight"],
+                "opacity": style["opacity"],
+                "dashArray": None if line else style.get("dash_array"),
+                "fillColor": style["fill_color"],
+                "fillOpacity": 0.0 if line else style["fill_opacity"],
+            }
+        elif outline is not None:
             if pid == selected:
                 style = _selected_style(style, presenter)
             feature = _point_feature(row)
@@ -188,6 +211,15 @@ def _add_areas(
                 "fillOpacity": style["fill_opacity"],
             }
     group = folium.FeatureGroup(name="Countries & regions", show=True)
+    if shaped:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": shaped},
+            name="Area shapes",
+            control=False,
+            style_function=_by_place_id(shaped_styles),
+            highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.4},
+            on_each_feature=_tag_shapes("cm-shape"),
+        ).add_to(group)
     if polygons:
         layer = OutlineLayer(
             {"type": "FeatureCollection", "features": polygons},

@@ -16,7 +16,7 @@ from conflictmap.filters import LOW_CONFIDENCE
 from conflictmap.maps.scale import Scale
 
 POINT_KINDS = frozenset({"city", "landmark", "admin2"})
-AREA_KINDS = frozenset({"admin1", "region", "country", "continent"})
+AREA_KINDS = frozenset({"admin1", "region", "country", "continent", "sea", "river", "lake", "island"})
 REQUIRED_COLUMNS = (
     "place_id",
     "name",
@@ -48,7 +48,8 @@ _BASEMAP_PANE = ("cm-basemap", 250)
 # Radius (px) of a point marker for the least and the most mentioned place.
 _RADIUS = {False: (4.0, 22.0), True: (7.0, 34.0)}
 # Dashed circle radius (metres) for an area with no outline to draw.
-_AREA_RADIUS_M = {"continent": 1_800_000, "region": 700_000, "country": 350_000, "admin1": 120_000}
+_AREA_RADIUS_M = {"continent": 1_800_000, "region": 700_000, "country": 350_000, "admin1": 120_000, "sea": 400_000,
+                  "river": 150_000, "lake": 40_000, "island": 30_000}
 
 _BASEMAP = {
     # (sea, land, border, border weight)
