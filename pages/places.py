@@ -43,7 +43,7 @@ flash = st.session_state.pop("flash", None)
 if flash:
     message, undo_id = flash
     note, undo = st.columns([6, 1], vertical_alignment="center")
-    note.success(md_escape(message), icon="✅")
+    note.success(md_escape(message))
     if undo_id is not None:
         undo.button("Undo", key="undo-flash", type="primary", on_click=_undo, args=(undo_id,))
 

@@ -31,6 +31,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _has_marker(frame) -> bool:
+    try:
+        return bool(frame.evaluate("() => !!document.querySelector('path.cm-place')"))
+    except Exception:  # noqa: BLE001 - a frame that is being replaced
+        return False
+
+
 def first_start(home: Path) -> float:
     """Seconds from launching streamlit to the first marker drawn."""
     from playwright.sync_api import sync_playwright
@@ -54,8 +61,11 @@ def first_start(home: Path) -> float:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.goto(base + "/")
-            frame = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=120_000).content_frame()
-            frame.wait_for_selector("path.cm-place", timeout=120_000)
+            deadline = time.perf_counter() + 180
+            while not any(_has_marker(f) for f in page.frames):
+                if time.perf_counter() > deadline:
+                    raise SystemExit("no marker on the map within 3 minutes")
+                page.wait_for_timeout(50)
             elapsed = time.perf_counter() - t0
             browser.close()
         return elapsed

@@ -239,6 +239,13 @@ def heading(page) -> str:
 
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    settle(page)
+    # two animation frames in the page and in every frame: what was drawn has been painted
+    for frame in page.frames:
+        try:
+            frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        except Exception:  # noqa: BLE001 - a frame that went away during a rerun has nothing to paint
+            pass
     # Not full_page: Streamlit scrolls inside its own container, and chromium's resize for a
     # full-page capture leaves unpainted tiles in the picture.
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
