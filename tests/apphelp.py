@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.conftest import ROOT
 
@@ -60,3 +61,44 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ---- the one browser harness: Debian's chromium, network blocked ---------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run",
+                 # Requests chromium makes on its own never pass through page.route: resolve no name but localhost.
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+class Net:
+    """A browser context's route handler: requests for this machine go through (and are kept in `local`),
+    every other one is aborted and kept in `external`; plus what else went wrong on the page."""
+
+    def __init__(self) -> None:
+        self.external: list[str] = []
+        self.local: list[str] = []
+        self.sockets: list[str] = []
+        self.dialogs: list[str] = []
+        self.page_errors: list[str] = []
+
+    def summary(self) -> dict[str, list[str]]:
+        return {"external": self.external, "sockets": self.sockets, "dialogs": self.dialogs, "page_errors": self.page_errors}
+
+    def route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:", "file:")) or (urlsplit(url).hostname or "") in LOCAL_HOSTS:
+            self.local.append(url)
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+
+def leaflet_version() -> str:
+    """The Leaflet version set-up vendored (from the manifest), so no test pins one."""
+    from conflictmap.maps.vendor import load_manifest
+
+    return load_manifest()["packages"]["leaflet"]

@@ -13,7 +13,6 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 import folium
 import pandas as pd
@@ -28,18 +27,10 @@ from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_v
 from conflictmap.maps.build import build_map
 from conflictmap.maps.style import CLUSTER_THRESHOLD
 from conflictmap.maps.layers import OutlineLayer
+from tests.apphelp import CHROMIUM, CHROMIUM_ARGS, Net, free_port, leaflet_version
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 needs_vendor = pytest.mark.skipif(
     not (DEFAULT_VENDOR_DIR / "manifest.json").is_file(),
@@ -394,23 +385,6 @@ def _browser():
     return playwright
 
 
-class NetworkLog:
-    """Abort every request that would leave this machine, and remember it."""
-
-    def __init__(self) -> None:
-        self.blocked: list[str] = []
-        self.local: list[str] = []
-
-    def __call__(self, route) -> None:
-        url = route.request.url
-        if url.startswith(("data:", "blob:", "about:", "file:")) or urlparse(url).hostname in ("127.0.0.1", "localhost"):
-            self.local.append(url)
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-
 MAP_STATE_JS = """() => ({
     leaflet: window.L ? L.version : null,
     places: document.querySelectorAll('path.cm-place').length,
@@ -441,12 +415,12 @@ def test_standalone_file_draws_offline(tmp_path):
     clustered = full_map()
     # The real outlines, already set to load by URL: the export inlines them.
     world_map = local_assets(build_map(sample_places(), heat=True, outlines=world()))
-    net = NetworkLog()
+    net = Net()
     with pw.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1000, "height": 700})
-            context.route("**/*", net)
+            context.route("**/*", net.route)
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
@@ -455,10 +429,11 @@ def test_standalone_file_draws_offline(tmp_path):
                 path.write_text(standalone_html(m), encoding="utf-8")
                 page.goto(path.as_uri())
                 page.wait_for_function("() => window.L && document.querySelector('.leaflet-overlay-pane svg')")
-                page.wait_for_timeout(500)
+                # drawn when the markers (or their clusters) are there and the heat layer has painted
+                page.wait_for_function(f"() => {{ const s = ({MAP_STATE_JS})(); return (s.places + s.clusters) > 0 && s.heatPixels > 0; }}")
                 state = page.evaluate(MAP_STATE_JS)
                 page.screenshot(path=str(tmp_path / f"{name}.png"))
-                assert state["leaflet"] == "1.9.4"
+                assert state["leaflet"] == leaflet_version()
                 assert state["outlines"] == 1 and state["outlinePoints"] >= 4
                 assert "Places mentioned" in state["legend"]
                 assert state["heatPixels"] > 0, "the heat layer drew nothing"
@@ -473,13 +448,7 @@ def test_standalone_file_draws_offline(tmp_path):
         finally:
             browser.close()
     assert not errors, errors
-    assert not net.blocked, f"the page tried to reach the network: {net.blocked}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    assert not net.external, f"the page tried to reach the network: {net.external}"
 
 
 APP = """
@@ -517,14 +486,14 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
         APP.format(root=str(ROOT), frame=str(app_dir / "places.pkl"), vendor=str(DEFAULT_VENDOR_DIR),
                    outlines=str(DEFAULT_OUTLINES))
     )
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=app_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    net = NetworkLog()
+    net = Net()
     try:
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 60
@@ -540,7 +509,7 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
                 context = browser.new_context(viewport={"width": 1100, "height": 900})
-                context.route("**/*", net)
+                context.route("**/*", net.route)
                 page = context.new_page()
                 page.goto(url)
                 frame_el = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
@@ -551,7 +520,7 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
                     "() => document.querySelectorAll('.leaflet-cm-basemap-pane path').length > 150", timeout=30_000
                 )
                 state = frame.evaluate(MAP_STATE_JS)
-                assert state["leaflet"] == "1.9.4"
+                assert state["leaflet"] == leaflet_version()
                 assert state["places"] == 3
                 assert state["heatPixels"] > 0
                 assert state["outlines"] == 1 and state["outlinePoints"] > 20  # Syria, filled in from the file
@@ -578,4 +547,4 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
     vendor_hits = [u for u in net.local if "/app/static/vendor/" in u]
     assert any(u.endswith("leaflet.js") for u in vendor_hits), net.local
     assert any(re.search(r"/app/static/vendor/geodata/countries-[0-9a-f]+\.geojson$", u) for u in vendor_hits), net.local
-    assert not net.blocked, f"the page tried to reach the network: {net.blocked}"
+    assert not net.external, f"the page tried to reach the network: {net.external}"

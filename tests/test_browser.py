@@ -16,7 +16,6 @@ import sys
 import time
 from datetime import datetime
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,7 +23,7 @@ import pytest
 from conflictmap.filters import Filters
 from conflictmap.store.sqlite import Store
 
-from tests.apphelp import ARTIFACTS, free_port, write_hostile
+from tests.apphelp import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, Net, free_port, leaflet_version, write_hostile
 from tests.conftest import ROOT
 
 try:
@@ -32,12 +31,6 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run",
-                 # Requests chromium makes on its own never pass through page.route: resolve no name but localhost.
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 VIEWPORT = {"width": 1400, "height": 1250}
 
 pytestmark = [
@@ -122,27 +115,6 @@ def browser():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-class Net:
-    """What every context of this module tried to reach beyond this machine, and what else went wrong."""
-
-    def __init__(self) -> None:
-        self.external: list[str] = []
-        self.sockets: list[str] = []
-        self.dialogs: list[str] = []
-        self.page_errors: list[str] = []
-
-    def summary(self) -> dict[str, list[str]]:
-        return {"external": self.external, "sockets": self.sockets, "dialogs": self.dialogs, "page_errors": self.page_errors}
-
-    def route(self, route) -> None:
-        host = urlsplit(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
 
 
 @pytest.fixture(scope="module")
@@ -494,7 +466,7 @@ def test_map_draws_with_the_network_blocked(open_app, net):
     assert frame.locator(".leaflet-overlay-pane path").count() > 10
     assert frame.locator("path:not(.leaflet-interactive)").count() > 20  # the offline basemap: land outlines
     assert frame.locator(".leaflet-tile-pane").count() == 1
-    assert frame.evaluate("() => window.L && window.L.version") == "1.9.4"
+    assert frame.evaluate("() => window.L && window.L.version") == leaflet_version()
     resources = frame.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
     resources += page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
     assert any("/app/static/vendor/leaflet" in r for r in resources), resources
