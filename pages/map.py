@@ -336,9 +336,12 @@ with left:
                          "turn on ‘Timeline: every date’ in the sidebar to reach them.")
     days = outside[(outside["day"] >= pd.Timestamp(lo)) & (outside["day"] <= pd.Timestamp(hi))] if len(outside) else outside
     if not view.present and len(days):
-        brush = alt.selection_interval(encodings=["x"], name="brush",
-                                       value={"x": [alt.DateTime(year=start.year, month=start.month, date=start.day),
-                                                    alt.DateTime(year=end.year, month=end.month, date=end.day)]})
+        # the brush shows the window (and can be dragged to move it); over the whole timeline there is none, so a
+        # drag anywhere draws a new one
+        whole_span = (start, end) == (lo, hi)
+        shown_window = {} if whole_span else {"value": {"x": [alt.DateTime(year=start.year, month=start.month, date=start.day),
+                                                               alt.DateTime(year=end.year, month=end.month, date=end.day)]}}
+        brush = alt.selection_interval(encodings=["x"], name="brush", **shown_window)
         shown = ((days["day"] >= pd.Timestamp(start)) & (days["day"] <= pd.Timestamp(end))).map({True: "in window", False: "outside"})
         chart = (
             alt.Chart(days.assign(shown=shown))

@@ -224,21 +224,20 @@ def shot(page, name: str) -> None:
 
 
 def shrink_window_to_june(page) -> None:
-    """Drag the slider's end thumb to about the end of June, then settle it by arrow keys (a day a press)."""
-    thumbs = page.locator('[data-testid="stSlider"] [role="slider"]')
-    end = thumbs.nth(1)
-    first, last = (datetime.strptime(thumbs.nth(i).get_attribute("aria-valuetext"), "%Y-%m-%d") for i in (0, 1))
-    track = page.locator('[data-testid="stSlider"]').first.bounding_box()
-    knob = end.bounding_box()
-    share = (datetime(2014, 6, 28) - first) / (last - first)
-    page.mouse.move(knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(track["x"] + track["width"] * share, knob["y"] + knob["height"] / 2, steps=6)
-    page.mouse.up()
+    """Click the slider's track near the end of June (the end thumb jumps there), then settle it by arrow keys."""
+    end = page.locator('.st-key-w_window input[type="range"]').nth(1)
+    first = datetime.strptime(page.locator('.st-key-w_window input[type="range"]').nth(0).get_attribute("aria-valuetext"), "%Y-%m-%d")
+    last = datetime.strptime(end.get_attribute("aria-valuetext"), "%Y-%m-%d")
+    box = end.bounding_box()
+    share = (datetime(2014, 6, 27) - first) / (last - first)
+    page.mouse.click(box["x"] + box["width"] * share, box["y"] + box["height"] / 2)
     settle(page)
     end.focus()
     while (end.get_attribute("aria-valuetext") or "") > "2014-06-30":
         page.keyboard.press("ArrowLeft")
+        settle(page)
+    while (end.get_attribute("aria-valuetext") or "") < "2014-06-01":
+        page.keyboard.press("ArrowRight")
         settle(page)
     assert end.get_attribute("aria-valuetext").startswith("2014-06")
 
@@ -252,43 +251,14 @@ def pick_country(page, name: str) -> None:
 
 
 def click_biggest_marker(page) -> str:
-    """Hover, then click, the largest place marker where it is on top; return the place name its tooltip shows."""
-    iframe = page.locator(FOLIUM_IFRAME).first
-    iframe.scroll_into_view_if_needed()
-    frame = map_frame(page)
-    target = frame.evaluate(
-        """(selector) => {
-            const order = Array.from(document.querySelectorAll(selector)).map(p => [p, p.getBoundingClientRect()])
-                .sort((a, b) => b[1].width - a[1].width);
-            const steps = [0.5, 0.4, 0.6, 0.3, 0.7];
-            const hits = (p, x, y) => [[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3]]
-                .every(([dx, dy]) => document.elementFromPoint(x + dx, y + dy) === p);
-            for (const [p, r] of order) {
-                for (const fy of steps) for (const fx of steps) {
-                    const x = r.left + r.width * fx, y = r.top + r.height * fy;
-                    if (x > 5 && y > 5 && x < innerWidth - 5 && y < innerHeight - 5 && hits(p, x, y)) {
-                        return {x, y};
-                    }
-                }
-            }
-            return null;
-        }""",
-        MARKERS,
-    )
-    assert target, "no place marker is clickable"
-    box = iframe.bounding_box()
-    x, y = box["x"] + target["x"], box["y"] + target["y"]
-    assert 0 < y < VIEWPORT["height"], "the marker is outside the window"
-    page.mouse.move(x - 20, y - 20)
-    page.mouse.move(x, y, steps=4)
-    tip = page.frame_locator(FOLIUM_IFRAME).first.locator(".leaflet-tooltip").last
-    tip.wait_for(state="visible", timeout=10_000)
-    label = tip.inner_text().strip()  # e.g. "Baghdad — 36 mentions"
-    page.mouse.click(x, y)
+    """Click the centre of the largest marker that is clear of others; return the name the excerpts then show."""
+    (pid,) = clickable_markers(page, 1, set())
+    at = marker_centre(page, pid)
+    page.mouse.click(at["x"], at["y"])
     # The excerpts show first; the URL follows at the end of the same rerun.
-    page.wait_for_function(r"() => /[?&]place=\d+/.test(location.search)", timeout=30_000)
+    page.wait_for_function(f"() => /[?&]place={pid}(&|$)/.test(location.search)", timeout=30_000)
     settle(page)
-    return label.split(" — ")[0]
+    return heading(page)
 
 
 # ---- tests ----------------------------------------------------------------------------------
