@@ -598,9 +598,9 @@ def test_picked_place_becomes_the_map_centre(open_app, server):
     pick_place(page, "Najaf")
     with Store(server["home"] / "conflictmap.db") as store:
         najaf = store.place(server["ids"]["Najaf"])
-    lat, lon, _zoom = wait_until(page, lambda: (c := map_center(page)) and abs(c[0] - najaf["lat"]) < 0.01 and c,
+    lat, lon, _zoom = wait_until(page, lambda: (c := map_center(page)) and abs(c[0] - najaf.lat) < 0.01 and c,
                                  what="the map to centre on Najaf")
-    assert abs(lon - najaf["lon"]) < 0.01
+    assert abs(lon - najaf.lon) < 0.01
 
 
 def test_place_picker_is_a_few_tabs_from_the_top(open_app):
