@@ -75,7 +75,7 @@ def ingest_articles(
             else:
                 seen_before = store.has_article(item.id)
                 try:
-                    mentions = parser.parse(item.text, item.published)
+                    mentions = parser.parse(item.text, item.published, title=item.title, source=item.source, url=item.url)
                 except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
                     mentions = None
                     report.failed.append((item.origin or item.id, str(exc)))
@@ -124,7 +124,7 @@ def regeoparse(store: StoreLike, *, parser: Geoparser | None = None, everything:
     for row in store.stale_articles(None if everything else parser.version):
         report.read += 1
         try:
-            mentions = parser.parse(row["text"], row["day"])
+            mentions = parser.parse(row["text"], row["day"], title=row.get("title"), source=row.get("source"), url=row.get("url"))
         except ValueError as exc:
             report.failed.append((row["id"], str(exc)))
             continue

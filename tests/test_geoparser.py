@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conflictmap.geoparser.evaluation import km
+from conflictmap.geoparser.distance import km
 from conflictmap.geoparser.names import normalize_name
 from tests.conftest import shared_path
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from conflictmap.geoparser.distance import km
 from conflictmap.geoparser.evaluation import Doc, load_corpus, rounded, score
 from conflictmap.geoparser.gazetteer import Gazetteer
 from conflictmap.geoparser.parser import Geoparser
@@ -50,8 +51,6 @@ def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[n
     "Right" is the candidate nearest the gold point, if it is within 161 km; a
     name whose right place is missing from the gazetteer teaches nothing.
     """
-    from conflictmap.geoparser.evaluation import km
-
     out: list[tuple[np.ndarray, int]] = []
     for d in docs:
         tokens = tokenize(d.text)
