@@ -138,6 +138,7 @@ FEATURES: tuple[str, ...] = (
     "said_area",
     "next_its",
     "person_in_doc",
+    "wordy_small",
 )
 
 
@@ -158,6 +159,8 @@ class Span:
     score: float = 0.0
     # "London, Ont.": the letters of an abbreviated province or state after a comma
     qualifier_prefix: str = ""
+    # matched through the kind of area written after it ("Kurdistan Regional", "Aleppo province")
+    area_word: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,7 +281,10 @@ class Recognizer:
                 # after the name (or its adjective) says which namesake is meant.
                 noun = AREA_WORDS.get(tokens.word(j + 1).lower())
                 area = self.gaz.candidates(key + " " + noun) if noun else ()
-                places = area or places
+                if area:
+                    found = self._span(tokens, i, j, text[tokens.starts[i] : tokens.ends[j]], key, area, "name", None)
+                    found.area_word = True
+                    return found
             if places or abbrev:
                 # "U.S." and "Ky." keep their final dot so the span reads as written.
                 if dotted and (abbrev or len(tokens.word(j)) == 1):
@@ -315,7 +321,8 @@ class Recognizer:
             if not c["prev_prep"] and low_prev == "the" and s.first > 1:
                 c["prev_prep"] = float(tokens.word(s.first - 2).lower() in PREPOSITIONS)
             c["prev_motion"] = float(low_prev in MOTION_VERBS and prev_gap == " ")
-            c["prev_title"] = float(low_prev in PERSON_TITLES and prev_gap in (" ", ". "))
+            # "Gen. Allen" but not "...the prime minister. Turkey said": a title's dot is not a full stop
+            c["prev_title"] = float(low_prev in PERSON_TITLES and (prev_gap == " " or prev_gap == ". " and not tokens.sent_initial[s.first]))
             prev_cap = bool(prev) and _is_cap(prev) and prev_gap == " " and not tokens.sent_initial[s.first]
             c["prev_cap"] = float(prev_cap)
             c["prev_given_name"] = float(prev_cap and self.words.given_name(prev.lower()))
@@ -363,7 +370,8 @@ class Recognizer:
             c["dict_common"] = float(single and self.words.common(s.key))
             c["dict_proper"] = float(single and self.words.proper(s.key))
             c["generic"] = float(single and s.key in GENERIC)
-            c["next_said"] = float(next_gap in (" ", ", ") and nxt.lower() in SPEECH_VERBS)
+            # "Jordan said" has a speaker; in "the agency in Geneva said" the speaker is the agency
+            c["next_said"] = float(next_gap in (" ", ", ") and nxt.lower() in SPEECH_VERBS and not c["prev_prep"])
             # a capitalised word English does not know at all is usually a foreign name
             c["unknown_word"] = float(single and self.gaz.word(s.key) is None)
             # "Jordan Henderson": a given name followed by another capitalised word
@@ -372,6 +380,8 @@ class Recognizer:
             c["pop_unknown"] = float(max((p.population for p in s.places), default=0) == 0)
             # a foreign name English does not know as a word yet writes often: a place in the news
             c["famous_foreign"] = c["unknown_word"] * c["primary_name"] * z
+            # written far more often than a town of its size would be: mostly something else (a surname)
+            c["wordy_small"] = max(0.0, z * 8 - math.log10(1 + max((p.population for p in s.places), default=0)) + 1) / 3 if single else 0.0
             # "Jordan said", "Washington warned": a country, province or capital speaking for its government
             c["said_area"] = c["next_said"] * float(kind in ("country", "admin1") or any(p.feature_code == "PPLC" for p in s.places))
             # "Jordan said its pilots": a body, not a person, is the subject
@@ -453,6 +463,12 @@ class Recognizer:
             # paper, company or club ("the Washington Post", "Dallas Cowboys") is not a
             # place; one that says where a body works ("Gainesville Police") names the place.
             return 0.0
+        if s.area_word:
+            # "Kurdistan Regional Government": the body is named for the area it governs
+            return max(self.probability(s), 0.9)
+        if _date_word(tokens, s) or _names_a_party(tokens, s) or c["generic"] and _before_lower_word(tokens, s):
+            # "in March 2013" is a date; "the Dawa party" a political body; "Western governments" an adjective
+            return 0.0
         if _arabic_name_tail(tokens, s):
             # "Moqtada al-Sadr", "Nouri al-Maliki": the family part of a person's name.
             return 0.0
@@ -480,6 +496,29 @@ class Recognizer:
         line = tokens.text[line_start : line_end if line_end >= 0 else len(tokens.text)]
         letters = [ch for ch in line if ch.isalpha()]
         return sum(ch.isupper() for ch in letters) < 0.6 * len(letters)
+
+
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+_BODIES = frozenset("party movement militia".split())
+
+
+def _date_word(tokens: Tokens, s: Span) -> bool:
+    """A month name beside a number ("March 2013", "10 June", "June 12") is a date."""
+    if s.last != s.first or s.key not in _MONTHS:
+        return False
+    before = tokens.word(s.first - 1) if s.first > 0 else ""
+    after = tokens.word(s.last + 1) if s.last + 1 < len(tokens) else ""
+    return before.isdigit() or after.isdigit()
+
+
+def _before_lower_word(tokens: Tokens, s: Span) -> bool:
+    k = s.last + 1
+    return k < len(tokens) and tokens.gap(s.last) == " " and tokens.word(k).islower()
+
+
+def _names_a_party(tokens: Tokens, s: Span) -> bool:
+    """'the Dawa party', 'the Baath movement': a capitalised name before a lower-case word for a political body."""
+    return _before_lower_word(tokens, s) and tokens.word(s.last + 1) in _BODIES
 
 
 def _arabic_name_tail(tokens: Tokens, s: Span) -> bool:

@@ -25,6 +25,11 @@ from conflictmap.geoparser.recognition import SEAT_OF_POWER, Span
 MAX_CANDIDATES = 60
 AREAS = ("country", "continent", "region", "admin1")
 
+
+def _stands_for_a_state(p: Place) -> bool:
+    """A country, or a seat of power that news writes for its government ("the White House said")."""
+    return p.kind in ("country", "continent", "region") or p.feature_code == SEAT_OF_POWER
+
 # The first guess: how a reader with no context ranks the places sharing a name.
 PRIOR = {
     "log_pop": 0.55,
@@ -170,8 +175,8 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], firs
         first=first,
         # places inside a country, not the country named as a whole: a story that names the US
         # is not therefore set in Geneva, Illinois
-        countries=Counter(p.country_code for p in first if p.country_code and p.kind not in ("country", "continent", "region")),
-        admin1s=Counter((p.country_code, p.admin1_code) for p in first if p.admin1_code),
+        countries=Counter(p.country_code for p in first if p.country_code and not _stands_for_a_state(p)),
+        admin1s=Counter((p.country_code, p.admin1_code) for p in first if p.admin1_code and p.feature_code != SEAT_OF_POWER),
         named_countries=named_countries,
         named_admin1s=named_admin1s,
         n=len(spans),
@@ -217,7 +222,7 @@ def _neighbours(i: int, ctx: Context) -> list[Place]:
     for j in range(lo, hi):
         q = ctx.first[j]
         # the name's own guess counts when another mention shares it, never by itself
-        if j != i and q.kind not in AREAS and q.geonameid not in seen:
+        if j != i and q.kind not in AREAS and q.feature_code != SEAT_OF_POWER and q.geonameid not in seen:
             seen[q.geonameid] = q
     return list(seen.values())
 
