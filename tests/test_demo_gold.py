@@ -31,8 +31,8 @@ def parsed(parser):
     out = []
     for article, annotated in zip(articles, gold):
         # as ingest calls it: body, date and the outlet context
-        found = parser.parse(article["text"], article["published"], title=article["title"], source=article["source"],
-                             url=article["url"], demonyms=False, candidates=False)
+        found = [m.to_dict() for m in parser.parse(article["text"], article["published"], title=article["title"],
+                                                   source=article["source"], url=article["url"], demonyms=False, candidates=False)]
         out.append((article, annotated["places"], found))
     return out
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from conflictmap.geoparser.distance import km
+from conflictmap.mentions import Mention
 
 WORST_KM = 20039.0
 # Gold types in GeoWebNews that are not places on a map.
@@ -83,21 +84,21 @@ def load_corpus(path: str | Path) -> list[Doc]:
     return docs
 
 
-def match(gold: Sequence[Gold], predicted: Sequence[dict[str, Any]]) -> tuple[list[tuple[Gold, dict[str, Any]]], int]:
+def match(gold: Sequence[Gold], predicted: Sequence[Mention]) -> tuple[list[tuple[Gold, Mention]], int]:
     """Pair gold toponyms with overlapping predictions; returns pairs and the unmatched prediction count."""
-    located = [p for p in predicted if p.get("lat") is not None and p.get("lon") is not None]
+    located = [p for p in predicted if p.place.lat is not None and p.place.lon is not None]
     taken = [False] * len(located)
     pairs = []
     for g in gold:
         for k, p in enumerate(located):
-            if not taken[k] and p["start"] < g.end and g.start < p["end"]:
+            if not taken[k] and p.start < g.end and g.start < p.end:
                 taken[k] = True
                 pairs.append((g, p))
                 break
     return pairs, taken.count(False)
 
 
-def score(docs: Iterable[Doc], predictions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def score(docs: Iterable[Doc], predictions: dict[str, list[Mention]]) -> dict[str, Any]:
     """Recognition and resolution figures over a corpus, unrounded (see the module docstring)."""
     tp = fp = fn = 0
     errors: list[float] = []
@@ -111,12 +112,12 @@ def score(docs: Iterable[Doc], predictions: dict[str, list[dict[str, Any]]]) -> 
         found = {id(g): p for g, p in pairs}
         for g in d.gold:
             p = found.get(id(g))
-            err = km(g.lat, g.lon, float(p["lat"]), float(p["lon"])) if p is not None else None
+            err = km(g.lat, g.lon, float(p.place.lat), float(p.place.lon)) if p is not None else None
             if err is not None:
                 errors.append(err)
             if p is not None and g.geonameid:
                 with_id += 1
-                same_id += str(p.get("geonameid")) == str(g.geonameid)
+                same_id += str(p.place.geonameid) == str(g.geonameid)
             if g.kind:
                 row = by_type.setdefault(g.kind, [0, 0, 0])
                 row[0] += 1
@@ -155,7 +156,7 @@ def rounded(result: dict[str, Any]) -> dict[str, Any]:
     return {k: rounded(v) if isinstance(v, dict) else round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
 
-def evaluate(path: str | Path, parse: Callable[[str, str | None], list[dict[str, Any]]]) -> dict[str, Any]:
+def evaluate(path: str | Path, parse: Callable[[str, str | None], list[Mention]]) -> dict[str, Any]:
     """Geoparse every article of a corpus with `parse(text, date)` and score it."""
     docs = load_corpus(path)
     t0 = time.perf_counter()

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from conflictmap.geoparser.distance import between
-from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, Place
+from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
 from conflictmap.geoparser.sentences import sentences
 
@@ -152,9 +152,9 @@ class Span:
     key: str
     first: int
     last: int
-    places: tuple[Place, ...]
+    places: tuple[GazetteerEntry, ...]
     via: str
-    demonym: Place | None = None
+    demonym: GazetteerEntry | None = None
     cues: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     # "London, Ont.": the letters of an abbreviated province or state after a comma
@@ -294,7 +294,7 @@ class Recognizer:
                 return self._span(tokens, i, j, text[tokens.starts[i] : end], key, merged, via, None)
         return None
 
-    def _span(self, tokens: Tokens, i: int, j: int, surface: str, key: str, places: tuple[Place, ...], via: str, demonym: Place | None) -> Span:
+    def _span(self, tokens: Tokens, i: int, j: int, surface: str, key: str, places: tuple[GazetteerEntry, ...], via: str, demonym: GazetteerEntry | None) -> Span:
         start = tokens.starts[i]
         return Span(start, start + len(surface), surface, key, i, j, places, via, demonym)
 
@@ -385,6 +385,9 @@ class Recognizer:
             # "Jordan said", "Washington warned": a country, province or capital speaking for its government
             c["said_area"] = c["next_said"] * float(kind in ("country", "admin1") or any(p.feature_code == "PPLC" for p in s.places))
             # "Jordan said its pilots": a body, not a person, is the subject
+            # "US officials", "Iraqi forces": a name used as a modifier speaks of an actor, not a setting
+            # (read by resolution, not a recognition weight)
+            c["attributive"] = float(next_gap == " " and nxt.islower() and not c["prev_prep"])
             c["next_its"] = float(any(tokens.word(k).lower() == "its" for k in range(s.last + 1, min(len(tokens), s.last + 6))))
             s.cues = c
         # A name written once after a given name or a title ("James Foley", "President Obama")
@@ -401,10 +404,10 @@ class Recognizer:
                 p.country_code in named_countries or (p.country_code, p.admin1_code) in named_admin1 for p in s.places[:30]
                 if p.kind not in ("country", "continent", "region")
             ))
-        # Place names cluster: a candidate within NEAR_KM of another name's best-known
+        # GazetteerEntry names cluster: a candidate within NEAR_KM of another name's best-known
         # place is likelier a place than a word that happens to match a far-off village.
         tops = [max(s.places, key=lambda p: p.population) if s.via != "demonym" else None for s in spans]
-        grid: dict[tuple[int, int], list[tuple[int, Place]]] = {}  # 2-degree cells: neighbours cover 200 km
+        grid: dict[tuple[int, int], list[tuple[int, GazetteerEntry]]] = {}  # 2-degree cells: neighbours cover 200 km
         for k, t in enumerate(tops):
             if t is not None and t.kind not in ("country", "region", "continent"):
                 grid.setdefault((int(t.lat // 2), int(t.lon // 2)), []).append((k, t))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from conflictmap.geoparser.distance import between
-from conflictmap.geoparser.gazetteer import Place
+from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
 from conflictmap.geoparser.recognition import SEAT_OF_POWER, Span
 
@@ -26,7 +26,7 @@ MAX_CANDIDATES = 60
 AREAS = ("country", "continent", "region", "admin1")
 
 
-def _stands_for_a_state(p: Place) -> bool:
+def _stands_for_a_state(p: GazetteerEntry) -> bool:
     """A country, or a seat of power that news writes for its government ("the White House said")."""
     return p.kind in ("country", "continent", "region") or p.feature_code == SEAT_OF_POWER
 
@@ -97,13 +97,13 @@ class Choice:
     """A resolved span: the place picked, how sure we are, why, and the runners-up."""
 
     span: Span
-    place: Place
+    place: GazetteerEntry
     confidence: float
     reason: str
-    alternatives: list[tuple[Place, float]] = field(default_factory=list)
+    alternatives: list[tuple[GazetteerEntry, float]] = field(default_factory=list)
 
 
-def prior(p: Place, key: str) -> float:
+def prior(p: GazetteerEntry, key: str) -> float:
     score = PRIOR["log_pop"] * math.log10(1 + p.population)
     score += PRIOR.get("kind_" + p.kind, 0.0)
     if p.feature_code == "PPLC":
@@ -119,19 +119,19 @@ def prior(p: Place, key: str) -> float:
 class Context:
     """What the whole document says, read once: first guesses and the areas named outright."""
 
-    first: list[Place]
+    first: list[GazetteerEntry]
     countries: Counter
     admin1s: Counter
     named_countries: set[str]
     named_admin1s: set[tuple[str, str]]
     n: int
-    grid: dict[tuple[int, int], dict[int, tuple[Place, list[int]]]] = field(default_factory=dict)
+    grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[int]]]] = field(default_factory=dict)
     inside_countries: Counter = field(default_factory=Counter)
     inside_admin1s: Counter = field(default_factory=Counter)
     point_counts: Counter = field(default_factory=Counter)
 
 
-def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
+def candidates(spans: Sequence[Span]) -> list[tuple[GazetteerEntry, ...]]:
     """The places each span may mean, capped so a name shared by hundreds of hamlets stays cheap."""
     out = []
     for s in spans:
@@ -148,18 +148,18 @@ def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
 CELL = 0.25  # degrees: neighbouring cells cover every pair closer than ~25 km
 
 
-def _cell(p: Place) -> tuple[int, int]:
+def _cell(p: GazetteerEntry) -> tuple[int, int]:
     return int(math.floor(p.lat / CELL)), int(math.floor(p.lon / CELL))
 
 
-def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], first: Sequence[Place] | None = None) -> Context:
+def read_context(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], first: Sequence[GazetteerEntry] | None = None) -> Context:
     """What the document says around each name; `first` are the current guesses (by prior when None)."""
     if first is None:
         first = [max(cs, key=lambda p, s=s: prior(p, s.key)) for s, cs in zip(spans, cands)]
     first = list(first)
     # each cell holds a place once, with at most two of the names that may mean it: enough
     # to tell "another name's candidate" apart, however often a long text repeats a name
-    grid: dict[tuple[int, int], dict[int, tuple[Place, list[int]]]] = {}
+    grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[int]]]] = {}
     for i, cs in enumerate(cands):
         for p in cs:
             if p.kind in ("city", "landmark", "admin2"):
@@ -169,7 +169,8 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], firs
     # an area counts as named outright only when its name can hardly mean anything else:
     # "Louisiana" names a state, "Washington" may well be the capital
     clear = [_clearly(p, s.key, cs) for p, s, cs in zip(first, spans, cands)]
-    named_countries = {p.country_code for p, ok in zip(first, clear) if ok and p.kind == "country"}
+    # "US officials" is about an actor; "in the US" about a setting
+    named_countries = {p.country_code for p, ok, s in zip(first, clear, spans) if ok and p.kind == "country" and not s.cues.get("attributive")}
     named_admin1s = {(p.country_code, p.admin1_code) for p, ok in zip(first, clear) if ok and p.kind == "admin1"}
     return Context(
         first=first,
@@ -190,13 +191,13 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], firs
 CLEAR_MARGIN = 2.0
 
 
-def _clearly(best: Place, key: str, cands: Sequence[Place]) -> bool:
+def _clearly(best: GazetteerEntry, key: str, cands: Sequence[GazetteerEntry]) -> bool:
     """Does the name mean this area by a wide margin over any place of another kind?"""
     rival = max((prior(p, key) for p in cands if p.kind != best.kind), default=None)
     return rival is None or prior(best, key) - rival >= CLEAR_MARGIN
 
 
-def _holds_other(i: int, p: Place, ctx: Context) -> bool:
+def _holds_other(i: int, p: GazetteerEntry, ctx: Context) -> bool:
     own = ctx.first[i]
     if p.kind == "country":
         return ctx.inside_countries[p.country_code] - (own.kind != "country" and own.country_code == p.country_code) > 0
@@ -209,7 +210,7 @@ def _holds_other(i: int, p: Place, ctx: Context) -> bool:
 NEIGHBOUR_WINDOW = 24  # names on each side whose guesses count as a name's neighbours
 
 
-def _neighbours(i: int, ctx: Context) -> list[Place]:
+def _neighbours(i: int, ctx: Context) -> list[GazetteerEntry]:
     """The distinct point places guessed for the names around name i, in text order.
 
     A window, not the whole document: a story's nearby names are its context, and a
@@ -218,7 +219,7 @@ def _neighbours(i: int, ctx: Context) -> list[Place]:
     100 others). Articles have fewer names than the window, so for them it is everything.
     """
     lo, hi = max(0, i - NEIGHBOUR_WINDOW), min(ctx.n, i + NEIGHBOUR_WINDOW + 1)
-    seen: dict[int, Place] = {}
+    seen: dict[int, GazetteerEntry] = {}
     for j in range(lo, hi):
         q = ctx.first[j]
         # the name's own guess counts when another mention shares it, never by itself
@@ -227,7 +228,7 @@ def _neighbours(i: int, ctx: Context) -> list[Place]:
     return list(seen.values())
 
 
-def _near_any(i: int, p: Place, ctx: Context, km: float = 25.0) -> bool:
+def _near_any(i: int, p: GazetteerEntry, ctx: Context, km: float = 25.0) -> bool:
     """Does any candidate of another name lie within `km` of p? (Paris, Tennessee beside Henry County, Tennessee.)"""
     a, b = _cell(p)
     for da in (-1, 0, 1):
@@ -238,7 +239,7 @@ def _near_any(i: int, p: Place, ctx: Context, km: float = 25.0) -> bool:
     return False
 
 
-def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], ctx: Context) -> list[list[float]]:
+def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context) -> list[list[float]]:
     """One cue vector per candidate of span i (same order as `cands[i]`)."""
     s, cs = spans[i], cands[i]
     own = ctx.first[i]
@@ -374,7 +375,7 @@ QUALIFIER = FEATURES.index("qualifier")
 HOME = len(FEATURES)  # a flag appended to a row by `_follow_home`, not a learned cue
 
 
-def _follow_home(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], picks: list, chosen: list[Place], home: set[int]) -> None:
+def _follow_home(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], picks: list, chosen: list[GazetteerEntry], home: set[int]) -> None:
     """A name the outlet or dateline also names goes where they put it ("London police" in a London, Ontario paper)."""
     if not home:
         return
@@ -410,7 +411,7 @@ def neighbours(country_code: str) -> frozenset[str]:
     return _neighbour_table().get(country_code, frozenset())
 
 
-def _contains(container: Place, p: Place) -> bool:
+def _contains(container: GazetteerEntry, p: GazetteerEntry) -> bool:
     if container.kind == "country":
         return container.country_code == p.country_code
     if container.kind == "admin1":
