@@ -160,6 +160,9 @@ def geoparse(text: str, date: dt.date | dt.datetime | str | None = None, **optio
     return default_geoparser().parse(text, date, **options)
 
 
+_LINE_BREAKS = {ord(ch): f"\\u{ord(ch):04x}" for ch in "\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e"}
+
+
 def _one_line(value: str | None) -> str:
     """Title or outlet as one line: a newline inside would start a false sentence."""
     return " ".join(value.split()) if isinstance(value, str) else ""
@@ -221,6 +224,7 @@ def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: I
                 failures += 1
                 answer["error"] = str(exc)
                 print(f"line {number} (id {ident}): {exc}", file=errors)
-        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        # one line per answer even for readers that split on Unicode line breaks (U+2028, U+0085)
+        out.write(json.dumps(answer, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
     out.flush()
     return failures

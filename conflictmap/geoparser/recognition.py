@@ -77,6 +77,12 @@ GENERIC = frozenset(
     " upper lower middle inner outer greater region district union delta city county state capital island islands"
     " coast valley river lake mountain mountains park square center centre downtown midtown uptown".split()
 )
+# Words after a name that make it the subject or object, not a modifier ("Iraq has", "Gao on Saturday").
+FUNCTION_WORDS = frozenset(
+    "and or but of on in at to from for with by as is was were are be been has had have will would could should may"
+    " might can did does do not its their his her said says that which who than".split()
+)
+ARTICLES = frozenset("the a an its their his her this that these those".split())
 SPEECH_VERBS = frozenset("said says told added explained noted stated wrote argued asked replied insisted admitted announced".split())
 # Heads of names whose first word is a place but which are not about that place: papers,
 # broadcasters, companies, sports clubs. (A police force or council named after its town
@@ -204,7 +210,7 @@ def tokenize(text: str) -> Tokens:
             first = bool(_CLAUSE_START.search(text[prev_end : m.start()]))
         starts.append(m.start())
         ends.append(m.end())
-        initial.append(first or not starts[:-1])
+        initial.append(first or len(starts) == 1)
         prev_end = m.end()
     return Tokens(text, tuple(starts), tuple(ends), tuple(initial))
 
@@ -385,9 +391,11 @@ class Recognizer:
             # "Jordan said", "Washington warned": a country, province or capital speaking for its government
             c["said_area"] = c["next_said"] * float(kind in ("country", "admin1") or any(p.feature_code == "PPLC" for p in s.places))
             # "Jordan said its pilots": a body, not a person, is the subject
-            # "US officials", "Iraqi forces": a name used as a modifier speaks of an actor, not a setting
+            # "US officials", "US and allied aircraft": a name used as a modifier speaks of an actor, not a setting
             # (read by resolution, not a recognition weight)
-            c["attributive"] = float(next_gap == " " and nxt.islower() and not c["prev_prep"])
+            after2 = tokens.word(s.last + 2) if s.last + 2 < len(tokens) else ""
+            modifies = nxt.islower() and nxt not in FUNCTION_WORDS or nxt in ("and", "or") and after2.islower() and after2 not in ARTICLES
+            c["attributive"] = float(next_gap == " " and modifies and not c["prev_prep"])
             c["next_its"] = float(any(tokens.word(k).lower() == "its" for k in range(s.last + 1, min(len(tokens), s.last + 6))))
             s.cues = c
         # A name written once after a given name or a title ("James Foley", "President Obama")
@@ -407,16 +415,21 @@ class Recognizer:
         # GazetteerEntry names cluster: a candidate within NEAR_KM of another name's best-known
         # place is likelier a place than a word that happens to match a far-off village.
         tops = [max(s.places, key=lambda p: p.population) if s.via != "demonym" else None for s in spans]
-        grid: dict[tuple[int, int], list[tuple[int, GazetteerEntry]]] = {}  # 2-degree cells: neighbours cover 200 km
-        for k, t in enumerate(tops):
+        # 2-degree cells (neighbours cover 200 km), each place once with the first two names
+        # that point to it: a long text repeating "Baghdad" costs no more per name than an
+        # article, and a name repeated is not its own neighbour
+        grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[str]]]] = {}
+        for s, t in zip(spans, tops):
             if t is not None and t.kind not in ("country", "region", "continent"):
-                grid.setdefault((int(t.lat // 2), int(t.lon // 2)), []).append((k, t))
-        for k, s in enumerate(spans):
+                _, owners = grid.setdefault((int(t.lat // 2), int(t.lon // 2)), {}).setdefault(t.geonameid, (t, []))
+                if len(owners) < 2 and s.key not in owners:
+                    owners.append(s.key)
+        for s in spans:
             s.cues["near_other"] = float(s.via != "demonym" and any(
-                j != k and p.geonameid != t.geonameid and between(p, t) < NEAR_KM
+                (owners[0] != s.key or len(owners) > 1) and p.geonameid != gid and between(p, t) < NEAR_KM
                 for p in s.places[:30]
                 for da in (-1, 0, 1) for db in (-1, 0, 1)
-                for j, t in grid.get((int(p.lat // 2) + da, int(p.lon // 2) + db), ())
+                for gid, (t, owners) in grid.get((int(p.lat // 2) + da, int(p.lon // 2) + db), {}).items()
             ))
         # A name used once as a place ("in Jordan") lends support to its other uses.
         support: dict[str, float] = {}
@@ -493,11 +506,12 @@ class Recognizer:
             return False
         if any(p.kind in ("country", "admin1", "continent", "region") for p in s.places):
             return False
-        # a headline or a line written all in capitals says nothing about this word
-        line_start = tokens.text.rfind("\n", 0, s.start) + 1
-        line_end = tokens.text.find("\n", s.end)
-        line = tokens.text[line_start : line_end if line_end >= 0 else len(tokens.text)]
-        letters = [ch for ch in line if ch.isalpha()]
+        # a headline or a line written all in capitals says nothing about this word (the
+        # line's first 200 characters either side tell)
+        text = tokens.text
+        line_start = max(text.rfind("\n", 0, s.start) + 1, s.start - 200)
+        line_end = text.find("\n", s.end, s.end + 200)
+        letters = [ch for ch in text[line_start : line_end if line_end >= 0 else s.end + 200] if ch.isalpha()]
         return sum(ch.isupper() for ch in letters) < 0.6 * len(letters)
 
 

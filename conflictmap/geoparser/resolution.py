@@ -125,10 +125,12 @@ class Context:
     named_countries: set[str]
     named_admin1s: set[tuple[str, str]]
     n: int
-    grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[int]]]] = field(default_factory=dict)
+    grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[str]]]] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
     inside_countries: Counter = field(default_factory=Counter)
     inside_admin1s: Counter = field(default_factory=Counter)
     point_counts: Counter = field(default_factory=Counter)
+    distances: dict[tuple[int, int], float] = field(default_factory=dict)  # shared by the rounds of one document
 
 
 def candidates(spans: Sequence[Span]) -> list[tuple[GazetteerEntry, ...]]:
@@ -157,15 +159,16 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ..
     if first is None:
         first = [max(cs, key=lambda p, s=s: prior(p, s.key)) for s, cs in zip(spans, cands)]
     first = list(first)
-    # each cell holds a place once, with at most two of the names that may mean it: enough
-    # to tell "another name's candidate" apart, however often a long text repeats a name
-    grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[int]]]] = {}
-    for i, cs in enumerate(cands):
+    # each cell holds a place once, with at most two of the names (keys) that may mean it:
+    # enough to tell "another name's candidate" apart, however often a long text repeats a
+    # name; the same name written twice ("LONDON — London police") is not two witnesses
+    grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[str]]]] = {}
+    for s, cs in zip(spans, cands):
         for p in cs:
             if p.kind in ("city", "landmark", "admin2"):
                 _, owners = grid.setdefault(_cell(p), {}).setdefault(p.geonameid, (p, []))
-                if len(owners) < 2 and i not in owners:
-                    owners.append(i)
+                if len(owners) < 2 and s.key not in owners:
+                    owners.append(s.key)
     # an area counts as named outright only when its name can hardly mean anything else:
     # "Louisiana" names a state, "Washington" may well be the capital
     clear = [_clearly(p, s.key, cs) for p, s, cs in zip(first, spans, cands)]
@@ -182,6 +185,7 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ..
         named_admin1s=named_admin1s,
         n=len(spans),
         grid=grid,
+        keys=[s.key for s in spans],
         inside_countries=Counter(p.country_code for p in first if p.kind != "country"),
         inside_admin1s=Counter((p.country_code, p.admin1_code) for p in first if p.kind != "admin1" and p.admin1_code),
         point_counts=Counter(p.geonameid for p in first if p.kind not in AREAS),
@@ -207,7 +211,7 @@ def _holds_other(i: int, p: GazetteerEntry, ctx: Context) -> bool:
     return False
 
 
-NEIGHBOUR_WINDOW = 24  # names on each side whose guesses count as a name's neighbours
+NEIGHBOUR_WINDOW = 12  # names on each side whose guesses count as a name's neighbours
 
 
 def _neighbours(i: int, ctx: Context) -> list[GazetteerEntry]:
@@ -228,13 +232,22 @@ def _neighbours(i: int, ctx: Context) -> list[GazetteerEntry]:
     return list(seen.values())
 
 
+def _distance(a: GazetteerEntry, b: GazetteerEntry, memo: dict[tuple[int, int], float]) -> float:
+    """`between`, remembered for the document: a long text asks about the same pairs again and again."""
+    key = (a.geonameid, b.geonameid) if a.geonameid < b.geonameid else (b.geonameid, a.geonameid)
+    d = memo.get(key)
+    if d is None:
+        d = memo[key] = between(a, b)
+    return d
+
+
 def _near_any(i: int, p: GazetteerEntry, ctx: Context, km: float = 25.0) -> bool:
     """Does any candidate of another name lie within `km` of p? (Paris, Tennessee beside Henry County, Tennessee.)"""
     a, b = _cell(p)
     for da in (-1, 0, 1):
         for db in (-1, 0, 1):
             for gid, (q, owners) in ctx.grid.get((a + da, b + db), {}).items():
-                if gid != p.geonameid and (owners[0] != i or len(owners) > 1) and between(p, q) < km:
+                if gid != p.geonameid and (owners[0] != ctx.keys[i] or len(owners) > 1) and _distance(p, q, ctx.distances) < km:
                     return True
     return False
 
@@ -256,11 +269,13 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry
     rows = []
     for p in cs:
         a1 = (p.country_code, p.admin1_code)
+        # "London, Ont.": the abbreviated province names the province as plainly as "London, Ontario"
+        abbreviated = bool(s.qualifier_prefix) and normalize_name(p.admin1_name).startswith(s.qualifier_prefix)
         own_local = own.country_code == p.country_code and own.kind not in ("country", "continent", "region")
         country_share = (ctx.countries[p.country_code] - own_local) / denom if p.country_code else 0.0
         admin1_share = (ctx.admin1s[a1] - ((own.country_code, own.admin1_code) == a1)) / denom if p.admin1_code and p.kind != "admin1" else 0.0
         # distance to the nearest other place, for points only (an area's centre says little)
-        d = min((between(p, o) for o in others), default=None) if p.kind in ("city", "landmark", "admin2") else None
+        d = min((_distance(p, o, ctx.distances) for o in others), default=None) if p.kind in ("city", "landmark", "admin2") else None
         rows.append(
             [
                 prior(p, s.key),
@@ -284,12 +299,11 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry
                 # ...and this namesake is a tenth the size of the best-known one
                 float(p.country_code in ctx.named_countries and own.kind != "country" and p.population * 10 < top),
                 admin1_share,
-                float(p.kind not in ("admin1", "country") and a1 in ctx.named_admin1s),
+                float(p.kind not in ("admin1", "country") and (a1 in ctx.named_admin1s or abbreviated)),
                 float(p.country_code not in ctx.named_countries and bool(neighbours(p.country_code) & ctx.named_countries)),
                 # an area that holds another place of the story ("Georgia" beside "Tbilisi")
                 float(_holds_other(i, p, ctx)),
-                float(bool(qual) and any(_contains(q, p) for q in qual)
-                      or bool(s.qualifier_prefix) and normalize_name(p.admin1_name).startswith(s.qualifier_prefix)),
+                float(bool(qual) and any(_contains(q, p) for q in qual) or abbreviated),
                 float(d is not None and d < 25),
                 float(d is not None and 25 <= d < 100),
                 float(d is not None and 100 <= d < 300),
@@ -353,7 +367,9 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
             picks.append((rows, scores))
         chosen = [cands[i][max(range(len(sc)), key=sc.__getitem__)] for i, (_, sc) in enumerate(picks)]
         _follow_home(spans, cands, picks, chosen, home_set)
+        memo = ctx.distances
         ctx = read_context(spans, cands, chosen)
+        ctx.distances = memo
         if home_country:
             ctx.named_countries.add(home_country)
     choices: list[Choice] = []
