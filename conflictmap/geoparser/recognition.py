@@ -323,8 +323,12 @@ class Recognizer:
             c["multi_token"] = float(s.last > s.first)
             c["sent_initial"] = float(tokens.sent_initial[s.first])
             low_prev = prev.lower()
+            after2 = tokens.word(s.last + 2) if s.last + 2 < len(tokens) else ""
+            modifies = next_gap == " " and (nxt.islower() and nxt not in FUNCTION_WORDS
+                                            or nxt in ("and", "or") and after2.islower() and after2 not in ARTICLES)
             c["prev_prep"] = float(low_prev in PREPOSITIONS and not prev_gap.strip())
-            if not c["prev_prep"] and low_prev == "the" and s.first > 1:
+            if not c["prev_prep"] and low_prev == "the" and s.first > 1 and not modifies:
+                # "in the Gulf", but not "in the Foley video": there "in" governs the video
                 c["prev_prep"] = float(tokens.word(s.first - 2).lower() in PREPOSITIONS)
             c["prev_motion"] = float(low_prev in MOTION_VERBS and prev_gap == " ")
             # "Gen. Allen" but not "...the prime minister. Turkey said": a title's dot is not a full stop
@@ -393,16 +397,14 @@ class Recognizer:
             # "Jordan said its pilots": a body, not a person, is the subject
             # "US officials", "US and allied aircraft": a name used as a modifier speaks of an actor, not a setting
             # (read by resolution, not a recognition weight)
-            after2 = tokens.word(s.last + 2) if s.last + 2 < len(tokens) else ""
-            modifies = nxt.islower() and nxt not in FUNCTION_WORDS or nxt in ("and", "or") and after2.islower() and after2 not in ARTICLES
-            c["attributive"] = float(next_gap == " " and modifies and not c["prev_prep"])
+            c["attributive"] = float(modifies and not c["prev_prep"])
             c["next_its"] = float(any(tokens.word(k).lower() == "its" for k in range(s.last + 1, min(len(tokens), s.last + 6))))
             s.cues = c
         # A name written once after a given name or a title ("James Foley", "President Obama")
         # is a person's wherever else the document writes it.
         people = {s.key for s in spans if s.last == s.first and (s.cues["prev_given_name"] or s.cues["prev_title"])}
         # The countries and provinces the document names (demonyms too): a town inside one is likelier a place.
-        named_countries = {p.country_code for s in spans if _best_kind(s) == "country" for p in s.places
+        named_countries = {p.country_code for s in spans if _best_kind(s) == "country" and not s.cues["attributive"] for p in s.places
                            if (p.kind == "country" or s.via == "demonym") and p.country_code}
         named_admin1 = {(p.country_code, p.admin1_code) for s in spans if s.via != "demonym" and _best_kind(s) == "admin1"
                         for p in s.places if p.kind == "admin1"}
