@@ -209,9 +209,11 @@ def regeoparse(db: str | None, everything: bool) -> None:
     from conflictmap.ingest import regeoparse as run
 
     report = run(_store(db), everything=everything)
-    click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
     for origin, reason in report.failed:
         click.echo(f"failed: {origin}: {reason}", err=True)
+    click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
+    if report.failed:
+        raise SystemExit(1)
 
 
 @cli.command()

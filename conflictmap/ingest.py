@@ -150,7 +150,14 @@ def regeoparse(store: StoreLike, *, parser: Geoparser | None = None, everything:
         except ValueError as exc:
             report.failed.append((row["id"], str(exc)))
             continue
-        store.replace_mentions(row["id"], mentions, geoparser=parser.version)
+        except Exception as exc:  # noqa: BLE001 - one article, one failure line; the rest is redone
+            report.failed.append((row["id"], f"geoparser failed: {exc!r}; please report this article"))
+            continue
+        try:
+            store.replace_mentions(row["id"], [_plausibly_dated(m) for m in mentions], geoparser=parser.version)
+        except Exception as exc:  # noqa: BLE001 - the old mentions stay (one transaction); the rest goes on
+            report.failed.append((row["id"], f"not stored ({' '.join(str(exc).split())[:200]}); its old places stay"))
+            continue
         report.updated += 1
         report.mentions += len(mentions)
         if progress:

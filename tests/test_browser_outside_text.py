@@ -12,11 +12,7 @@ must show them as text in the Articles heading, not as links.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -24,7 +20,7 @@ import pytest
 from conflictmap.mentions import Mention, Place
 from conflictmap.store.sqlite import Store
 
-from tests.apphelp import free_port
+from tests.apphelp import streamlit_server
 from tests.conftest import ROOT
 from tests.test_browser import (  # noqa: F401 - fixtures and the harness, shared as they are
     CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Net, browser, net, settle, shot, sync_playwright, wait_until,
@@ -83,36 +79,8 @@ def server(tmp_path_factory):
         store.add_article({"id": "linky", "title": TITLE, "text": "Fighting in Mosul.", "published": "2014-06-10"},
                           [Mention(start=12, end=17, text="Mosul", place=mosul, date="2014-06-10", confidence=0.9)])
     env = dict(os.environ, CONFLICTMAP_HOME=str(home), PYTHONPATH=str(ROOT), CONFLICTMAP_FETCH_ALLOW="127.0.0.1")
-    port = free_port()
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{(tmp / 'streamlit.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
-                    if reply.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not answer /_stcore/health within 90 s")
-            time.sleep(0.3)
+    with streamlit_server(env, tmp / "streamlit.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
 
 
 @pytest.fixture
