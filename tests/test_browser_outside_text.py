@@ -135,3 +135,28 @@ def test_a_title_with_web_addresses_is_no_link_in_the_articles_heading(page, ser
     assert heading.inner_text().strip() == TITLE
     assert heading.locator('a:not([href^="#"])').count() == 0  # Streamlit's own "#" anchor aside
     assert page.locator('[data-testid="stMain"] a[href*="evil.example"]:not([href^="#"])').count() == 0
+
+
+def test_uploads_on_the_page_give_the_cli_result(page, server, tmp_path):
+    """The same good and bad files the CLI test reads, uploaded through the real page."""
+    from conflictmap.readers import ReadFailure, read_upload
+    from tests.test_bad_inputs import BAD, GOOD_TEXT
+
+    files = []
+    for name, data in {**BAD, "good.txt": GOOD_TEXT.encode()}.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        files.append(path)
+    expected = [item for path in files for item in read_upload(path.read_bytes(), path.name)]
+    failures = [item for item in expected if isinstance(item, ReadFailure)]
+    open_page(page, server, "/add")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(p) for p in files])
+    settle(page)
+    page.get_by_role("button", name="Add these files").click()
+    lines = wait_until(page, lambda: page.locator(".cm-failures li").all() or None, timeout=120, what="the failure lines")
+    settle(page)
+    shown = [line.inner_text() for line in lines]
+    assert shown == [f"{f.origin}: {f.reason}" for f in failures]
+    summary = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert f"failed {len(failures)}" in summary and "added " in summary
+    shot(page, "outside-uploads")
