@@ -10,7 +10,7 @@ from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.maps.build import build_map
 from conflictmap.excerpts import md_escape
 from conflictmap.geoparser.online import lookup
-from pages._shared import current_view, get_geoparser, get_online_geocoder, get_outlines, get_store, places_frame, style
+from pages._shared import current_user, current_view, get_geoparser, get_online_geocoder, get_outlines, get_store, places_frame, style
 
 store = get_store()
 view = current_view()
@@ -44,7 +44,7 @@ with choice_col:
             c = candidates[k]
             store.correct(place_id, new_place={"geonameid": c.get("geonameid"), "name": c["name"], "lat": c["lat"], "lon": c["lon"],
                                                "country_code": c["country_code"], "admin1": c.get("admin1") or "",
-                                               "kind": c.get("kind") or "city"}, note="picked another candidate")
+                                               "kind": c.get("kind") or "city"}, note="picked another candidate", by=current_user())
             st.success(f"Moved to {md_escape(c['name'])}.")
             st.rerun()
     else:
@@ -62,11 +62,18 @@ with point_col:
                             format_func=lambda k: f"{found[k]['label']} ({found[k]['lat']:.2f}, {found[k]['lon']:.2f}) · {found[k]['source']}")
             if st.button("Use this place", key="use_found"):
                 chosen = {k: v for k, v in found[pick].items() if k not in ("label", "source")}
-                store.correct(place_id, new_place=chosen, note=f"looked up '{query.strip()}'")
+                store.correct(place_id, new_place=chosen, note=f"looked up '{query.strip()}'", by=current_user())
                 st.success(f"Moved to {md_escape(found[pick]['label'])}.")
                 st.rerun()
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
+
+history = store.correction_history(place_id)
+if history:
+    with st.expander(f"History of this place: {len(history)} correction(s), the latest one applies", expanded=False):
+        st.dataframe(pd.DataFrame([{"when": h["created_at"][:19].replace("T", " "), "who": h["made_by"] or "—",
+                                    "from": h["from_name"] or "hidden", "to": h["to_name"] or "hidden (not a place)",
+                                    "note": h["note"]} for h in history]), hide_index=True, width="stretch")
 
 st.markdown("**Or click the map to put it there**")
 here = pd.DataFrame([{**place, "place_id": place_id, "mentions": 1, "articles": 1,
@@ -79,11 +86,11 @@ if point:
     st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")
     if st.button("Move here", key="move"):
         store.correct(place_id, new_place={"geonameid": None, "name": place["name"], "lat": point["lat"], "lon": point["lng"],
-                                           "country_code": place["country_code"], "kind": place["kind"]}, note="moved by hand")
+                                           "country_code": place["country_code"], "kind": place["kind"]}, note="moved by hand", by=current_user())
         st.success("Moved.")
         st.rerun()
 if st.button("Not a place: hide it everywhere", key="reject"):
-    store.correct(place_id, note="not a place")
+    store.correct(place_id, note="not a place", by=current_user())
     st.success(f"{md_escape(place['name'])} is hidden.")
     st.rerun()
 
@@ -93,7 +100,8 @@ if done:
     for c in done:
         cols = st.columns([5, 1])
         target = f"→ {c['new_name']}" if c["new_name"] else "not a place"
-        cols[0].write(f"{md_escape(c['place_name'])} {md_escape(target)} ({c['created_at'][:16]})")
+        who = f", by {c['made_by']}" if c.get("made_by") else ""
+        cols[0].write(f"{md_escape(c['place_name'])} {md_escape(target)} ({c['created_at'][:16]}{md_escape(who)})")
         if cols[1].button("Undo", key=f"undo-{c['place_id']}"):
-            store.uncorrect(c["place_id"])
+            store.uncorrect(c["place_id"], by=current_user())
             st.rerun()
