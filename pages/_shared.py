@@ -50,13 +50,19 @@ def require_signin() -> None:
     if not signin_required():
         return
     if not st.user.is_logged_in:
-        st.title("Conflict Map")
-        st.write("This newsroom's Conflict Map is for signed-in staff. Sign in with your newsroom account to continue.")
-        st.button("Sign in", type="primary", on_click=st.login, key="signin")
+        # The sign-in page is the only page this visitor's navigation knows: without a
+        # navigation Streamlit would fall back to serving pages/*.py by their own URLs.
+        st.navigation([st.Page(_signin_page, title="Sign in", url_path="signin", default=True)], position="hidden").run()
         st.stop()
     with st.sidebar:
         st.caption(f"Signed in as {current_user()}")
         st.button("Sign out", on_click=st.logout, key="signout")
+
+
+def _signin_page() -> None:
+    st.title("Conflict Map")
+    st.write("This newsroom's Conflict Map is for signed-in staff. Sign in with your newsroom account to continue.")
+    st.button("Sign in", type="primary", on_click=st.login, key="signin")
 
 
 def current_user() -> str:
