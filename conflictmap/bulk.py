@@ -28,13 +28,14 @@ from typing import Any
 
 from conflictmap.articles import Article
 from conflictmap.ingest import IngestReport, Progress
+from conflictmap.mentions import Mention
 from conflictmap.readers import ReadFailure, read_paths
 from conflictmap.store.sqlite import StoreLike
 
 PARTITION = 64  # articles per task: big enough to amortise scheduling, small enough to balance load
 
 
-def parse_partition(items: Sequence[dict[str, Any]]) -> tuple[str, list[tuple[str, list[dict[str, Any]] | None, str]]]:
+def parse_partition(items: Sequence[dict[str, Any]]) -> tuple[str, list[tuple[str, list[Mention] | None, str]]]:
     """Geoparse a partition on a worker: (geoparser version, [(key, mentions or None, failure reason)]).
 
     One bad article is a failure entry, never an exception that would lose the partition.
@@ -42,7 +43,7 @@ def parse_partition(items: Sequence[dict[str, Any]]) -> tuple[str, list[tuple[st
     from conflictmap.geoparser.parser import default_geoparser
 
     parser = default_geoparser()  # once per worker process, then cached
-    out: list[tuple[str, list[dict[str, Any]] | None, str]] = []
+    out: list[tuple[str, list[Mention] | None, str]] = []
     for item in items:
         try:
             out.append((item["key"], parser.parse(item["text"], item["date"]), ""))
@@ -104,7 +105,7 @@ class _Runner:
         self.parts[future] = part
         self.flying.add(future)
 
-    def results(self, *, drain: bool) -> Iterator[tuple[str, list[dict[str, Any]] | None, str, str]]:
+    def results(self, *, drain: bool) -> Iterator[tuple[str, list[Mention] | None, str, str]]:
         """(key, mentions, failure, version) for each finished item; waits while too many are in flight."""
         while self.parts and (drain or len(self.parts) >= self.limit):
             future = next(self.flying)
@@ -142,7 +143,7 @@ def bulk_ingest_articles(
     runner = _Runner(client)
     part: list[dict[str, Any]] = []
 
-    def write(results: Iterator[tuple[str, list[dict[str, Any]] | None, str, str]]) -> None:
+    def write(results: Iterator[tuple[str, list[Mention] | None, str, str]]) -> None:
         for key, mentions, failure, version in results:
             article = waiting.pop(key)
             if mentions is None:
@@ -223,7 +224,7 @@ def bulk_regeoparse(
         waiting = {row["id"]: row for row in rows}
         runner = _Runner(client)
 
-        def write(results: Iterator[tuple[str, list[dict[str, Any]] | None, str, str]]) -> None:
+        def write(results: Iterator[tuple[str, list[Mention] | None, str, str]]) -> None:
             for key, mentions, failure, parsed_by in results:
                 waiting.pop(key)
                 if mentions is None:

@@ -22,9 +22,9 @@ def stored(store) -> dict:
     articles = {a["id"]: (a["title"], a["text"], a["source"], a["published"], a["geoparser"])
                 for a in store._rows("SELECT id, title, text, source, published, geoparser FROM articles")}
     mentions = sorted(
-        (r["article_id"], r["start"], r["end"], r["surface"], r["geonameid"], r["name"], r["day"], round(r["confidence"], 3),
+        (r["article_id"], r["start"], r["end"], r["text"], r["geonameid"], r["name"], r["date"], round(r["confidence"], 3),
          r["reason"], r["candidates"])
-        for r in store._rows('SELECT m.article_id, m.start, m."end", m.surface, p.geonameid, p.name, m.day, m.confidence,'
+        for r in store._rows('SELECT m.article_id, m.start, m."end", m.text, p.geonameid, p.name, m.date, m.confidence,'
                              " m.reason, m.candidates FROM mentions m JOIN places p ON p.id = m.place_id"))
     return {"articles": articles, "mentions": mentions}
 

@@ -9,6 +9,7 @@ import pytest
 
 from conflictmap.errors import StoreError
 from conflictmap.filters import Filters
+from conflictmap.mentions import Place
 from conflictmap.store import DB_ENV, Store, open_store
 from conflictmap.store.pg_migrations import PG_MIGRATIONS
 from conflictmap.store.postgres import PostgresStore
@@ -77,7 +78,7 @@ def _fill(store: PostgresStore, n: int) -> list[int]:
     """n articles each naming its own town; returns the towns' place ids."""
     ids = []
     for k in range(n):
-        town = {"geonameid": 900000 + k, "name": f"Town {k}", "lat": 30 + k / 100, "lon": 40 + k / 100, "country_code": "IQ"}
+        town = Place(geonameid=900000 + k, name=f"Town {k}", lat=30 + k / 100, lon=40 + k / 100, country_code="IQ")
         store.add_article(article(f"t{k}", f"News from Town {k}.", "2014-06-10"), [mention(town, 10, f"Town {k}", "2014-06-10")])
         ids.append(store.place_id(town))
     return ids
@@ -141,14 +142,14 @@ def test_the_same_place_corrected_at_once_by_two_keeps_both_and_one_wins(pg_dsn)
 def test_ingest_workers_writing_at_once_lose_nothing(pg_dsn):
     """Four writers add overlapping articles naming the same new places: no article, place
     or count is lost or doubled (the place lookup and the counts take locks in one order)."""
-    places = [{"geonameid": 800000 + k, "name": f"Village {k}", "lat": 31 + k / 10, "lon": 41, "country_code": "SY"} for k in range(6)]
+    places = [Place(geonameid=800000 + k, name=f"Village {k}", lat=31 + k / 10, lon=41, country_code="SY") for k in range(6)]
 
     def writer(w: int) -> None:
         with PostgresStore(pg_dsn) as s:
             for n in range(30):
                 picked = [places[(n + w + j) % 6] for j in range(3)][:: 1 if w % 2 else -1]
                 s.add_article(article(f"a{n}", f"Story {n}.", "2014-06-10"),
-                              [mention(p, 10 * j, p["name"], "2014-06-10") for j, p in enumerate(picked)])
+                              [mention(p, 10 * j, p.name, "2014-06-10") for j, p in enumerate(picked)])
 
     _together(*(lambda w=w: writer(w) for w in range(4)))
     with PostgresStore(pg_dsn) as s:

@@ -111,7 +111,15 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER rev_corrections_upd AFTER UPDATE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
     CREATE TRIGGER rev_corrections_del AFTER DELETE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
     """,
-    # 3: counts by place and day kept up to date by triggers, so a view sums a few thousand
+    # 3: a mention's columns named as the `Mention` record names its fields, so a key is
+    #    the same word from the geoparser to the pages (surface -> text, day -> date)
+    """
+    ALTER TABLE mentions RENAME COLUMN surface TO text;
+    ALTER TABLE mentions RENAME COLUMN day TO date;
+    DROP INDEX mentions_day;
+    CREATE INDEX mentions_date ON mentions(date);
+    """,
+    # 4: counts by place and day kept up to date by triggers, so a view sums a few thousand
     #    buckets instead of recounting every raw mention; who made a correction, and the
     #    history of every correction (who, when, from what, to what)
     """
@@ -125,23 +133,23 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX place_days_day ON place_days(day);
     INSERT INTO place_days (place_id, day, demonym, mentions, articles)
-        SELECT place_id, COALESCE(day, ''), reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id)
+        SELECT place_id, COALESCE(date, ''), reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id)
         FROM mentions GROUP BY 1, 2, 3;
     CREATE TRIGGER place_days_ins AFTER INSERT ON mentions BEGIN
         INSERT INTO place_days (place_id, day, demonym, mentions, articles)
-        VALUES (new.place_id, COALESCE(new.day, ''), new.reason LIKE 'demonym%', 1,
+        VALUES (new.place_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1,
                 NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = new.article_id AND o.id != new.id
-                            AND o.place_id = new.place_id AND COALESCE(o.day, '') = COALESCE(new.day, '')
+                            AND o.place_id = new.place_id AND COALESCE(o.date, '') = COALESCE(new.date, '')
                             AND (o.reason LIKE 'demonym%') = (new.reason LIKE 'demonym%')))
         ON CONFLICT (place_id, day, demonym) DO UPDATE SET mentions = mentions + 1, articles = articles + excluded.articles;
     END;
     CREATE TRIGGER place_days_del AFTER DELETE ON mentions BEGIN
         UPDATE place_days SET mentions = mentions - 1,
             articles = articles - NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = old.article_id
-                AND o.place_id = old.place_id AND COALESCE(o.day, '') = COALESCE(old.day, '')
+                AND o.place_id = old.place_id AND COALESCE(o.date, '') = COALESCE(old.date, '')
                 AND (o.reason LIKE 'demonym%') = (old.reason LIKE 'demonym%'))
-        WHERE place_id = old.place_id AND day = COALESCE(old.day, '') AND demonym = (old.reason LIKE 'demonym%');
-        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.day, '')
+        WHERE place_id = old.place_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
+        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.date, '')
             AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
     END;
     ALTER TABLE corrections ADD COLUMN made_by TEXT NOT NULL DEFAULT '';

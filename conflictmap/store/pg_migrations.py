@@ -102,7 +102,19 @@ PG_MIGRATIONS: list[str] = [
     CREATE CONSTRAINT TRIGGER rev_corrections AFTER INSERT OR UPDATE OR DELETE ON corrections
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_revision();
     """,
-    # 3: counts by place and day kept up to date by triggers, so a view sums buckets
+    # 3: a mention's columns named as the `Mention` record names its fields (surface -> text, day -> date)
+    """
+    ALTER TABLE mentions RENAME COLUMN surface TO text;
+    ALTER TABLE mentions RENAME COLUMN day TO date;
+    ALTER INDEX mentions_day RENAME TO mentions_date;
+    -- a view keeps the column names it was made with: make it again to take the new ones
+    DROP VIEW effective_mentions;
+    CREATE VIEW effective_mentions AS
+        SELECT m.*, COALESCE(c.new_place_id, m.place_id) AS eff_place_id
+        FROM mentions m LEFT JOIN corrections c ON c.place_id = m.place_id
+        WHERE c.action IS NULL OR c.action = 'replace';
+    """,
+    # 4: counts by place and day kept up to date by triggers, so a view sums buckets
     #    instead of recounting every raw mention; who made a correction, and the history
     #    of every correction (who, when, from what, to what)
     """
@@ -116,7 +128,7 @@ PG_MIGRATIONS: list[str] = [
     );
     CREATE INDEX place_days_day ON place_days(day);
     INSERT INTO place_days (place_id, day, demonym, mentions, articles)
-        SELECT place_id, COALESCE(day, ''), reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id)
+        SELECT place_id, COALESCE(date, ''), reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id)
         FROM mentions GROUP BY 1, 2, 3;
     -- Statement-level triggers over the rows a statement changed: an article's mentions
     -- (written in one statement or several) update each bucket once, in key order, so
@@ -126,9 +138,9 @@ PG_MIGRATIONS: list[str] = [
         INSERT INTO place_days AS t (place_id, day, demonym, mentions, articles)
         SELECT g.place_id, g.day, g.demonym, SUM(g.n), SUM(CASE WHEN EXISTS (
                    SELECT 1 FROM mentions o WHERE o.article_id = g.article_id AND o.place_id = g.place_id
-                   AND COALESCE(o.day, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym
+                   AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym
                    AND o.id NOT IN (SELECT id FROM changed)) THEN 0 ELSE 1 END)
-        FROM (SELECT article_id, place_id, COALESCE(day, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
+        FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
               FROM changed GROUP BY 1, 2, 3, 4) g
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (place_id, day, demonym) DO UPDATE
@@ -140,13 +152,13 @@ PG_MIGRATIONS: list[str] = [
         INSERT INTO place_days AS t (place_id, day, demonym, mentions, articles)
         SELECT g.place_id, g.day, g.demonym, -SUM(g.n), -SUM(CASE WHEN EXISTS (
                    SELECT 1 FROM mentions o WHERE o.article_id = g.article_id AND o.place_id = g.place_id
-                   AND COALESCE(o.day, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym) THEN 0 ELSE 1 END)
-        FROM (SELECT article_id, place_id, COALESCE(day, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
+                   AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym) THEN 0 ELSE 1 END)
+        FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
               FROM changed GROUP BY 1, 2, 3, 4) g
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (place_id, day, demonym) DO UPDATE
             SET mentions = t.mentions + excluded.mentions, articles = t.articles + excluded.articles;
-        DELETE FROM place_days t USING (SELECT DISTINCT place_id, COALESCE(day, '') AS day FROM changed) g
+        DELETE FROM place_days t USING (SELECT DISTINCT place_id, COALESCE(date, '') AS day FROM changed) g
             WHERE t.place_id = g.place_id AND t.day = g.day AND t.mentions <= 0;
         RETURN NULL;
     END $$;

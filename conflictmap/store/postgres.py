@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from conflictmap.errors import StoreError
+from conflictmap.mentions import Place
 from conflictmap.store.pg_migrations import PG_MIGRATIONS
 from conflictmap.store.sqlite import Store
 
@@ -177,29 +178,22 @@ class PostgresStore(Store):
             return None
         return "a.search @@ plainto_tsquery('conflictmap', ?)", keyword
 
-    def place_id(self, place: dict[str, Any]) -> int:
+    def place_id(self, place: Place) -> int:
         """The id of a place row, added on first sight; safe when two writers add it at once."""
-        geonameid = place.get("geonameid")
-        values = (geonameid, place["name"], float(place["lat"]), float(place["lon"]), place.get("country_code") or "",
-                  place.get("admin1") or "", place.get("feature") or "", place.get("kind") or "city")
-        insert = ("INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        values = (place.geonameid, place.name, float(place.lat), float(place.lon), place.country_code or "",
+                  place.admin1 or "", place.feature or "", place.kind or "city")
+        insert = "INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        if place.geonameid is not None:
+            find, key = "SELECT id FROM places WHERE geonameid = ?", (place.geonameid,)
+            conflict = " ON CONFLICT (geonameid) DO NOTHING RETURNING id"
+        else:
+            find = ("SELECT id FROM places WHERE geonameid IS NULL AND name = ? AND round(lat::numeric, 4) = round(?::numeric, 4)"
+                    " AND round(lon::numeric, 4) = round(?::numeric, 4)")
+            key = (place.name, float(place.lat), float(place.lon))
+            conflict = " ON CONFLICT (name, round(lat::numeric, 4), round(lon::numeric, 4)) WHERE geonameid IS NULL DO NOTHING RETURNING id"
         with self._hold() as db:
-            if geonameid is not None:
-                row = db.execute("SELECT id FROM places WHERE geonameid = ?", (geonameid,)).fetchone()
-                if row is None:
-                    row = db.execute(insert + " ON CONFLICT (geonameid) DO NOTHING RETURNING id", values).fetchone()
-                if row is None:
-                    row = db.execute("SELECT id FROM places WHERE geonameid = ?", (geonameid,)).fetchone()
-            else:
-                find = ("SELECT id FROM places WHERE geonameid IS NULL AND name = ? AND round(lat::numeric, 4) = round(?::numeric, 4)"
-                        " AND round(lon::numeric, 4) = round(?::numeric, 4)")
-                key = (place["name"], float(place["lat"]), float(place["lon"]))
-                row = db.execute(find, key).fetchone()
-                if row is None:
-                    row = db.execute(insert + " ON CONFLICT (name, round(lat::numeric, 4), round(lon::numeric, 4))"
-                                     " WHERE geonameid IS NULL DO NOTHING RETURNING id", values).fetchone()
-                if row is None:
-                    row = db.execute(find, key).fetchone()
+            # look, else insert, else (another writer inserted it meanwhile) look again
+            row = db.execute(find, key).fetchone() or db.execute(insert + conflict, values).fetchone() or db.execute(find, key).fetchone()
             return int(row[0])
 
     def article(self, article_id: str) -> dict[str, Any] | None:
