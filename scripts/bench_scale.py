@@ -119,12 +119,15 @@ def views(target: str) -> dict:
     store = open_store(target)
     outlines = json.loads(OUTLINES.read_text(encoding="utf-8")) if OUTLINES.exists() else None
 
+    sql: list[float] = []
+
     def page(filters: Filters) -> tuple[float, int]:
         t0 = time.perf_counter()
         places = queries.places(store, filters)
         queries.daily(store, filters.but(start=None, end=None))
         store.totals(filters)
         store.facets()
+        sql.append(time.perf_counter() - t0)
         html = local_assets(build_map(places, window=(filters.start, filters.end), outlines=outlines)).get_root().render()
         return time.perf_counter() - t0, len(html.encode("utf-8"))
 
@@ -132,6 +135,7 @@ def views(target: str) -> dict:
     slider = sorted(page(Filters(start=date(2014, m, 1), end=date(2014, m, 28)))[0] for m in range(1, 13))
     stats = store.stats()
     return {"articles": stats["articles"], "mentions": stats["mentions"], "first_map_s": round(first, 3),
+            "first_map_sql_s": round(sql[0], 3), "slider_sql_median_s": round(sorted(sql[1:])[len(sql[1:]) // 2], 3),
             "slider_median_s": round(slider[len(slider) // 2], 3), "slider_max_s": round(slider[-1], 3),
             "payload_mb": round(payload / 1e6, 2), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
