@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -193,14 +192,14 @@ def bulk_ingest(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
-    fetched_at: datetime | None = None,
-    max_bytes: int | None = None,
     partition: int = PARTITION,
+    **read_options: Any,
 ) -> IngestReport:
-    """Read files, folders, globs or URLs as a stream and geoparse them on a Dask cluster."""
-    options: dict[str, Any] = {"fetched_at": fetched_at}
-    if max_bytes is not None:
-        options["max_bytes"] = max_bytes
+    """Read files, folders, globs or URLs as a stream and geoparse them on a Dask cluster.
+
+    `read_options` go to `read_paths` as in `ingest` (fetched_at, max_bytes; None: the default).
+    """
+    options = {k: v for k, v in read_options.items() if v is not None}
     with dask_client(workers, scheduler) as client:
         client.run(_warm)  # every worker loads the gazetteer now, once, not inside the first partition
         return bulk_ingest_articles(read_paths(list(paths), **options), store, client, progress=progress, partition=partition)
