@@ -239,3 +239,17 @@ def test_kept_counts_agree_with_a_recount_of_the_mentions(store):
                [(r["name"], r["mentions"], r["first_seen"], r["last_seen"]) for r in store.place_rows(recount)]
         assert store.daily_counts(view) == store.daily_counts(recount)
         assert store.totals(view) == store.totals(recount)
+
+
+def test_deleting_an_article_takes_its_mentions_counts_and_orphan_places(filled):
+    assert filled.delete_article("a2") and not filled.delete_article("a2")
+    assert filled.article("a2") is None
+    assert {r["name"]: r["mentions"] for r in filled.place_rows(Filters(demonyms=True))} == {"Mosul": 1, "Iraq": 1}
+    assert filled.totals(Filters(demonyms=True)) == {"mentions": 2, "articles": 2, "places": 2}
+    assert filled.stats()["places"] == 2  # Erbil was only in a2
+    assert filled.daily_counts(Filters(demonyms=True)) == [{"day": "2014-06-10", "mentions": 1}, {"day": "2014-07-01", "mentions": 1}]
+
+
+def test_the_same_text_is_found_whatever_its_id_or_spacing(filled):
+    assert filled.has_text("Fighting  in\nMosul. ") == "a1"
+    assert filled.has_text("Fighting in Erbil.") is None

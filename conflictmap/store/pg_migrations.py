@@ -114,7 +114,17 @@ PG_MIGRATIONS: list[str] = [
         FROM mentions m LEFT JOIN corrections c ON c.place_id = m.place_id
         WHERE c.action IS NULL OR c.action = 'replace';
     """,
-    # 4: counts by place and day kept up to date by triggers, so a view sums buckets
+    # 4: a key of each article's text (spacing made uniform, hashed), so the same story
+    #    arriving again through another format, file name or URL is known as stored. New
+    #    rows get it from the store (sqlite.text_key, in Python); rows already here get the
+    #    same hash computed in SQL (identical for texts whose spaces are ASCII).
+    """
+    ALTER TABLE articles ADD COLUMN text_key TEXT;
+    UPDATE articles SET text_key = substr(encode(sha256(convert_to(
+        regexp_replace(btrim(text, E' \t\n\r\f\v'), E'[ \t\n\r\f\v]+', ' ', 'g'), 'UTF8')), 'hex'), 1, 32);
+    CREATE INDEX articles_text_key ON articles(text_key);
+    """,
+    # 5: counts by place and day kept up to date by triggers, so a view sums buckets
     #    instead of recounting every raw mention; who made a correction, and the history
     #    of every correction (who, when, from what, to what)
     """

@@ -19,12 +19,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from conflictmap.errors import StoreError
-from conflictmap.mentions import Place
+from conflictmap.mentions import Mention, Place
+from conflictmap.readers.dates import EARLIEST
 from conflictmap.store.pg_migrations import PG_MIGRATIONS
-from conflictmap.store.sqlite import Store
+from conflictmap.store.sqlite import Store, text_key
 
 T = TypeVar("T")
 
@@ -94,6 +96,7 @@ class PostgresStore(Store):
             raise StoreError("psycopg is not installed; run ./setup.sh (it installs requirements.txt)") from exc
         self.dsn = dsn
         self.path = _redact(dsn)
+        self.notice = ""  # nothing about a server database needs telling at open
         self._local = threading.local()
         self._pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False,
                                     timeout=timeout, name="conflictmap")
@@ -202,7 +205,23 @@ class PostgresStore(Store):
             row.pop("search", None)  # the index's own column, not the article's
         return row
 
-    add_article = _retried(Store.add_article)
+    @_retried
+    def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool:
+        # SQLite fills the text key with a function registered on its connection; here the
+        # store writes it in the same transaction, with the same Python function.
+        with self._transaction() as db:
+            added = Store.add_article(self, article, mentions, geoparser=geoparser)
+            if added:
+                db.execute("UPDATE articles SET text_key = ? WHERE id = ?", (text_key(article["text"]), article["id"]))
+            return added
+
+    def span(self) -> tuple[str | None, str | None]:
+        """First and last day mentioned, over plausible ISO days only (see `Store.span`)."""
+        latest = (date.today() + timedelta(days=366)).isoformat()
+        row = self._rows("SELECT MIN(date) AS lo, MAX(date) AS hi FROM mentions WHERE date >= ? AND date <= ?"
+                         " AND date ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'", (EARLIEST.isoformat(), latest))[0]
+        return row["lo"], row["hi"]
+
     replace_mentions = _retried(Store.replace_mentions)
     correct = _retried(Store.correct)
     uncorrect = _retried(Store.uncorrect)
