@@ -24,6 +24,7 @@ import os
 import json
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -79,10 +80,20 @@ def load_sqlite(path: Path, mentions: int) -> None:
     from conflictmap.store.sqlite import Store
 
     places, articles, rows = synthetic_rows(mentions)
-    with Store(path) as s, s._transaction() as db:  # the triggers keep the counts as rows go in
+    with Store(path) as s, s._transaction() as db:
+        # bulk load without the per-row count triggers, then rebuild the counts once and put the triggers back
+        saved = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'place_days_%'")]
+        for name in ("place_days_ins", "place_days_del"):
+            db.execute(f"DROP TRIGGER {name}")
         db.executemany(f"INSERT INTO places ({PLACE_COLS}) VALUES ({','.join('?' * 9)})", places)
         db.executemany(f"INSERT INTO articles ({ARTICLE_COLS}) VALUES ({','.join('?' * 7)})", articles)
         db.executemany(f"INSERT INTO mentions ({MENTION_COLS}) VALUES ({','.join('?' * 10)})", rows)
+        db.execute("INSERT INTO place_days (place_id, day, demonym, mentions, articles) SELECT place_id, COALESCE(date, ''),"
+                   " reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id) FROM mentions GROUP BY 1, 2, 3")
+        for sql in saved:
+            db.execute(sql)
+    with Store(path) as s:
+        s._db.execute("ANALYZE")
 
 
 def load_postgres(dsn: str, mentions: int) -> None:
@@ -182,6 +193,7 @@ def main() -> None:
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument("--views-of", help=argparse.SUPPRESS)  # internal: time the views of one store in this process
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so the private PostgreSQL is stopped on the way out
     if args.views_of:
         print(json.dumps(views(args.views_of)))
         return
