@@ -58,7 +58,8 @@ DEFAULT_OUT = HERE / "build" / "gazetteer.sqlite"
 KINDS = ("country", "admin1", "admin2", "region", "city", "landmark")
 
 sys.path.insert(0, str(REPO))
-from conflictmap.geoparser.names import _FOLD, normalize_name  # noqa: E402  - one normaliser for build and lookup
+from conflictmap.geoparser.names import _FOLD, arabic_variants, normalize_name  # noqa: E402  - one rule for build and lookup
+from geodata.display_names import choose as choose_display, english_form  # noqa: E402
 
 # --------------------------------------------------------------------------- normaliser
 #
@@ -113,44 +114,6 @@ def name_key(name: str | None) -> str | None:
 # Countries whose names are commonly romanised from Arabic (plus Kurdish/Persian-area ones
 # where the same patterns occur).
 ARABIC_CC = set("AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split())
-_ARTICLE = re.compile(r"^(?:al|el|ad|adh|ar|as|ash|at|ath|az|an|ed|er|es|et|ez|en|ul|ud|ur)\s+(.{3,})$")
-_WORD_SUBS = [  # (word, replacements) applied to whole words of the key
-    ("tall", ("tal", "tel")),
-    ("tal", ("tall", "tel")),
-    ("ayn", ("ain", "ein")),
-    ("ain", ("ayn",)),
-    ("abu", ("abou",)),
-    ("jabal", ("jebel",)),
-    ("jebel", ("jabal",)),
-    ("qasr", ("kasr",)),
-    ("deir", ("dayr", "dair")),
-    ("dayr", ("deir",)),
-    ("ras", ("raas",)),
-]
-
-
-def arabic_variants(key: str) -> set[str]:
-    """Common alternative romanisations of an Arabic place-name key ('al fallujah' -> 'fallujah', 'falluja', ...)."""
-    out = {key}
-    m = _ARTICLE.match(key)
-    if m:
-        out.add(m.group(1))
-    for k in list(out):
-        words = k.split()
-        for i, w in enumerate(words):
-            for src, reps in _WORD_SUBS:
-                if w == src:
-                    for r in reps:
-                        out.add(" ".join(words[:i] + [r] + words[i + 1:]))
-    for k in list(out):
-        if k.endswith("ah") and len(k) > 5:
-            out.add(k[:-1])  # Fallujah -> Falluja, Raqqah -> Raqqa
-        elif k.endswith("iyah") and len(k) > 6:
-            out.add(k[:-4] + "iya")
-    out.discard(key)
-    return {v for v in out if len(v) >= 3}
-
-
 # Countries whose admin-1 points the brief asks to be good to ~50 km (checked at build time).
 FOCUS_CC = set("IQ SY IR TR JO SA LB IL PS US CA GB AU IN CN MX NG PK AF".split())
 
@@ -255,6 +218,7 @@ class Builder:
 
     def warn(self, msg: str) -> None:
         self.warnings.append(msg)
+
 
     def target_id(self, t: str) -> int | None:
         """The place a curated row points at: an ISO country code, a place id, or an admin-1 unit ('US.AL')."""
@@ -639,7 +603,7 @@ def add_curated_places(b: Builder, src: Sources) -> None:
         for form in [r["name"]] + _split(r["alternates"]):
             if not b.add_name(pid, form, "curated"):
                 b.warn(f"region {r['name']}: form {form!r} has no usable key")
-    for r in _csv("landmarks.csv"):
+    for r in _csv("landmarks.csv") + _csv("physical.csv"):
         pid = int(r["id"])
         assert -9999 <= pid <= -1000, r
         cc = r["country_code"]
@@ -717,9 +681,133 @@ def add_demonyms_and_abbreviations(b: Builder, src: Sources) -> None:
                 b.abbrev.add((k, pid))
 
 
+_AIRPORT_WORDS = re.compile(
+    r"\b(?:international|intl|airport|airfield|aerodrome|aeroporto|aeropuerto|aeroport|aéroport|flughafen|lufthavn|"
+    r"regional|municipal|county|national|domestic|air base|airbase|field)\b", re.I)
+_GLUE_EDGE = re.compile(r"^(?:(?:of|de|del|di|the|da|do)\s+)+|(?:\s+(?:of|de|del|di|the|da|do))+$", re.I)
+
+
+def airport_forms(name: str, city: str) -> tuple[list[str], str | None]:
+    """The names an airport goes by: its own, '<core> Airport', '<city> airport'; and the bare core.
+
+    'London Heathrow Airport' -> core 'Heathrow'; 'Amsterdam Airport Schiphol' -> 'Schiphol';
+    'Baghdad International Airport' has no core beyond its city.
+    """
+    core = _AIRPORT_WORDS.sub(" ", name)
+    for word in city.split():
+        core = re.sub(r"\b" + re.escape(word) + r"\b", " ", core)
+    core = _GLUE_EDGE.sub("", re.sub(r"[\s/,()–-]+", " ", core).strip())
+    forms = [name]
+    if city:
+        forms.append(f"{city} airport")
+    if core and len(core) >= 4 and core.lower() != city.lower():
+        forms.append(f"{core} Airport")
+        return forms, core
+    return forms, None
+
+
+def add_airports(b: Builder, _src: Sources) -> None:
+    """Airports with an IATA code, from the PyPI package airportsdata (MIT; OurAirports-derived).
+
+    Ids are stable: -(10,000,000 + the ICAO code read in base 36). A bare core name
+    ("Heathrow") is a full name only where no town or province already has it, otherwise
+    a spare form; a core of several words ("John F Kennedy") or one that is an ordinary word
+    or a given name stands only with "Airport" after it.
+    """
+    try:
+        import airportsdata
+    except ImportError:
+        b.warn("airportsdata is not installed: no airports (pip install -r requirements.txt)")
+        return
+    n = 0
+    words, people = dictionary_words(), given_names()
+    taken = {k for k, _ in b.names}  # keys some place answered to before the airports came
+    for iata, a in sorted(airportsdata.load("IATA").items()):
+        icao = a.get("icao") or ""
+        if not re.fullmatch(r"[A-Z0-9]{4}", icao) or a["country"] not in b.country_id:
+            continue
+        forms, core = airport_forms(a["name"], a.get("city") or "")
+        if name_key(a["name"]) in taken:
+            continue  # a curated landmark already (Baghdad International Airport)
+        pid = -(10_000_000 + int(icao, 36))
+        lat, lon, cc = round(float(a["lat"]), 5), round(float(a["lon"]), 5), a["country"]
+        a1 = b.grid.nearest_admin1(lat, lon, cc, max_deg=1.0)
+        a1info = b.admin1_info.get((cc, a1 or ""))
+        if not b.add_place(pid, name=a["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
+                           admin1_name=a1info["name"] if a1info else None, feature_class="S", feature_code="AIRP",
+                           population=None, kind="landmark"):
+            continue
+        n += 1
+        for form in forms:
+            b.add_name(pid, form, "airportsdata")
+        k = name_key(core) if core and " " not in core else None
+        if k and (words.get(k) == 1 or k in people):
+            k = None  # 'Liberty' (Newark), 'Logan' (Boston): a word or a given name alone is no airport
+        if k and k in taken:
+            b.weak.append((k, pid, "airportsdata"))
+        elif k:
+            b.add_key(pid, k, "airportsdata")
+    b.log(f"airports: {n}")
+
+
+def choose_display_names(b: Builder, src: Sources) -> None:
+    """English display names (Tikrit, Fallujah, Kobani) for towns and provinces; GeoNames' own name is kept.
+
+    The choice is made from each town's own alternate spellings, ranked by how often English
+    text writes them (geodata/display_names.py). Provinces keep Natural Earth's English name
+    without its accents: its alternates are mostly historical or foreign names.
+    """
+    words = dictionary_words()
+
+    def ordinary(word: str) -> bool:
+        return words.get(word) == 1
+
+    own: dict[str, int] = {}  # whose frequency a name is: towns' and countries' own names (a province shares its town's)
+    for p in b.places.values():
+        if p["kind"] not in ("city", "country"):
+            continue
+        size = 10**12 if p["kind"] == "country" else (p["population"] or 0)
+        k = normalize_name(p["name"])
+        own[k] = max(own.get(k, 0), size)
+    n_changed = 0
+    for pid, p in b.places.items():
+        p["geonames_name"] = p["name"]
+        if p["kind"] == "admin1":
+            info = b.admin1_info.get((p["country_code"], p["admin1_code"] or ""))
+            if info and info["id"] == pid:
+                p["geonames_name"] = info["loc_name"]
+            # Natural Earth's English names are already curated; only the accents go (Al-Qādisiyyah).
+            display = english_form(p["name"]) or p["name"]
+            if display != p["name"]:
+                n_changed += 1
+                p["name"] = display
+            continue
+        if p["kind"] != "city" or str(pid) not in src.cities:
+            continue
+        alternates = src.cities[str(pid)].get("alternatenames") or ()
+        pop = p["population"] or 0
+        own_key = normalize_name(p["name"])
+
+        def taken(form: str, pop: int = pop, own_key: str = own_key) -> bool:
+            k = normalize_name(form)
+            return k != own_key and own.get(k, 0) >= 0.05 * max(pop, 1)
+
+        display = choose_display(p["name"], alternates, ordinary, taken)
+        if display != p["name"]:
+            n_changed += 1
+            p["name"] = display
+            b.add_name(pid, display, "name")
+    unit_names = {(p["country_code"], p["admin1_code"]): p["name"] for p in b.places.values() if p["kind"] == "admin1"}
+    for p in b.places.values():
+        if p["admin1_name"]:
+            p["admin1_name"] = unit_names.get((p["country_code"], p["admin1_code"]), p["admin1_name"])
+    b.log(f"display names: {n_changed} differ from GeoNames' ({time.time() - b.t0:.1f}s)")
+
+
 STEPS = (
     index_cities, index_admin1, add_cities, add_continents, add_countries, add_admin1, add_natural_earth_units,
-    add_us_counties, add_curated_places, add_extra_names, add_spare_forms, add_demonyms_and_abbreviations,
+    add_us_counties, add_curated_places, add_extra_names, add_airports, add_spare_forms,
+    add_demonyms_and_abbreviations, choose_display_names,
 )
 
 
@@ -758,7 +846,8 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
             feature_class TEXT,
             feature_code TEXT,
             population INTEGER,
-            kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark'))
+            kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark')),
+            geonames_name TEXT
         );
         CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
         CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
@@ -772,8 +861,8 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
     db.executemany("INSERT INTO given_names VALUES (?)", ((n,) for n in sorted(given_names())))
     cols = ("name", "lat", "lon", "country_code", "admin1_code", "admin1_name", "feature_class", "feature_code", "population", "kind")
     db.executemany(
-        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        ((pid, *(b.places[pid][c] for c in cols)) for pid in sorted(b.places)),
+        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        ((pid, *(b.places[pid][c] for c in cols), b.places[pid].get("geonames_name") or b.places[pid]["name"]) for pid in sorted(b.places)),
     )
     # Drop names pointing at places that were skipped (no coordinates).
     name_rows = sorted((k, pid, src) for (k, pid), src in b.names.items() if pid in b.places)
@@ -827,6 +916,7 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
 DICTIONARY = Path("/usr/share/dict/american-english")
 
 
+@functools.lru_cache(maxsize=1)
 def dictionary_words() -> dict[str, int]:
     """English words from Debian's wamerican list: 1 for an ordinary word ('baker'), 0 for a proper noun only ('Chicago').
 
@@ -846,6 +936,7 @@ def dictionary_words() -> dict[str, int]:
     return words
 
 
+@functools.lru_cache(maxsize=1)
 def given_names() -> set[str]:
     """Given names common in Britain or the USA, from gender-guesser's name list (frequency 3+ of 13)."""
     try:
