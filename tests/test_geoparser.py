@@ -13,7 +13,8 @@ from tests.conftest import shared_path
 
 
 def places(parser, text, date=None, **kw):
-    return parser.parse(text, date, **kw)
+    """The mentions in their flat `geoparse` contract shape, which most checks here are about."""
+    return [m.to_dict() for m in parser.parse(text, date, **kw)]
 
 
 def found(parser, text, surface, date=None):
@@ -92,6 +93,18 @@ def test_every_place_has_the_contract_fields_and_candidates(parser):
         assert 0 < p["confidence"] <= 1 and p["date"] == "2014-08-04"
         assert isinstance(p["geonameid"], int) and p["country_code"] == "IQ"
         assert isinstance(p["candidates"], list)
+
+
+def test_each_mention_carries_its_sentence_and_where_it_starts(parser):
+    text = "Talks began in Geneva on Monday.  Later, troops entered Kirkuk. Dr. Smith stayed in Erbil."
+    out = parser.parse(text, "2014-06-14")
+    assert [m.text for m in out] == ["Geneva", "Kirkuk", "Erbil"]
+    assert [m.sentence for m in out] == ["Talks began in Geneva on Monday.", "Later, troops entered Kirkuk.",
+                                         "Dr. Smith stayed in Erbil."]
+    for m in out:
+        assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
+        assert m.sentence[m.start - m.sentence_start : m.end - m.sentence_start] == m.text
+    assert out[0].date == "2014-06-09" and out[1].date == "2014-06-14"
 
 
 def text_at(p, text):

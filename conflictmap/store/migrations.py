@@ -111,4 +111,23 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER rev_corrections_upd AFTER UPDATE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
     CREATE TRIGGER rev_corrections_del AFTER DELETE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
     """,
+    # 3: a mention's columns named as the `Mention` record names its fields, so a key is
+    #    the same word from the geoparser to the pages (surface -> text, day -> date)
+    """
+    ALTER TABLE mentions RENAME COLUMN surface TO text;
+    ALTER TABLE mentions RENAME COLUMN day TO date;
+    DROP INDEX mentions_day;
+    CREATE INDEX mentions_date ON mentions(date);
+    """,
+    # 4: a key of each article's text (whitespace made uniform, hashed), so the same story
+    #    arriving again through another format, file name or URL is known as stored.
+    #    text_key() is a function the store registers on its connection (sqlite.text_key).
+    """
+    ALTER TABLE articles ADD COLUMN text_key TEXT;
+    UPDATE articles SET text_key = text_key(text);
+    CREATE INDEX articles_text_key ON articles(text_key);
+    CREATE TRIGGER articles_text_key_ins AFTER INSERT ON articles WHEN new.text_key IS NULL BEGIN
+        UPDATE articles SET text_key = text_key(new.text) WHERE rowid = new.rowid;
+    END;
+    """,
 ]

@@ -2,7 +2,8 @@
 
 SQLite is the default backend (see docs/decisions.md for why). Everything else in
 the library talks to the store only through the methods of `Store`, which take and
-return plain dicts, so a server database (PostgreSQL) can stand behind the same
+return plain data (`Mention` and `Place` records, dicts whose keys are the records' field
+names), so a server database (PostgreSQL) can stand behind the same
 interface later: `StoreLike` spells that interface out.
 
 Writes are one transaction per article: an article and all its mentions land
@@ -11,24 +12,27 @@ together or not at all, so a killed ingest never leaves half an article behind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
 from conflictmap.errors import StoreError
 from conflictmap.filters import Filters
+from conflictmap.readers.dates import EARLIEST
+from conflictmap.mentions import Candidate, Mention, Place
 from conflictmap.store.migrations import MIGRATIONS
 
 HOME_ENV = "CONFLICTMAP_HOME"
 DB_NAME = "conflictmap.db"
-
-PLACE_FIELDS = ("geonameid", "name", "lat", "lon", "country_code", "admin1", "feature", "kind")
 
 
 def default_path() -> Path:
@@ -49,11 +53,13 @@ class StoreLike(Protocol):
     """What the rest of the library needs from a store; a PostgreSQL backend implements the same."""
 
     def has_article(self, article_id: str, text: str | None = None) -> bool: ...
-    def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool: ...
-    def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None: ...
+    def has_text(self, text: str) -> str | None: ...
+    def delete_article(self, article_id: str) -> bool: ...
+    def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool: ...
+    def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None: ...
     def stale_articles(self, version: str | None = None) -> list[dict[str, Any]]: ...
-    def place_id(self, place: dict[str, Any]) -> int: ...
-    def correct(self, place_id: int, *, new_place: dict[str, Any] | None = None, note: str = "") -> None: ...
+    def place_id(self, place: Place) -> int: ...
+    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "") -> None: ...
     def uncorrect(self, place_id: int) -> None: ...
     def place_rows(self, filters: Filters) -> list[dict[str, Any]]: ...
     def daily_counts(self, filters: Filters) -> list[dict[str, Any]]: ...
@@ -61,8 +67,8 @@ class StoreLike(Protocol):
     def articles(self, filters: Filters, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]: ...
     def mention_rows(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]: ...
     def totals(self, filters: Filters) -> dict[str, int]: ...
-    def place(self, place_id: int) -> dict[str, Any] | None: ...
-    def place_candidates(self, place_id: int) -> list[dict[str, Any]]: ...
+    def place(self, place_id: int) -> Place | None: ...
+    def place_candidates(self, place_id: int) -> list[Candidate]: ...
     def corrections(self) -> list[dict[str, Any]]: ...
     def facets(self) -> dict[str, list[Any]]: ...
     def span(self) -> tuple[str | None, str | None]: ...
@@ -84,37 +90,62 @@ class Store:
     def __init__(self, path: str | Path | None = None) -> None:
         target = default_path() if path is None else path
         self.path = str(target)
+        #: something the user should know about the file that did not stop it opening (shown by the CLI and dashboard)
+        self.notice = ""
+        self._was_empty = False
         if self.path != ":memory:":
             folder = Path(self.path).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the data folder {folder}: {exc.strerror}; set {HOME_ENV} or --db to a writable place") from exc
+            self._was_empty = _check_file(Path(self.path).expanduser())
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(_open_problem(self.path, exc)) from exc
+        try:
             self._db.row_factory = sqlite3.Row
+            self._db.create_function("text_key", 1, text_key, deterministic=True)
             self._db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._lock = threading.RLock()
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a Conflict Map database ({exc}); move it away or choose another --db") from exc
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StoreError(_open_problem(self.path, exc)) from exc
+        except BaseException:
+            self._db.close()
+            raise
 
     # -- plumbing -------------------------------------------------------------------------
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path} was written by a newer Conflict Map (schema {version}, this one knows {len(MIGRATIONS)}); upgrade conflictmap"
-            )
-        for number in range(version, len(MIGRATIONS)):
-            with self._transaction():
+        self._refuse_newer(version)
+        if version == len(MIGRATIONS):
+            return
+        with self._transaction():
+            # Read again under the write lock: another process opening the same new store
+            # at the same moment may have built the schema while this one waited.
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            self._refuse_newer(version)
+            if version == 0 and self._was_empty:
+                self.notice = (f"{self.path} was an empty file (0 bytes), so a new store was started in it; if you "
+                               "expected your articles here, restore the database from a backup (or a copy that failed)")
+            for number in range(version, len(MIGRATIONS)):
                 for statement in _split_sql(MIGRATIONS[number]):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _refuse_newer(self, version: int) -> None:
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer Conflict Map (schema {version}, this one knows {len(MIGRATIONS)}); "
+                "upgrade conflictmap (pip install -U conflictmap) to open it, or choose another --db; the file is untouched"
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -158,7 +189,31 @@ class Store:
             row = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row is not None and (text is None or row[0] == text)
 
-    def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool:
+    def has_text(self, text: str) -> str | None:
+        """The id of a stored article with this text (spacing aside), whatever its id; else None."""
+        with self._lock:
+            row = self._db.execute("SELECT id FROM articles WHERE text_key = ? LIMIT 1", (text_key(text),)).fetchone()
+        return None if row is None else str(row[0])
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove an article, its mentions, and places nothing else mentions or corrects.
+
+        One transaction, so a crash leaves the article whole or gone. Returns False
+        when there was no such article.
+        """
+        with self._transaction() as db:
+            places = [r[0] for r in db.execute("SELECT DISTINCT place_id FROM mentions WHERE article_id = ?", (article_id,))]
+            db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+            gone = db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+            for place in places:
+                db.execute(
+                    "DELETE FROM places WHERE id = ? AND NOT EXISTS (SELECT 1 FROM mentions WHERE place_id = ?)"
+                    " AND NOT EXISTS (SELECT 1 FROM corrections WHERE place_id = ? OR new_place_id = ?)",
+                    (place, place, place, place),
+                )
+        return bool(gone)
+
+    def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool:
         """Store one article with its mentions in one transaction (an upsert).
 
         Returns False (and writes nothing) when the article is already there with the
@@ -200,45 +255,45 @@ class Store:
             self._insert_mentions(article["id"], mentions)
         return True
 
-    def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None:
+    def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None:
         """Swap an article's mentions for a fresh geoparse, atomically."""
         with self._transaction() as db:
             db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
             self._insert_mentions(article_id, mentions)
             db.execute("UPDATE articles SET geoparser = ? WHERE id = ?", (geoparser, article_id))
 
-    def _insert_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]]) -> None:
+    def _insert_mentions(self, article_id: str, mentions: Sequence[Mention]) -> None:
         rows = []
         for m in mentions:
             rows.append(
                 (
                     article_id,
-                    m["start"],
-                    m["end"],
-                    m["text"],
-                    self.place_id(m),
-                    m.get("sentence", ""),
-                    m.get("sentence_start", 0),
-                    m.get("date"),
-                    m.get("date_cue", ""),
-                    float(m.get("confidence") or 0.0),
-                    m.get("reason", ""),
-                    json.dumps(m.get("candidates") or [], ensure_ascii=False),
+                    m.start,
+                    m.end,
+                    m.text,
+                    self.place_id(m.place),
+                    m.sentence,
+                    m.sentence_start,
+                    m.date,
+                    m.date_cue,
+                    float(m.confidence or 0.0),
+                    m.reason,
+                    json.dumps([c.to_dict() for c in m.candidates], ensure_ascii=False),
                 )
             )
         self._db.executemany(
-            "INSERT OR IGNORE INTO mentions (article_id, start, end, surface, place_id, sentence, sentence_start,"
-            " day, date_cue, confidence, reason, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO mentions (article_id, start, end, text, place_id, sentence, sentence_start,"
+            " date, date_cue, confidence, reason, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
-    def place_id(self, place: dict[str, Any]) -> int:
+    def place_id(self, place: Place) -> int:
         """The id of a place row, added on first sight (a lookup, as in sqlite-utils).
 
         Places are keyed by gazetteer id; a place without one (a point picked on the
         map) is keyed by its name and rounded coordinates.
         """
-        geonameid = place.get("geonameid")
+        geonameid = place.geonameid
         with self._lock:
             if geonameid is not None:
                 row = self._db.execute("SELECT id FROM places WHERE geonameid = ?", (geonameid,)).fetchone()
@@ -246,7 +301,7 @@ class Store:
                 row = self._db.execute(
                     "SELECT id FROM places WHERE geonameid IS NULL AND name = ? AND round(lat, 4) = round(?, 4)"
                     " AND round(lon, 4) = round(?, 4)",
-                    (place["name"], place["lat"], place["lon"]),
+                    (place.name, place.lat, place.lon),
                 ).fetchone()
             if row:
                 return int(row[0])
@@ -255,18 +310,18 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     geonameid,
-                    place["name"],
-                    float(place["lat"]),
-                    float(place["lon"]),
-                    place.get("country_code") or "",
-                    place.get("admin1") or "",
-                    place.get("feature") or "",
-                    place.get("kind") or "city",
+                    place.name,
+                    float(place.lat),
+                    float(place.lon),
+                    place.country_code or "",
+                    place.admin1 or "",
+                    place.feature or "",
+                    place.kind or "city",
                 ),
             )
             return int(cur.lastrowid)
 
-    def correct(self, place_id: int, *, new_place: dict[str, Any] | None = None, note: str = "") -> None:
+    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "") -> None:
         """Record that a place is wrong: moved to `new_place`, or not a place at all when None.
 
         Corrections sit beside the mentions instead of rewriting them, so they apply
@@ -311,10 +366,10 @@ class Store:
         cond: list[str] = []
         args: list[Any] = []
         if f.start:
-            cond.append("m.day >= ?")
+            cond.append("m.date >= ?")
             args.append(f.start.isoformat())
         if f.end:
-            cond.append("m.day <= ?")
+            cond.append("m.date <= ?")
             args.append(f.end.isoformat())
         if f.countries:
             cond.append(f"p.country_code IN ({','.join('?' * len(f.countries))})")
@@ -351,7 +406,7 @@ class Store:
         return self._rows(
             "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind,"
             " COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,"
-            " MIN(m.day) AS first_seen, MAX(m.day) AS last_seen" + self._FROM + "WHERE " + where
+            " MIN(m.date) AS first_seen, MAX(m.date) AS last_seen" + self._FROM + "WHERE " + where
             + " GROUP BY p.id" + having + " ORDER BY mentions DESC, p.name",
             args,
         )
@@ -360,10 +415,10 @@ class Store:
         """Mentions in view with their place and article, newest first."""
         where, args = self._where(filters)
         sql = (
-            "SELECT m.id AS mention_id, m.article_id, m.start, m.end, m.surface, m.sentence, m.sentence_start,"
-            " m.day, m.date_cue, m.confidence, m.reason, p.id AS place_id, p.name AS place, p.lat, p.lon,"
-            " p.country_code, p.kind, a.title, a.source, a.url, a.published" + self._FROM + "WHERE " + where
-            + " ORDER BY m.day DESC, a.published DESC, m.article_id, m.start"
+            "SELECT m.id AS mention_id, m.article_id, m.start, m.end, m.text, m.sentence, m.sentence_start,"
+            " m.date, m.date_cue, m.confidence, m.reason, p.id AS place_id, p.name, p.lat, p.lon, p.geonameid,"
+            " p.country_code, p.admin1, p.feature, p.kind, a.title, a.source, a.url, a.published" + self._FROM + "WHERE " + where
+            + " ORDER BY m.date DESC, a.published DESC, m.article_id, m.start"
         )
         if filters.min_mentions > 1:
             # keep mention rows consistent with the place view
@@ -379,10 +434,15 @@ class Store:
 
     def daily_counts(self, filters: Filters) -> list[dict[str, Any]]:
         where, args = self._where(filters)
-        return self._rows("SELECT m.day AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.day ORDER BY m.day", args)
+        return self._rows("SELECT m.date AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.date ORDER BY m.date", args)
 
     def totals(self, filters: Filters) -> dict[str, int]:
+        """The counts over exactly the places the map shows (minimum mentions included)."""
         where, args = self._where(filters)
+        if filters.min_mentions > 1:
+            where += (" AND p.id IN (SELECT p.id" + self._FROM + "WHERE " + where
+                      + " GROUP BY p.id HAVING COUNT(*) >= ?)")
+            args = args + args + [filters.min_mentions]
         rows = self._rows(
             "SELECT COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles, COUNT(DISTINCT p.id) AS places"
             + self._FROM + "WHERE " + where,
@@ -397,10 +457,12 @@ class Store:
         row = rows[0]
         row["metadata"] = json.loads(row["metadata"] or "{}")
         row["mentions"] = self._rows(
-            "SELECT m.*, p.name AS place, p.lat, p.lon, p.country_code, p.kind FROM effective_mentions m"
+            "SELECT m.*, p.name, p.lat, p.lon, p.geonameid, p.country_code, p.admin1, p.feature, p.kind FROM effective_mentions m"
             " JOIN places p ON p.id = m.eff_place_id WHERE m.article_id = ? ORDER BY m.start",
             (article_id,),
         )
+        for m in row["mentions"]:
+            m["candidates"] = json.loads(m["candidates"] or "[]")
         return row
 
     def articles(self, filters: Filters, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
@@ -418,16 +480,16 @@ class Store:
             return self._rows("SELECT id, text, day FROM articles ORDER BY added_at, id")
         return self._rows("SELECT id, text, day FROM articles WHERE geoparser != ? ORDER BY added_at, id", (version,))
 
-    def place(self, place_id: int) -> dict[str, Any] | None:
+    def place(self, place_id: int) -> Place | None:
         rows = self._rows("SELECT * FROM places WHERE id = ?", (place_id,))
-        return rows[0] if rows else None
+        return Place.from_dict(rows[0]) if rows else None
 
-    def place_candidates(self, place_id: int) -> list[dict[str, Any]]:
+    def place_candidates(self, place_id: int) -> list[Candidate]:
         """Next-best candidates the geoparser recorded for mentions of this place."""
-        seen: dict[tuple[float, float], dict[str, Any]] = {}
+        seen: dict[tuple[float, float], Candidate] = {}
         for row in self._rows("SELECT candidates FROM effective_mentions WHERE eff_place_id = ? LIMIT 200", (place_id,)):
             for cand in json.loads(row["candidates"] or "[]"):
-                seen.setdefault((round(cand["lat"], 3), round(cand["lon"], 3)), cand)
+                seen.setdefault((round(cand["lat"], 3), round(cand["lon"], 3)), Candidate.from_dict(cand))
         return list(seen.values())
 
     def facets(self) -> dict[str, list[Any]]:
@@ -443,7 +505,13 @@ class Store:
         }
 
     def span(self) -> tuple[str | None, str | None]:
-        row = self._rows("SELECT MIN(day) AS lo, MAX(day) AS hi FROM mentions")[0]
+        """First and last day mentioned, over real, plausible days only: a store written before dates
+        were checked at ingest may hold "2300-06-10" or worse, and no view may fail on it."""
+        latest = (date.today() + timedelta(days=366)).isoformat()
+        row = self._rows(
+            "SELECT MIN(date) AS lo, MAX(date) AS hi FROM mentions WHERE date >= ? AND date <= ? AND date(date) = date",
+            (EARLIEST.isoformat(), latest),
+        )[0]
         return row["lo"], row["hi"]
 
     def revision(self) -> str:
@@ -456,10 +524,59 @@ class Store:
         return {"path": self.path, "schema": self.schema_version, **counts, "first_day": lo, "last_day": hi}
 
 
+_NOT_IN_QUERY = re.compile(r'["\x00-\x1f\x7f\ud800-\udfff]')
+
+
 def _fts_query(keyword: str) -> str:
-    """Turn what a user types into a safe FTS5 query: each word quoted, all required."""
-    words = [w.replace('"', "") for w in keyword.split()]
+    """Turn what a user types into a safe FTS5 query: each word quoted, all required.
+
+    Quotes, control characters (a NUL ends FTS5's string early: "unterminated
+    string") and lone surrogates are dropped; they are never part of a word.
+    """
+    words = [_NOT_IN_QUERY.sub("", w) for w in keyword.split()]
     return " ".join(f'"{w}"' for w in words if w)
+
+
+def text_key(text: str | None) -> str | None:
+    """The key two copies of one article share whatever file, format or URL brought them:
+    a hash of the text with its spacing made uniform."""
+    if text is None:
+        return None
+    return hashlib.sha256(" ".join(str(text).split()).encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _check_file(path: Path) -> bool:
+    """Refuse a path SQLite would misreport; True when it is an old empty (0-byte) file.
+
+    A file just made by another process opening the same new store is also 0
+    bytes for a moment; only one older than a few seconds counts as empty.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot read {path} ({exc.strerror}); check its permissions or choose another --db") from exc
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file; give a file name with --db or {HOME_ENV}")
+    return info.st_size == 0 and time.time() - info.st_mtime > 5
+
+
+def _open_problem(path: str, exc: sqlite3.Error) -> str:
+    """What went wrong opening a store, told apart, each with its next step."""
+    message = str(exc)
+    lowered = message.lower()
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered or "permission" in lowered:
+        return (f"{path} cannot be opened for writing ({message}): the file or its folder is read-only; the database "
+                "itself may be fine. Give this user write permission on both, or copy the file to a writable folder "
+                "and point --db or CONFLICTMAP_HOME there")
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (f"{path} is damaged or is not a database ({message}); restore it from a backup, or move it away "
+                "so a new store is started, or choose another --db")
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path} is busy ({message}); wait for the other ingest to finish and try again"
+    return f"{path} could not be opened ({message}); check the file, or choose another --db"
+
 
 
 def _split_sql(script: str) -> Iterable[str]:
