@@ -53,8 +53,12 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.
 fi
 .venv/bin/python scripts/vendor_assets.py
 
-if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py conflictmap/geoparser/names.py requirements.txt -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
+if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py geodata/display_names.py conflictmap/geoparser/names.py requirements.txt -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
   say "building the gazetteer (about a minute, once)"
   .venv/bin/python geodata/build_gazetteer.py
+fi
+if [ ! -f geodata/build/areas.geojson ] || [ -n "$(find geodata/curated geodata/build_areas.py geodata/countries.geojson geodata/build/gazetteer.sqlite -newer geodata/build/areas.geojson 2>/dev/null | head -1)" ]; then
+  say "building the area shapes (provinces, regions, seas, rivers)"
+  .venv/bin/python geodata/build_areas.py
 fi
 say "ready"
