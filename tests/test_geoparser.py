@@ -11,6 +11,14 @@ from conflictmap.geoparser.evaluation import km
 from conflictmap.geoparser.names import normalize_name
 from tests.conftest import shared_path
 
+pytestmark = pytest.mark.accuracy
+
+
+@pytest.fixture(scope="module")
+def parser(full_parser):
+    """Where each name lands is the point here: the full built gazetteer, not the unit-test fixture."""
+    return full_parser
+
 
 def places(parser, text, date=None, **kw):
     return parser.parse(text, date, **kw)

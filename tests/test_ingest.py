@@ -1,8 +1,9 @@
-"""Ingest end to end with real files, the real gazetteer and a real SQLite file."""
+"""Ingest end to end with real files, a real gazetteer and a real SQLite file."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from conflictmap.geoparser.evaluation import km
 from conflictmap.ingest import DEMO_CORPUS, ensure_demo, ingest
 from conflictmap.store.sqlite import Store
-from tests.conftest import PYTHON, ROOT, shared_path
+from tests.conftest import GAZETTEER_ENV, PYTHON, ROOT, shared_path
 
 SEED_TITLE = "Iraq crisis: Iran could join forces with US to half neighbour's jihadi threat"
 
@@ -41,7 +42,9 @@ def store_filters():
     return Filters(demonyms=True)
 
 
-def test_demo_corpus_fills_an_empty_store_once(store, parser):
+@pytest.mark.accuracy
+def test_demo_corpus_fills_an_empty_store_once(store, full_parser):
+    parser = full_parser
     report = ensure_demo(store, parser=parser)
     lines = [line for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert report.added == len(lines) >= 80 and not report.failed
@@ -76,7 +79,8 @@ def test_broken_file_in_a_folder_is_reported_and_the_rest_goes_in(tmp_path, stor
 
 
 @pytest.mark.corpus
-def test_all_lgl_articles_ingest_with_dates(tmp_path, parser):
+def test_all_lgl_articles_ingest_with_dates(tmp_path, full_parser):
+    parser = full_parser
     lgl = shared_path("corpora", "lgl.xml")
     with Store(tmp_path / "lgl.db") as store:
         report = ingest([lgl], store, parser=parser)  # the corpus file is read directly
@@ -106,7 +110,7 @@ def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path, parser):
             f"Report {i} from {a}\n\nOfficials in {a} said convoys left for {b} on Tuesday. "
             f"Residents of {b} described report number {i} in detail.", encoding="utf-8")
     db = tmp_path / "kill.db"
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", GAZETTEER_ENV: os.environ[GAZETTEER_ENV]}
     cmd = [PYTHON, "-m", "conflictmap", "ingest", str(folder), "--db", str(db), "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stored = 0
