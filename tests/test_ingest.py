@@ -103,7 +103,7 @@ def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path, parser):
     folder = tmp_path / "many"
     folder.mkdir()
     places = ["Mosul", "Baghdad", "Erbil", "Kirkuk", "Tikrit", "Samarra", "Najaf", "Karbala", "Basra", "Ramadi"]
-    total = 1500
+    total = 600
     for i in range(total):
         a, b = places[i % 10], places[(i * 3 + 1) % 10]
         (folder / f"{i:05d}.txt").write_text(
