@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -275,23 +274,3 @@ def test_mention_date_without_article_date() -> None:
 def test_mention_date_accepts_a_datetime() -> None:
     published = datetime(2014, 6, 14, 17, 0, tzinfo=tz(1))
     assert mention_date("Isis took Mosul on Thursday.", published) == (date(2014, 6, 12), "on Thursday")
-
-
-def test_mention_date_is_fast() -> None:
-    """It runs on every sentence of every article: well under 50 µs a sentence."""
-    sentences = [
-        "The largely Shia government has close links to the Iraqi government that came to power after 2003.",
-        "Isis took the country's second biggest city, Mosul, on Thursday and there are fears for Baghdad.",
-        "According to reports, members have been accused of rape, torture and the execution of thousands.",
-        "Officials in Ankara said Turkey would keep its border crossings open for the wounded near Kilis.",
-        "A spokesman said 12 convoys had reached the city since 3 May, and more were expected next week.",
-        "Residents said the shelling eased overnight but resumed at dawn near the old city two days ago.",
-    ] * 500
-    timings = []
-    for _ in range(3):  # best of three, so a busy machine does not fail the test
-        start = time.perf_counter()
-        for sentence in sentences:
-            mention_date(sentence, SATURDAY)
-        timings.append((time.perf_counter() - start) / len(sentences))
-    per_sentence = min(timings)
-    assert per_sentence < 50e-6, f"{per_sentence * 1e6:.1f} µs per sentence"

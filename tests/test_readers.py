@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -509,7 +508,6 @@ def test_a_json_lines_file_over_the_size_limit_is_streamed(tmp_path: Path) -> No
             count += 1
             handle.write(json.dumps({"title": f"Report {count}", "text": f"{count}. {paragraph}",
                                      "date": "2016-12-12"}) + "\n")
-    start = time.perf_counter()
     n_articles = n_failures = 0
     for item in read_paths([path], max_bytes=limit):
         if isinstance(item, Article):
@@ -517,7 +515,6 @@ def test_a_json_lines_file_over_the_size_limit_is_streamed(tmp_path: Path) -> No
         else:
             n_failures += 1
     assert count > 500 and (n_articles, n_failures) == (count, 0)
-    assert time.perf_counter() - start < 30
 
 
 def test_a_big_json_array_says_to_use_json_lines(tmp_path: Path) -> None:
