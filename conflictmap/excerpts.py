@@ -66,14 +66,14 @@ def excerpt_html(row: Mapping[str, Any]) -> str:
     """One excerpt card: the sentence with the place marked, then title, source, date and link."""
     sentence = _text(row.get("sentence"))
     offset = int(row.get("start", 0)) - int(row.get("sentence_start", 0))
-    surface = _text(row.get("surface"))
+    surface = _text(row.get("text"))
     spans = []
     if 0 <= offset and sentence[offset : offset + len(surface)] == surface:
-        spans.append((offset, offset + len(surface), _text(row.get("place")) or surface))
+        spans.append((offset, offset + len(surface), _text(row.get("name")) or surface))
     title = html.escape(_text(row.get("title")) or "(untitled)")
     url = safe_url(row.get("url"))
     heading = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>' if url else title
-    day = row.get("day")
+    day = row.get("date")
     day_text = day.date().isoformat() if hasattr(day, "date") and day == day else (_text(day) or "undated")
     meta = " · ".join(html.escape(x) for x in (_text(row.get("source")), day_text) if x)
     cue = _text(row.get("date_cue"))
@@ -88,7 +88,7 @@ def excerpt_html(row: Mapping[str, Any]) -> str:
 
 def article_html(text: str, mentions: Iterable[Mapping[str, Any]]) -> str:
     """A whole article, escaped, paragraphs kept, every place mention marked with its resolved name."""
-    spans = [(int(m["start"]), int(m["end"]), f"{m.get('place') or m.get('name')} ({m.get('country_code') or ''})") for m in mentions]
+    spans = [(int(m["start"]), int(m["end"]), f"{m.get('name')} ({m.get('country_code') or ''})") for m in mentions]
     body = mark(text, spans)
     paragraphs = [p.replace("\n", "<br>") for p in body.split("\n\n")]
     return "".join(f"<p>{p}</p>" for p in paragraphs if p.strip())

@@ -18,11 +18,13 @@ from conflictmap.filters import Filters
 from conflictmap.store.sqlite import StoreLike
 
 PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "country_code", "admin1", "feature", "kind", "mentions", "articles", "first_seen", "last_seen"]
+# a mention row is a `Mention`'s flat fields (bar its candidates) with its ids and article beside them
 MENTION_COLUMNS = [
-    "mention_id", "article_id", "start", "end", "surface", "sentence", "sentence_start", "day", "date_cue",
-    "confidence", "reason", "place_id", "place", "lat", "lon", "country_code", "kind", "title", "source", "url", "published",
+    "mention_id", "article_id", "start", "end", "text", "sentence", "sentence_start", "date", "date_cue",
+    "confidence", "reason", "place_id", "name", "lat", "lon", "geonameid", "country_code", "admin1", "feature", "kind",
+    "title", "source", "url", "published",
 ]
-EXPORT_COLUMNS = ["day", "place", "lat", "lon", "country_code", "kind", "surface", "sentence", "title", "source", "url", "published", "confidence", "article_id"]
+EXPORT_COLUMNS = ["date", "name", "lat", "lon", "country_code", "kind", "text", "sentence", "title", "source", "url", "published", "confidence", "article_id"]
 
 
 def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
@@ -40,7 +42,7 @@ def places(store: StoreLike, filters: Filters) -> pd.DataFrame:
 def mentions(store: StoreLike, filters: Filters, *, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Mentions in view, newest first (the excerpts behind the points)."""
     frame = pd.DataFrame(store.mention_rows(filters, limit=limit, offset=offset), columns=MENTION_COLUMNS)
-    return _dates(frame, "day")
+    return _dates(frame, "date")
 
 
 def daily(store: StoreLike, filters: Filters) -> pd.DataFrame:

@@ -54,8 +54,8 @@ with map_col:
     else:
         places = (
             mentions.groupby("eff_place_id")
-            .agg(name=("place", "first"), lat=("lat", "first"), lon=("lon", "first"), country_code=("country_code", "first"),
-                 kind=("kind", "first"), mentions=("id", "size"), first_seen=("day", "min"), last_seen=("day", "max"))
+            .agg(name=("name", "first"), lat=("lat", "first"), lon=("lon", "first"), country_code=("country_code", "first"),
+                 kind=("kind", "first"), mentions=("id", "size"), first_seen=("date", "min"), last_seen=("date", "max"))
             .reset_index()
             .rename(columns={"eff_place_id": "place_id"})
         )

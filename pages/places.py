@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -32,20 +34,18 @@ if frame.empty:
 labels = {int(r.place_id): f"{r.name} ({r.country_code or '—'}, {r.kind}) · {r.mentions} mentions" for r in frame.itertuples()}
 place_id = st.selectbox("Place", list(labels), format_func=labels.get, key="correct_place")
 place = store.place(place_id)
-st.write(f"Now at {place['lat']:.4f}, {place['lon']:.4f}.")
+st.write(f"Now at {place.lat:.4f}, {place.lon:.4f}.")
 candidates = store.place_candidates(place_id)
 choice_col, point_col = st.columns(2)
 with choice_col:
     st.markdown("**Another candidate**")
     if candidates:
-        names = [f"{c['name']}, {c.get('admin1') or ''} {c['country_code']} ({c['lat']:.2f}, {c['lon']:.2f})" for c in candidates]
+        names = [f"{c.name}, {c.admin1} {c.country_code} ({c.lat:.2f}, {c.lon:.2f})" for c in candidates]
         k = st.radio("Candidates the geoparser considered", range(len(candidates)), format_func=names.__getitem__, key="cand")
         if st.button("Use this candidate", key="use_cand"):
             c = candidates[k]
-            store.correct(place_id, new_place={"geonameid": c.get("geonameid"), "name": c["name"], "lat": c["lat"], "lon": c["lon"],
-                                               "country_code": c["country_code"], "admin1": c.get("admin1") or "",
-                                               "kind": c.get("kind") or "city"}, note="picked another candidate")
-            st.success(f"Moved to {md_escape(c['name'])}.")
+            store.correct(place_id, new_place=c, note="picked another candidate")
+            st.success(f"Moved to {md_escape(c.name)}.")
             st.rerun()
     else:
         st.caption("The geoparser had no other candidate for this name.")
@@ -59,32 +59,30 @@ with point_col:
         found = lookup(query, get_geoparser().gazetteer, geo)
         if found:
             pick = st.radio("Matches", range(len(found)), key="fix_pick",
-                            format_func=lambda k: f"{found[k]['label']} ({found[k]['lat']:.2f}, {found[k]['lon']:.2f}) · {found[k]['source']}")
+                            format_func=lambda k: f"{found[k].label} ({found[k].place.lat:.2f}, {found[k].place.lon:.2f}) · {found[k].source}")
             if st.button("Use this place", key="use_found"):
-                chosen = {k: v for k, v in found[pick].items() if k not in ("label", "source")}
-                store.correct(place_id, new_place=chosen, note=f"looked up '{query.strip()}'")
-                st.success(f"Moved to {md_escape(found[pick]['label'])}.")
+                store.correct(place_id, new_place=found[pick].place, note=f"looked up '{query.strip()}'")
+                st.success(f"Moved to {md_escape(found[pick].label)}.")
                 st.rerun()
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
 
 st.markdown("**Or click the map to put it there**")
-here = pd.DataFrame([{**place, "place_id": place_id, "mentions": 1, "articles": 1,
+here = pd.DataFrame([{**place.to_dict(), "place_id": place_id, "mentions": 1, "articles": 1,
                       "first_seen": pd.NaT, "last_seen": pd.NaT}])
-pick_map = local_assets(build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place["lat"], place["lon"]), zoom=6),
+pick_map = local_assets(build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place.lat, place.lon), zoom=6),
                         streamlit_base_url(st.get_option("server.baseUrlPath")))
 clicked = st_folium(pick_map, key=f"fix-map-{place_id}", height=320, use_container_width=True, returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
 if point:
     st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")
     if st.button("Move here", key="move"):
-        store.correct(place_id, new_place={"geonameid": None, "name": place["name"], "lat": point["lat"], "lon": point["lng"],
-                                           "country_code": place["country_code"], "kind": place["kind"]}, note="moved by hand")
+        store.correct(place_id, new_place=replace(place, geonameid=None, lat=point["lat"], lon=point["lng"], admin1="", feature=""), note="moved by hand")
         st.success("Moved.")
         st.rerun()
 if st.button("Not a place: hide it everywhere", key="reject"):
     store.correct(place_id, note="not a place")
-    st.success(f"{md_escape(place['name'])} is hidden.")
+    st.success(f"{md_escape(place.name)} is hidden.")
     st.rerun()
 
 done = store.corrections()

@@ -27,6 +27,7 @@ from conflictmap.maps.assets import local_assets  # noqa: E402
 from conflictmap.filters import Filters  # noqa: E402
 from conflictmap.geoparser.gazetteer import default_gazetteer  # noqa: E402
 from conflictmap.maps.build import build_map  # noqa: E402
+from conflictmap.mentions import Mention  # noqa: E402
 from conflictmap.store.sqlite import Store  # noqa: E402
 
 OUTLINES = ROOT / "geodata" / "countries.geojson"
@@ -51,9 +52,8 @@ def generate(store: Store, articles: int, per_article: int, seed: int = 7) -> No
         mentions, pos = [], 0
         for p in places:
             pos = text.index(p.name, pos)
-            mentions.append({"start": pos, "end": pos + len(p.name), "text": p.name, "geonameid": p.geonameid, "name": p.name,
-                             "lat": p.lat, "lon": p.lon, "country_code": p.country_code, "kind": p.kind,
-                             "date": day.isoformat(), "sentence": f"Report {n} mentions {p.name}.", "confidence": 0.9})
+            mentions.append(Mention(start=pos, end=pos + len(p.name), text=p.name, place=p.as_place(), date=day.isoformat(),
+                                    sentence=f"Report {n} mentions {p.name}.", confidence=0.9))
             pos += len(p.name)
         store.add_article({"id": f"bench-{n}", "title": f"Synthetic report {n}", "text": text, "source": rng.choice(sources),
                            "published": f"{day.isoformat()}T12:00:00+00:00"}, mentions)

@@ -97,9 +97,9 @@ def extract(full: Path, texts: list[str]) -> dict[str, list[list[Any]]]:
     keys: set[str] = set()
     for text in texts:
         for m in parser.parse(text):
-            chosen.add(m["geonameid"])
-            keys.add(normalize_name(m["text"]))
-            chosen.update(c["geonameid"] for c in m.get("candidates", [])[:2])
+            chosen.add(m.place.geonameid)
+            keys.add(normalize_name(m.text))
+            chosen.update(c.geonameid for c in m.candidates[:2])
     db = sqlite3.connect(f"file:{full}?mode=ro", uri=True)
 
     def select(sql: str, args: tuple = ()) -> list[list[Any]]:

@@ -45,12 +45,12 @@ def test_ingest_stats_export_round_trip(cli_env, tmp_path):
     assert stats["articles"] == 2 and stats["mentions"] >= 2
     out = run(["export", "--format", "csv"], cli_env)
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert {r["place"] for r in rows} >= {"Erbil"}
+    assert {r["name"] for r in rows} >= {"Erbil"}
     sources = {r["source"] for r in rows}
     assert any("cmd|calc" in s for s in sources) and not any(s.startswith("=") for s in sources)  # no spreadsheet formulas
     geo = json.loads(run(["export", "--format", "geojson", "--start", "2014-08-15"], cli_env).stdout)
     assert geo["type"] == "FeatureCollection" and geo["features"]
-    assert all(f["properties"]["day"] >= "2014-08-15" for f in geo["features"])
+    assert all(f["properties"]["date"] >= "2014-08-15" for f in geo["features"])
 
 
 def test_regeoparse_redoes_only_what_another_version_parsed(cli_env, tmp_path):
@@ -98,9 +98,11 @@ def test_geoparse_answers_every_good_line_despite_bad_ones(cli_env):
     names = [normalize_name(p["name"]) for p in out[0]["places"]]
     assert names == ["mosul", "tikrit"]  # GeoNames spells it Tikrīt
     place = out[0]["places"][0]
-    for key in ("start", "end", "text", "name", "lat", "lon", "geonameid", "country_code", "admin1", "feature", "confidence", "date"):
+    for key in ("start", "end", "text", "name", "lat", "lon", "geonameid", "country_code", "admin1", "feature", "confidence", "date",
+                "sentence", "sentence_start", "candidates"):
         assert key in place
     assert place["text"] == "Mosul" and place["date"] == "2014-06-12"
+    assert place["sentence"] == "Fighting spread from Mosul to Tikrit." and place["sentence_start"] == 0
     assert out[4]["places"][0]["name"] == "Geneva" and out[4]["places"][0]["date"] == "2014-06-20"
     assert "error" in out[1] and "error" in out[2]
     err = res.stderr

@@ -21,7 +21,8 @@ def parser(full_parser):
 
 
 def places(parser, text, date=None, **kw):
-    return parser.parse(text, date, **kw)
+    """The mentions in their flat `geoparse` contract shape, which most checks here are about."""
+    return [m.to_dict() for m in parser.parse(text, date, **kw)]
 
 
 def found(parser, text, surface, date=None):
@@ -102,6 +103,18 @@ def test_every_place_has_the_contract_fields_and_candidates(parser):
         assert all(c["geonameid"] != p["geonameid"] and {"name", "lat", "lon", "country_code", "score"} <= set(c)
                    for c in p["candidates"])
     assert any(p["candidates"] for p in out), "an ambiguous name (Sinjar: the town or the district) keeps its alternatives"
+
+
+def test_each_mention_carries_its_sentence_and_where_it_starts(parser):
+    text = "Talks began in Geneva on Monday.  Later, troops entered Kirkuk. Dr. Smith stayed in Erbil."
+    out = parser.parse(text, "2014-06-14")
+    assert [m.text for m in out] == ["Geneva", "Kirkuk", "Erbil"]
+    assert [m.sentence for m in out] == ["Talks began in Geneva on Monday.", "Later, troops entered Kirkuk.",
+                                         "Dr. Smith stayed in Erbil."]
+    for m in out:
+        assert text[m.sentence_start : m.sentence_start + len(m.sentence)] == m.sentence
+        assert m.sentence[m.start - m.sentence_start : m.end - m.sentence_start] == m.text
+    assert out[0].date == "2014-06-09" and out[1].date == "2014-06-14"
 
 
 def text_at(p, text):

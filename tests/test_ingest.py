@@ -51,7 +51,7 @@ def test_demo_corpus_fills_an_empty_store_once(store, full_parser):
     assert ensure_demo(store, parser=parser) is None
     where: dict[str, list[tuple[float, float]]] = {}
     for m in store.mention_rows(store_filters()):
-        where.setdefault(m["surface"], []).append((m["lat"], m["lon"]))
+        where.setdefault(m["text"], []).append((m["lat"], m["lon"]))
     expected = {"Mosul": (36.34, 43.13), "Baghdad": (33.34, 44.40), "Erbil": (36.19, 44.01), "Kirkuk": (35.47, 44.39),
                 "Tikrit": (34.60, 43.68), "Raqqa": (35.95, 39.01), "Tehran": (35.69, 51.42), "Kobani": (36.89, 38.35),
                 "Sinjar": (36.32, 41.88), "Amerli": (34.72, 44.59), "Geneva": (46.20, 6.14)}
@@ -142,3 +142,30 @@ def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path, parser):
     assert f"added {total - part}," in rerun.stdout and f"skipped as duplicate {part}," in rerun.stdout
     with Store(db) as store:
         assert store.stats()["articles"] == total
+
+
+def test_a_mention_record_comes_back_out_of_queries_with_every_field_as_the_geoparser_named_it(store, parser):
+    """Geoparser.parse -> store -> queries: the same record, no key renamed on the way."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from conflictmap import queries
+    from conflictmap.articles import Article
+    from conflictmap.ingest import ingest_articles
+    from conflictmap.mentions import MENTION_FIELDS, PLACE_FIELDS, Mention
+
+    text = "Militants took Mosul on Tuesday.\nKurdish forces held Kirkuk, while aid reached Erbil, Iraq."
+    article = Article(id="rt", title="Round trip", text=text, published=pd.Timestamp("2014-06-14T09:00:00Z").to_pydatetime())
+    parsed = parser.parse(text, article.published)
+    assert len(parsed) >= 4 and any(m.candidates for m in parsed)
+    ingest_articles([article], store, parser=parser)
+
+    frame = queries.mentions(store, store_filters())
+    assert set(MENTION_FIELDS) - {"place", "candidates"} | set(PLACE_FIELDS) <= set(frame.columns)
+    back = sorted((Mention.from_dict(r) for r in frame.to_dict("records")), key=lambda m: m.start)
+    expected = [replace(m, candidates=()) for m in parsed]  # the excerpt frame leaves the runners-up out
+    as_stored = [replace(m, date=m.date and pd.Timestamp(m.date)) for m in expected]  # queries type the dates
+    assert back == as_stored
+    # the article view hands back the whole record, runners-up included
+    assert [Mention.from_dict(m) for m in store.article("rt")["mentions"]] == parsed

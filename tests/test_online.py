@@ -61,6 +61,7 @@ def test_nominatim_is_rate_limited_and_identifies_itself(tmp_path):
 def test_lookup_puts_the_gazetteer_first_and_online_last(tmp_path, parser):
     online = CachedGeocoder(Service(), tmp_path / "geo.sqlite")
     offline_only = lookup("Erbil", parser.gazetteer)
-    assert offline_only and offline_only[0]["country_code"] == "IQ" and offline_only[0]["source"] == "gazetteer"
+    assert offline_only and offline_only[0].place.country_code == "IQ" and offline_only[0].source == "gazetteer"
+    assert offline_only[0].place.geonameid and offline_only[0].place.name == "Erbil"
     both = lookup("Zumar", parser.gazetteer, online)
-    assert both[-1]["source"] == "OpenStreetMap" and both[-1]["lat"] == 36.63
+    assert both[-1].source == "OpenStreetMap" and both[-1].place.lat == 36.63 and both[-1].place.geonameid is None

@@ -223,6 +223,37 @@ def test_places_page_lists_places_and_not_a_place_hides_one(demo_home):
     assert victim_id in set(at.dataframe[0].value["place_id"])
 
 
+def test_places_page_moves_a_place_to_a_candidate_and_to_a_gazetteer_match(demo_home):
+    """Both ways of picking another place hand the store a `Place` record, and the table follows."""
+    at = new_app().run()
+    at.switch_page("pages/places.py").run()
+    with store_at(demo_home) as store:
+        rows = store.place_rows(Filters())
+        victim = next(r for r in rows if store.place_candidates(r["place_id"]))
+        runner_up = store.place_candidates(victim["place_id"])[0]
+    at.selectbox(key="correct_place").set_value(victim["place_id"]).run()
+    at.radio(key="cand").set_value(0).run()
+    at.button(key="use_cand").click().run()
+    no_exception(at)
+    with store_at(demo_home) as store:
+        (moved,) = [c for c in store.corrections() if c["place_id"] == victim["place_id"]]
+        assert moved["new_name"] == runner_up.name and moved["note"] == "picked another candidate"
+        target = store.place(moved["new_place_id"])
+        assert (target.geonameid, target.lat, target.lon) == (runner_up.geonameid, runner_up.lat, runner_up.lon)
+    # the same place, moved again by a search of the gazetteer
+    at.switch_page("pages/places.py").run()
+    other = next(r for r in at.dataframe[0].value.to_dict("records") if r["name"] == "Baghdad")
+    at.selectbox(key="correct_place").set_value(int(other["place_id"])).run()
+    at.text_input(key="fix_query").input("Erbil").run()
+    at.radio(key="fix_pick").set_value(0).run()
+    at.button(key="use_found").click().run()
+    no_exception(at)
+    with store_at(demo_home) as store:
+        (moved,) = [c for c in store.corrections() if c["place_id"] == int(other["place_id"])]
+        target = store.place(moved["new_place_id"])
+        assert target.name == "Erbil" and target.country_code == "IQ" and target.geonameid is not None
+
+
 def test_articles_page_renders_an_article_with_marked_places(demo_home):
     at = new_app().run()
     at.switch_page("pages/articles.py").run()

@@ -9,19 +9,20 @@ import pytest
 
 from conflictmap.errors import StoreError
 from conflictmap.filters import Filters
+from conflictmap.mentions import Mention, Place
 from conflictmap.store.sqlite import MIGRATIONS, Store
 
-MOSUL = {"geonameid": 99434, "name": "Mosul", "lat": 36.335, "lon": 43.119, "country_code": "IQ", "kind": "city"}
-ERBIL = {"geonameid": 95446, "name": "Erbil", "lat": 36.19, "lon": 44.01, "country_code": "IQ", "kind": "city"}
-IRAQ = {"geonameid": 99237, "name": "Iraq", "lat": 33.0, "lon": 44.0, "country_code": "IQ", "kind": "country"}
+MOSUL = Place(geonameid=99434, name="Mosul", lat=36.335, lon=43.119, country_code="IQ", kind="city")
+ERBIL = Place(geonameid=95446, name="Erbil", lat=36.19, lon=44.01, country_code="IQ", kind="city")
+IRAQ = Place(geonameid=99237, name="Iraq", lat=33.0, lon=44.0, country_code="IQ", kind="country")
 
 
 def article(ident: str, text: str, day: str, source: str = "Desk") -> dict:
     return {"id": ident, "title": f"title {ident}", "text": text, "source": source, "published": f"{day}T12:00:00+00:00"}
 
 
-def mention(place: dict, start: int, text: str, day: str, reason: str = "prior") -> dict:
-    return {**place, "start": start, "end": start + len(text), "text": text, "date": day, "sentence": f"... {text} ...", "reason": reason}
+def mention(place: Place, start: int, text: str, day: str, reason: str = "prior") -> Mention:
+    return Mention(start=start, end=start + len(text), text=text, place=place, date=day, sentence=f"... {text} ...", reason=reason)
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_filters_combine(filled):
     assert {r["name"] for r in filled.place_rows(Filters(kinds=("country",), demonyms=True))} == {"Iraq"}
     assert filled.totals(Filters(demonyms=True)) == {"mentions": 5, "articles": 3, "places": 3}
     assert [r["name"] for r in filled.place_rows(Filters(min_mentions=2))] == ["Mosul"]
-    assert {r["place"] for r in filled.mention_rows(Filters(min_mentions=2))} == {"Mosul"}
+    assert {r["name"] for r in filled.mention_rows(Filters(min_mentions=2))} == {"Mosul"}
 
 
 def test_keyword_search_is_full_text_and_safe(filled):
@@ -96,7 +97,7 @@ def test_keyword_search_is_full_text_and_safe(filled):
 
 def test_corrections_apply_to_past_and_future_mentions(filled):
     mosul_id = next(r["place_id"] for r in filled.place_rows(Filters()) if r["name"] == "Mosul")
-    filled.correct(mosul_id, new_place={"geonameid": None, "name": "Mosul (fixed)", "lat": 36.4, "lon": 43.2, "country_code": "IQ"})
+    filled.correct(mosul_id, new_place=Place(name="Mosul (fixed)", lat=36.4, lon=43.2, country_code="IQ"))
     names = {r["name"] for r in filled.place_rows(Filters())}
     assert "Mosul (fixed)" in names and "Mosul" not in names
     filled.add_article(article("a4", "Later in Mosul.", "2014-08-01"), [mention(MOSUL, 9, "Mosul", "2014-08-01")])
@@ -170,9 +171,19 @@ def test_schema_upgrades_from_version_one(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])  # what release 1 knew
     with Store(path) as s:
-        s.add_article(article("old", "Talks in Geneva and Kirkuk.", "2014-06-10"), [mention(ERBIL, 0, "Talks", "2014-06-10")])
         assert s.schema_version == 1
+        with s._transaction() as db:  # the rows exactly as release 1 wrote them (its column names)
+            db.execute("INSERT INTO articles (id, title, text, source, published, day, added_at) VALUES"
+                       " ('old', 'Old', 'Talks in Geneva and Kirkuk.', 'Desk', '2014-06-10T12:00:00+00:00', '2014-06-10', 'then')")
+            db.execute("INSERT INTO places (id, geonameid, name, lat, lon, country_code, kind) VALUES (1, 95446, 'Erbil', 36.19, 44.01, 'IQ', 'city')")
+            db.execute("INSERT INTO mentions (article_id, start, end, surface, place_id, sentence, day, candidates) VALUES"
+                       " ('old', 0, 5, 'Talks', 1, 'Talks in Geneva and Kirkuk.', '2014-06-10', '[{\"name\": \"Erbil\", \"lat\": 36.2, \"lon\": 44.0}]')")
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
     with Store(path) as s:
-        assert s.schema_version == len(MIGRATIONS) >= 2
+        assert s.schema_version == len(MIGRATIONS) >= 3
         assert [a["id"] for a in s.articles(Filters(keyword="kirkuk"))] == ["old"]
+        (row,) = s.mention_rows(Filters(start=date(2014, 6, 10), end=date(2014, 6, 10)))
+        assert Mention.from_dict(row) == Mention(start=0, end=5, text="Talks", place=ERBIL, date="2014-06-10",
+                                                 sentence="Talks in Geneva and Kirkuk.")
+        assert [c.name for c in Mention.from_dict(s.article("old")["mentions"][0]).candidates] == ["Erbil"]
+        assert s.span() == ("2014-06-10", "2014-06-10")

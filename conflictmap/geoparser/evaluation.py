@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conflictmap.mentions import Mention
+
 EARTH_RADIUS_KM = 6371.0088
 WORST_KM = 20039.0
 # Gold types in GeoWebNews that are not places on a map.
@@ -83,21 +85,21 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def match(gold: Sequence[Gold], predicted: Sequence[dict[str, Any]]) -> tuple[list[tuple[Gold, dict[str, Any]]], int]:
+def match(gold: Sequence[Gold], predicted: Sequence[Mention]) -> tuple[list[tuple[Gold, Mention]], int]:
     """Pair gold toponyms with overlapping predictions; returns pairs and the unmatched prediction count."""
-    located = [p for p in predicted if p.get("lat") is not None and p.get("lon") is not None]
+    located = [p for p in predicted if p.place.lat is not None and p.place.lon is not None]
     taken = [False] * len(located)
     pairs = []
     for g in gold:
         for k, p in enumerate(located):
-            if not taken[k] and p["start"] < g.end and g.start < p["end"]:
+            if not taken[k] and p.start < g.end and g.start < p.end:
                 taken[k] = True
                 pairs.append((g, p))
                 break
     return pairs, taken.count(False)
 
 
-def score(docs: Iterable[Doc], predictions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def score(docs: Iterable[Doc], predictions: dict[str, list[Mention]]) -> dict[str, Any]:
     """Recognition and resolution figures over a corpus, unrounded (see the module docstring)."""
     tp = fp = fn = 0
     errors: list[float] = []
@@ -106,7 +108,7 @@ def score(docs: Iterable[Doc], predictions: dict[str, list[dict[str, Any]]]) -> 
         tp += len(pairs)
         fn += len(d.gold) - len(pairs)
         fp += extra
-        errors.extend(km(g.lat, g.lon, float(p["lat"]), float(p["lon"])) for g, p in pairs)
+        errors.extend(km(g.lat, g.lon, float(p.place.lat), float(p.place.lon)) for g, p in pairs)
     errors.sort()
     n = len(errors)
     precision = tp / (tp + fp) if tp + fp else 0.0
@@ -132,7 +134,7 @@ def rounded(result: dict[str, Any]) -> dict[str, Any]:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
 
-def evaluate(path: str | Path, parse: Callable[[str, str | None], list[dict[str, Any]]]) -> dict[str, Any]:
+def evaluate(path: str | Path, parse: Callable[[str, str | None], list[Mention]]) -> dict[str, Any]:
     """Geoparse every article of a corpus with `parse(text, date)` and score it."""
     docs = load_corpus(path)
     t0 = time.perf_counter()

@@ -22,6 +22,7 @@ from geopy.point import Point
 
 from conflictmap.errors import GazetteerError
 from conflictmap.geoparser.names import normalize_name
+from conflictmap.mentions import Place
 
 GAZETTEER_ENV = "CONFLICTMAP_GAZETTEER"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "geodata" / "build" / "gazetteer.sqlite"
@@ -33,7 +34,7 @@ KIND_RANK = {"country": 6, "continent": 5, "region": 4, "admin1": 4, "admin2": 3
 
 
 @dataclass(frozen=True)
-class Place:
+class GazetteerEntry:
     """One gazetteer row; `raw` of every geopy Location we return is this as a dict."""
 
     geonameid: int
@@ -49,6 +50,11 @@ class Place:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def as_place(self) -> Place:
+        """The `Place` record the rest of the product carries (the gazetteer's codes and population stay here)."""
+        return Place(name=self.name, lat=self.lat, lon=self.lon, geonameid=self.geonameid, country_code=self.country_code,
+                     admin1=self.admin1_name, feature=self.feature_code, kind=self.kind)
 
     @cached_property
     def key(self) -> str:
@@ -87,16 +93,16 @@ class Gazetteer(Geocoder):
 
     # -- lookups used by the geoparser ---------------------------------------------------
 
-    def _query_places(self, where: str, args: tuple[Any, ...] = ()) -> list[Place]:
+    def _query_places(self, where: str, args: tuple[Any, ...] = ()) -> list[GazetteerEntry]:
         sql = (
             "SELECT geonameid, name, lat, lon, country_code, COALESCE(admin1_code, ''), COALESCE(admin1_name, ''),"
             " COALESCE(feature_code, ''), COALESCE(population, 0), kind FROM places " + where
         )
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
-        return [Place(*r) for r in rows]
+        return [GazetteerEntry(*r) for r in rows]
 
-    def _candidates(self, key: str) -> tuple[Place, ...]:
+    def _candidates(self, key: str) -> tuple[GazetteerEntry, ...]:
         """Every place a normalised name may refer to, most populous first."""
         if not key:
             return ()
@@ -104,7 +110,7 @@ class Gazetteer(Geocoder):
         places.sort(key=lambda p: (-p.population, p.geonameid))
         return tuple(places)
 
-    def _abbreviation(self, key: str) -> tuple[Place, ...]:
+    def _abbreviation(self, key: str) -> tuple[GazetteerEntry, ...]:
         """Places an abbreviation stands for ('us' -> United States, 'ky' -> Kentucky).
 
         Kept apart from names because the key of "US" is also the key of "us":
@@ -128,7 +134,7 @@ class Gazetteer(Geocoder):
         with self._lock:
             return self._db.execute("SELECT 1 FROM given_names WHERE name = ?", (key,)).fetchone() is not None
 
-    def _demonym(self, key: str) -> Place | None:
+    def _demonym(self, key: str) -> GazetteerEntry | None:
         """The country (or region) an adjective such as 'Iranian' points to."""
         if "demonyms" not in self._tables or not key:
             return None
@@ -141,14 +147,14 @@ class Gazetteer(Geocoder):
             return self.place(int(geonameid))
         return self._countries.get(code)
 
-    def _place(self, geonameid: int) -> Place | None:
+    def _place(self, geonameid: int) -> GazetteerEntry | None:
         found = self._query_places("WHERE geonameid = ?", (geonameid,))
         return found[0] if found else None
 
-    def country(self, code: str) -> Place | None:
+    def country(self, code: str) -> GazetteerEntry | None:
         return self._countries.get(code)
 
-    def admin1(self, country_code: str, admin1_code: str) -> Place | None:
+    def admin1(self, country_code: str, admin1_code: str) -> GazetteerEntry | None:
         return self._admin1.get((country_code, admin1_code))
 
     # -- geopy interface ----------------------------------------------------------------
@@ -190,7 +196,7 @@ class Gazetteer(Geocoder):
         return locations[0] if exactly_one else locations
 
 
-def _location(p: Place) -> Location:
+def _location(p: GazetteerEntry) -> Location:
     parts = [p.name]
     if p.admin1_name and p.kind not in ("admin1", "country"):
         parts.append(p.admin1_name)

@@ -14,15 +14,16 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from geopy.exc import GeopyError
 from geopy.location import Location
 from geopy.point import Point
 
 from conflictmap import __version__
-from conflictmap.geoparser.gazetteer import Gazetteer
+from conflictmap.geoparser.gazetteer import Gazetteer, GazetteerEntry
+from conflictmap.mentions import Place
 
 USER_AGENT = f"conflictmap/{__version__} (news mapping dashboard)"
 
@@ -78,21 +79,26 @@ def nominatim(cache_path: str | Path, *, user_agent: str = USER_AGENT, timeout: 
     return CachedGeocoder(limited, cache_path)
 
 
-def lookup(name: str, offline: Gazetteer, online: CachedGeocoder | None = None, *, limit: int = 8) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Match:
+    """A place a looked-up name may mean, how to label it for a user, and who answered."""
+
+    place: Place
+    label: str
+    source: str
+
+
+def lookup(name: str, offline: Gazetteer, online: CachedGeocoder | None = None, *, limit: int = 8) -> list[Match]:
     """Places a user may mean by `name`: the offline gazetteer's first, then the online answer if asked for.
 
-    Returns plain dicts ready for `Store.correct(new_place=...)`.
+    Each match's `place` is ready for `Store.correct(new_place=...)`.
     """
-    out: list[dict[str, Any]] = []
+    out: list[Match] = []
     found = offline.geocode(name, exactly_one=False) or []
     for loc in found[:limit]:
-        raw = loc.raw
-        out.append({"geonameid": raw["geonameid"], "name": raw["name"], "lat": raw["lat"], "lon": raw["lon"],
-                    "country_code": raw["country_code"], "admin1": raw.get("admin1_name", ""), "kind": raw["kind"],
-                    "label": loc.address, "source": "gazetteer"})
+        out.append(Match(GazetteerEntry(**loc.raw).as_place(), loc.address, "gazetteer"))
     if online is not None:
         loc = online(name)
         if loc is not None:
-            out.append({"geonameid": None, "name": name.strip(), "lat": loc.latitude, "lon": loc.longitude, "country_code": "",
-                        "admin1": "", "kind": "city", "label": loc.address, "source": "OpenStreetMap"})
+            out.append(Match(Place(name=name.strip(), lat=loc.latitude, lon=loc.longitude), loc.address, "OpenStreetMap"))
     return out

@@ -2,8 +2,8 @@
 
 `Geoparser.parse(text, date)` is a pure function of its inputs (the gazetteer and
 the cue weights are read-only data), so bulk runs can fan it out over any engine
-that calls Python functions. Each mention is a plain dict in the shape of the
-`geoparse` JSON Lines contract, plus the sentence it sits in.
+that calls Python functions. Each mention is a `Mention` record (with the sentence it
+sits in); its `to_dict()` is the shape of the `geoparse` JSON Lines contract.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from dataclasses import replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import IO, Any
@@ -20,6 +21,7 @@ from conflictmap.readers.dates import parse_published
 from conflictmap.geoparser.gazetteer import Gazetteer, default_gazetteer
 from conflictmap.geoparser.recognition import Recognizer, tokenize
 from conflictmap.geoparser.resolution import resolve
+from conflictmap.mentions import Candidate, Mention
 
 GEOPARSER_VERSION = "conflictmap-geoparser/1"  # the code; `Geoparser.version` adds the model's date
 MAX_CHARS = 1_000_000
@@ -72,7 +74,7 @@ class Geoparser:
         *,
         demonyms: bool | None = None,
         candidates: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Mention]:
         """Every place mention in `text`, in reading order.
 
         `published` anchors relative dates ("on Thursday"); demonyms ("Iranian")
@@ -92,7 +94,7 @@ class Geoparser:
         sents = sentences(text)
         sent_starts = [a for a, _ in sents]
         sentence_dates: dict[int, tuple[date | None, str]] = {}
-        out: list[dict[str, Any]] = []
+        out: list[Mention] = []
         for ch in choices:
             s, p = ch.span, ch.place
             k = max(0, bisect_right(sent_starts, s.start) - 1)
@@ -100,32 +102,20 @@ class Geoparser:
             if k not in sentence_dates:
                 sentence_dates[k] = mention_date(text[a:b], day)
             when, cue = sentence_dates[k]
-            row: dict[str, Any] = {
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
-                "name": p.name,
-                "lat": round(p.lat, 5),
-                "lon": round(p.lon, 5),
-                "geonameid": p.geonameid,
-                "country_code": p.country_code,
-                "admin1": p.admin1_name,
-                "feature": p.feature_code,
-                "kind": p.kind,
-                "confidence": round(s.score * ch.confidence, 3),
-                "date": when.isoformat() if when else None,
-                "date_cue": cue,
-                "reason": ch.reason,
-                "sentence": text[a:b].strip(),
-                "sentence_start": a + (len(text[a:b]) - len(text[a:b].lstrip())),
-            }
-            if candidates:
-                row["candidates"] = [
-                    {"name": q.name, "lat": q.lat, "lon": q.lon, "country_code": q.country_code, "admin1": q.admin1_name,
-                     "geonameid": q.geonameid, "kind": q.kind, "score": round(sc, 2)}
-                    for q, sc in ch.alternatives
-                ]
-            out.append(row)
+            out.append(Mention(
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                place=replace(p.as_place(), lat=round(p.lat, 5), lon=round(p.lon, 5)),
+                confidence=round(s.score * ch.confidence, 3),
+                date=when.isoformat() if when else None,
+                date_cue=cue,
+                reason=ch.reason,
+                sentence=text[a:b].strip(),
+                sentence_start=a + (len(text[a:b]) - len(text[a:b].lstrip())),
+                candidates=tuple(Candidate(**q.as_place().to_dict(), score=round(sc, 2)) for q, sc in ch.alternatives)
+                if candidates else (),
+            ))
         return out
 
 
@@ -135,7 +125,7 @@ def default_geoparser() -> Geoparser:
     return Geoparser()
 
 
-def geoparse(text: str, published: date | datetime | str | None = None, **options: Any) -> list[dict[str, Any]]:
+def geoparse(text: str, published: date | datetime | str | None = None, **options: Any) -> list[Mention]:
     """The library's public geoparsing call (see `Geoparser.parse`)."""
     return default_geoparser().parse(text, published, **options)
 
@@ -181,14 +171,11 @@ def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: I
             if note:
                 print(f"line {number} (id {ident}): {note}", file=errors)
             try:
-                answer["places"] = parser.parse(text, record.get("date"), **options)
+                answer["places"] = [m.to_dict() for m in parser.parse(text, record.get("date"), **options)]
             except ValueError as exc:
                 failures += 1
                 answer["error"] = str(exc)
                 print(f"line {number} (id {ident}): {exc}", file=errors)
-        for place in answer["places"]:
-            place.pop("sentence", None)
-            place.pop("sentence_start", None)
         out.write(json.dumps(answer, ensure_ascii=False) + "\n")
     out.flush()
     return failures

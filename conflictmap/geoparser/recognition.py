@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, Place
+from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "recognizer.json"
@@ -138,9 +138,9 @@ class Span:
     key: str
     first: int
     last: int
-    places: tuple[Place, ...]
+    places: tuple[GazetteerEntry, ...]
     via: str
-    demonym: Place | None = None
+    demonym: GazetteerEntry | None = None
     cues: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
@@ -266,7 +266,7 @@ class Recognizer:
                 return self._span(tokens, i, j, text[tokens.starts[i] : end], key, merged, via, None)
         return None
 
-    def _span(self, tokens: Tokens, i: int, j: int, surface: str, key: str, places: tuple[Place, ...], via: str, demonym: Place | None) -> Span:
+    def _span(self, tokens: Tokens, i: int, j: int, surface: str, key: str, places: tuple[GazetteerEntry, ...], via: str, demonym: GazetteerEntry | None) -> Span:
         start = tokens.starts[i]
         return Span(start, start + len(surface), surface, key, i, j, places, via, demonym)
 
@@ -343,7 +343,7 @@ class Recognizer:
         # Place names cluster: a candidate within ~200 km of another name's best-known
         # place is likelier a place than a word that happens to match a far-off village.
         tops = [max(s.places, key=lambda p: p.population) if s.via != "demonym" else None for s in spans]
-        grid: dict[tuple[int, int], list[tuple[int, Place]]] = {}  # 2-degree cells: neighbours cover 200 km
+        grid: dict[tuple[int, int], list[tuple[int, GazetteerEntry]]] = {}  # 2-degree cells: neighbours cover 200 km
         for k, t in enumerate(tops):
             if t is not None and t.kind not in ("country", "region", "continent"):
                 grid.setdefault((int(t.lat // 2), int(t.lon // 2)), []).append((k, t))
@@ -393,7 +393,7 @@ class Recognizer:
         return kept
 
 
-def _close(a: Place, b: Place, km: float = 200.0) -> bool:
+def _close(a: GazetteerEntry, b: GazetteerEntry, km: float = 200.0) -> bool:
     """Within `km` (equirectangular approximation: fast, and exact enough at this scale)."""
     if a.geonameid == b.geonameid:
         return False

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from conflictmap.geoparser.gazetteer import Place
+from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.recognition import Span
 
 MAX_CANDIDATES = 60
@@ -89,13 +89,13 @@ class Choice:
     """A resolved span: the place picked, how sure we are, why, and the runners-up."""
 
     span: Span
-    place: Place
+    place: GazetteerEntry
     confidence: float
     reason: str
-    alternatives: list[tuple[Place, float]] = field(default_factory=list)
+    alternatives: list[tuple[GazetteerEntry, float]] = field(default_factory=list)
 
 
-def prior(p: Place, key: str) -> float:
+def prior(p: GazetteerEntry, key: str) -> float:
     score = PRIOR["log_pop"] * math.log10(1 + p.population)
     score += PRIOR.get("kind_" + p.kind, 0.0)
     if p.feature_code == "PPLC":
@@ -111,20 +111,20 @@ def prior(p: Place, key: str) -> float:
 class Context:
     """What the whole document says, read once: first guesses and the areas named outright."""
 
-    first: list[Place]
+    first: list[GazetteerEntry]
     countries: Counter
     admin1s: Counter
     named_countries: set[str]
     named_admin1s: set[tuple[str, str]]
     n: int
-    grid: dict[tuple[int, int], list[tuple[int, Place]]] = field(default_factory=dict)
-    points: dict[int, Place] = field(default_factory=dict)
+    grid: dict[tuple[int, int], list[tuple[int, GazetteerEntry]]] = field(default_factory=dict)
+    points: dict[int, GazetteerEntry] = field(default_factory=dict)
     inside_countries: Counter = field(default_factory=Counter)
     inside_admin1s: Counter = field(default_factory=Counter)
     point_counts: Counter = field(default_factory=Counter)
 
 
-def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
+def candidates(spans: Sequence[Span]) -> list[tuple[GazetteerEntry, ...]]:
     """The places each span may mean, capped so a name shared by hundreds of hamlets stays cheap."""
     out = []
     for s in spans:
@@ -141,16 +141,16 @@ def candidates(spans: Sequence[Span]) -> list[tuple[Place, ...]]:
 CELL = 0.25  # degrees: neighbouring cells cover every pair closer than ~25 km
 
 
-def _cell(p: Place) -> tuple[int, int]:
+def _cell(p: GazetteerEntry) -> tuple[int, int]:
     return int(math.floor(p.lat / CELL)), int(math.floor(p.lon / CELL))
 
 
-def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], first: Sequence[Place] | None = None) -> Context:
+def read_context(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], first: Sequence[GazetteerEntry] | None = None) -> Context:
     """What the document says around each name; `first` are the current guesses (by prior when None)."""
     if first is None:
         first = [max(cs, key=lambda p, s=s: prior(p, s.key)) for s, cs in zip(spans, cands)]
     first = list(first)
-    grid: dict[tuple[int, int], list[tuple[int, Place]]] = {}
+    grid: dict[tuple[int, int], list[tuple[int, GazetteerEntry]]] = {}
     for i, cs in enumerate(cands):
         for p in cs:
             if p.kind in ("city", "landmark", "admin2"):
@@ -180,13 +180,13 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], firs
 CLEAR_MARGIN = 2.0
 
 
-def _clearly(best: Place, key: str, cands: Sequence[Place]) -> bool:
+def _clearly(best: GazetteerEntry, key: str, cands: Sequence[GazetteerEntry]) -> bool:
     """Does the name mean this area by a wide margin over any place of another kind?"""
     rival = max((prior(p, key) for p in cands if p.kind != best.kind), default=None)
     return rival is None or prior(best, key) - rival >= CLEAR_MARGIN
 
 
-def _holds_other(i: int, p: Place, ctx: Context) -> bool:
+def _holds_other(i: int, p: GazetteerEntry, ctx: Context) -> bool:
     own = ctx.first[i]
     if p.kind == "country":
         return ctx.inside_countries[p.country_code] - (own.kind != "country" and own.country_code == p.country_code) > 0
@@ -199,7 +199,7 @@ def _holds_other(i: int, p: Place, ctx: Context) -> bool:
 MAX_NEIGHBOURS = 100
 
 
-def _most_frequent_points(first: Sequence[Place]) -> dict[int, Place]:
+def _most_frequent_points(first: Sequence[GazetteerEntry]) -> dict[int, GazetteerEntry]:
     """The distinct point places guessed so far, the most mentioned first, at most MAX_NEIGHBOURS.
 
     Distances are measured to these; a book-length text would otherwise make
@@ -210,7 +210,7 @@ def _most_frequent_points(first: Sequence[Place]) -> dict[int, Place]:
     return {gid: by_id[gid] for gid, _ in counts.most_common(MAX_NEIGHBOURS)}
 
 
-def _near_any(i: int, p: Place, ctx: Context, km: float = 25.0) -> bool:
+def _near_any(i: int, p: GazetteerEntry, ctx: Context, km: float = 25.0) -> bool:
     """Does any candidate of another name lie within `km` of p? (Paris, Tennessee beside Henry County, Tennessee.)"""
     a, b = _cell(p)
     for da in (-1, 0, 1):
@@ -221,8 +221,8 @@ def _near_any(i: int, p: Place, ctx: Context, km: float = 25.0) -> bool:
     return False
 
 
-def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], ctx: Context) -> list[list[float]]:
-    """One cue vector per candidate of span i (same order as `cands[i]`)."""
+def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context) -> list[dict[str, float]]:
+    """The named cues of each candidate of span i (same order as `cands[i]`), as recognition names its cues."""
     s, cs = spans[i], cands[i]
     own = ctx.first[i]
     # each distinct place once; the span's own guess only if another mention shares it
@@ -244,46 +244,50 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[Place, ...]], 
         # distance to the nearest other place, for points only (an area's centre says little)
         d = min((_km(p, o) for o in others), default=None) if p.kind in ("city", "landmark", "admin2") else None
         rows.append(
-            [
-                prior(p, s.key),
-                math.log10(1 + p.population) / 7.0,
-                float(p.population == 0),
-                float(p.population == top),
-                float(p.kind == "country"),
-                float(p.kind == "admin1"),
-                float(p.kind == "admin2"),
-                float(p.kind in ("region", "continent")),
-                float(p.kind == "city"),
-                float(p.feature_code == "PPLC"),
-                float(p.feature_code.startswith("PPLA")),
-                float(p.key == s.key),
-                float(p.kind == "city" and a1 in namesakes and not admin_word and p.key == s.key),
-                float(admin_word and p.kind in ("admin1", "admin2")),
-                country_share,
-                float(p.country_code in ctx.named_countries and own.kind != "country"),
+            {
+                "prior": prior(p, s.key),
+                "log_pop": math.log10(1 + p.population) / 7.0,
+                "pop_unknown": float(p.population == 0),
+                "top_pop": float(p.population == top),
+                "kind_country": float(p.kind == "country"),
+                "kind_admin1": float(p.kind == "admin1"),
+                "kind_admin2": float(p.kind == "admin2"),
+                "kind_region": float(p.kind in ("region", "continent")),
+                "kind_city": float(p.kind == "city"),
+                "capital": float(p.feature_code == "PPLC"),
+                "admin_seat": float(p.feature_code.startswith("PPLA")),
+                "primary_name": float(p.key == s.key),
+                "namesake_city": float(p.kind == "city" and a1 in namesakes and not admin_word and p.key == s.key),
+                "admin_word": float(admin_word and p.kind in ("admin1", "admin2")),
+                "country_share": country_share,
+                "country_named": float(p.country_code in ctx.named_countries and own.kind != "country"),
                 # named, but hardly any other place of the story lies in it: a roundup, not its news
-                float(p.country_code in ctx.named_countries and own.kind != "country" and country_share < 0.15),
+                "country_named_alone": float(p.country_code in ctx.named_countries and own.kind != "country" and country_share < 0.15),
                 # ...and this namesake is a tenth the size of the best-known one
-                float(p.country_code in ctx.named_countries and own.kind != "country" and p.population * 10 < top),
-                admin1_share,
-                float(p.kind not in ("admin1", "country") and a1 in ctx.named_admin1s),
-                float(p.country_code not in ctx.named_countries and bool(neighbours(p.country_code) & ctx.named_countries)),
+                "country_named_small": float(p.country_code in ctx.named_countries and own.kind != "country" and p.population * 10 < top),
+                "admin1_share": admin1_share,
+                "admin1_named": float(p.kind not in ("admin1", "country") and a1 in ctx.named_admin1s),
+                "neighbour_named": float(p.country_code not in ctx.named_countries and bool(neighbours(p.country_code) & ctx.named_countries)),
                 # an area that holds another place of the story ("Georgia" beside "Tbilisi")
-                float(_holds_other(i, p, ctx)),
-                float(bool(qual) and any(_contains(q, p) for q in qual)),
-                float(d is not None and d < 25),
-                float(d is not None and 25 <= d < 100),
-                float(d is not None and 100 <= d < 300),
-                float(d is not None and d >= 1000),
-                float(p.kind in ("city", "landmark", "admin2") and _near_any(i, p, ctx)),
-                float(s.via == "demonym"),
-            ]
+                "contains_other": float(_holds_other(i, p, ctx)),
+                "qualifier": float(bool(qual) and any(_contains(q, p) for q in qual)),
+                "near_25": float(d is not None and d < 25),
+                "near_100": float(d is not None and 25 <= d < 100),
+                "near_300": float(d is not None and 100 <= d < 300),
+                "far": float(d is not None and d >= 1000),
+                "near_any": float(p.kind in ("city", "landmark", "admin2") and _near_any(i, p, ctx)),
+                "demonym_target": float(s.via == "demonym"),
+            }
         )
     return rows
 
 
-def _reason(row: list[float]) -> str:
-    cues = dict(zip(FEATURES, row))
+def vector(cues: dict[str, float]) -> list[float]:
+    """The cues in `FEATURES` order, as the learned weights are laid out."""
+    return [cues.get(name, 0.0) for name in FEATURES]
+
+
+def _reason(cues: dict[str, float]) -> str:
     if cues["qualifier"]:
         return "qualified by the name after it"
     if cues["admin1_named"]:
@@ -307,7 +311,7 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None) -
         picks = []
         for i in range(len(spans)):
             rows = features(i, spans, cands, ctx)
-            scores = [sum(a * b for a, b in zip(w, row)) for row in rows]
+            scores = [sum(a * b for a, b in zip(w, vector(row))) for row in rows]
             picks.append((rows, scores))
         ctx = read_context(spans, cands, [cands[i][max(range(len(sc)), key=sc.__getitem__)] for i, (_, sc) in enumerate(picks)])
     choices: list[Choice] = []
@@ -339,7 +343,7 @@ def neighbours(country_code: str) -> frozenset[str]:
     return _neighbour_table().get(country_code, frozenset())
 
 
-def _contains(container: Place, p: Place) -> bool:
+def _contains(container: GazetteerEntry, p: GazetteerEntry) -> bool:
     if container.kind == "country":
         return container.country_code == p.country_code
     if container.kind == "admin1":
@@ -347,7 +351,7 @@ def _contains(container: Place, p: Place) -> bool:
     return False
 
 
-def _km(a: Place, b: Place) -> float:
+def _km(a: GazetteerEntry, b: GazetteerEntry) -> float:
     la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
     return 12742.0 * math.asin(min(1.0, math.sqrt(h)))

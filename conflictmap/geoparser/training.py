@@ -20,7 +20,7 @@ from conflictmap.geoparser.gazetteer import Gazetteer
 from conflictmap.geoparser.parser import Geoparser
 from conflictmap.geoparser.recognition import FEATURES, Recognizer, tokenize
 from conflictmap.geoparser.resolution import FEATURES as RESOLVE_FEATURES
-from conflictmap.geoparser.resolution import candidates, features, read_context
+from conflictmap.geoparser.resolution import candidates, features, read_context, vector
 
 L2 = 1.0
 
@@ -73,7 +73,7 @@ def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[n
             right = min(range(len(dists)), key=dists.__getitem__)
             if dists[right] > 161 or len(cands[i]) < 2:
                 continue
-            out.append((np.array(features(i, kept, cands, ctx), dtype=float), right))
+            out.append((np.array([vector(c) for c in features(i, kept, cands, ctx)], dtype=float), right))
     return out
 
 

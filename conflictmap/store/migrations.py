@@ -111,4 +111,12 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER rev_corrections_upd AFTER UPDATE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
     CREATE TRIGGER rev_corrections_del AFTER DELETE ON corrections BEGIN UPDATE revision SET n = n + 1; END;
     """,
+    # 3: a mention's columns named as the `Mention` record names its fields, so a key is
+    #    the same word from the geoparser to the pages (surface -> text, day -> date)
+    """
+    ALTER TABLE mentions RENAME COLUMN surface TO text;
+    ALTER TABLE mentions RENAME COLUMN day TO date;
+    DROP INDEX mentions_day;
+    CREATE INDEX mentions_date ON mentions(date);
+    """,
 ]

@@ -2,7 +2,8 @@
 
 SQLite is the default backend (see docs/decisions.md for why). Everything else in
 the library talks to the store only through the methods of `Store`, which take and
-return plain dicts, so a server database (PostgreSQL) can stand behind the same
+return plain data (`Mention` and `Place` records, dicts whose keys are the records' field
+names), so a server database (PostgreSQL) can stand behind the same
 interface later: `StoreLike` spells that interface out.
 
 Writes are one transaction per article: an article and all its mentions land
@@ -23,12 +24,11 @@ from typing import Any, Protocol
 
 from conflictmap.errors import StoreError
 from conflictmap.filters import Filters
+from conflictmap.mentions import Candidate, Mention, Place
 from conflictmap.store.migrations import MIGRATIONS
 
 HOME_ENV = "CONFLICTMAP_HOME"
 DB_NAME = "conflictmap.db"
-
-PLACE_FIELDS = ("geonameid", "name", "lat", "lon", "country_code", "admin1", "feature", "kind")
 
 
 def default_path() -> Path:
@@ -49,11 +49,11 @@ class StoreLike(Protocol):
     """What the rest of the library needs from a store; a PostgreSQL backend implements the same."""
 
     def has_article(self, article_id: str, text: str | None = None) -> bool: ...
-    def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool: ...
-    def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None: ...
+    def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool: ...
+    def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None: ...
     def stale_articles(self, version: str | None = None) -> list[dict[str, Any]]: ...
-    def place_id(self, place: dict[str, Any]) -> int: ...
-    def correct(self, place_id: int, *, new_place: dict[str, Any] | None = None, note: str = "") -> None: ...
+    def place_id(self, place: Place) -> int: ...
+    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "") -> None: ...
     def uncorrect(self, place_id: int) -> None: ...
     def place_rows(self, filters: Filters) -> list[dict[str, Any]]: ...
     def daily_counts(self, filters: Filters) -> list[dict[str, Any]]: ...
@@ -61,8 +61,8 @@ class StoreLike(Protocol):
     def articles(self, filters: Filters, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]: ...
     def mention_rows(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]: ...
     def totals(self, filters: Filters) -> dict[str, int]: ...
-    def place(self, place_id: int) -> dict[str, Any] | None: ...
-    def place_candidates(self, place_id: int) -> list[dict[str, Any]]: ...
+    def place(self, place_id: int) -> Place | None: ...
+    def place_candidates(self, place_id: int) -> list[Candidate]: ...
     def corrections(self) -> list[dict[str, Any]]: ...
     def facets(self) -> dict[str, list[Any]]: ...
     def span(self) -> tuple[str | None, str | None]: ...
@@ -158,7 +158,7 @@ class Store:
             row = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row is not None and (text is None or row[0] == text)
 
-    def add_article(self, article: dict[str, Any], mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> bool:
+    def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool:
         """Store one article with its mentions in one transaction (an upsert).
 
         Returns False (and writes nothing) when the article is already there with the
@@ -200,45 +200,45 @@ class Store:
             self._insert_mentions(article["id"], mentions)
         return True
 
-    def replace_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]], *, geoparser: str = "") -> None:
+    def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None:
         """Swap an article's mentions for a fresh geoparse, atomically."""
         with self._transaction() as db:
             db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
             self._insert_mentions(article_id, mentions)
             db.execute("UPDATE articles SET geoparser = ? WHERE id = ?", (geoparser, article_id))
 
-    def _insert_mentions(self, article_id: str, mentions: Sequence[dict[str, Any]]) -> None:
+    def _insert_mentions(self, article_id: str, mentions: Sequence[Mention]) -> None:
         rows = []
         for m in mentions:
             rows.append(
                 (
                     article_id,
-                    m["start"],
-                    m["end"],
-                    m["text"],
-                    self.place_id(m),
-                    m.get("sentence", ""),
-                    m.get("sentence_start", 0),
-                    m.get("date"),
-                    m.get("date_cue", ""),
-                    float(m.get("confidence") or 0.0),
-                    m.get("reason", ""),
-                    json.dumps(m.get("candidates") or [], ensure_ascii=False),
+                    m.start,
+                    m.end,
+                    m.text,
+                    self.place_id(m.place),
+                    m.sentence,
+                    m.sentence_start,
+                    m.date,
+                    m.date_cue,
+                    float(m.confidence or 0.0),
+                    m.reason,
+                    json.dumps([c.to_dict() for c in m.candidates], ensure_ascii=False),
                 )
             )
         self._db.executemany(
-            "INSERT OR IGNORE INTO mentions (article_id, start, end, surface, place_id, sentence, sentence_start,"
-            " day, date_cue, confidence, reason, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO mentions (article_id, start, end, text, place_id, sentence, sentence_start,"
+            " date, date_cue, confidence, reason, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
-    def place_id(self, place: dict[str, Any]) -> int:
+    def place_id(self, place: Place) -> int:
         """The id of a place row, added on first sight (a lookup, as in sqlite-utils).
 
         Places are keyed by gazetteer id; a place without one (a point picked on the
         map) is keyed by its name and rounded coordinates.
         """
-        geonameid = place.get("geonameid")
+        geonameid = place.geonameid
         with self._lock:
             if geonameid is not None:
                 row = self._db.execute("SELECT id FROM places WHERE geonameid = ?", (geonameid,)).fetchone()
@@ -246,7 +246,7 @@ class Store:
                 row = self._db.execute(
                     "SELECT id FROM places WHERE geonameid IS NULL AND name = ? AND round(lat, 4) = round(?, 4)"
                     " AND round(lon, 4) = round(?, 4)",
-                    (place["name"], place["lat"], place["lon"]),
+                    (place.name, place.lat, place.lon),
                 ).fetchone()
             if row:
                 return int(row[0])
@@ -255,18 +255,18 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     geonameid,
-                    place["name"],
-                    float(place["lat"]),
-                    float(place["lon"]),
-                    place.get("country_code") or "",
-                    place.get("admin1") or "",
-                    place.get("feature") or "",
-                    place.get("kind") or "city",
+                    place.name,
+                    float(place.lat),
+                    float(place.lon),
+                    place.country_code or "",
+                    place.admin1 or "",
+                    place.feature or "",
+                    place.kind or "city",
                 ),
             )
             return int(cur.lastrowid)
 
-    def correct(self, place_id: int, *, new_place: dict[str, Any] | None = None, note: str = "") -> None:
+    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "") -> None:
         """Record that a place is wrong: moved to `new_place`, or not a place at all when None.
 
         Corrections sit beside the mentions instead of rewriting them, so they apply
@@ -311,10 +311,10 @@ class Store:
         cond: list[str] = []
         args: list[Any] = []
         if f.start:
-            cond.append("m.day >= ?")
+            cond.append("m.date >= ?")
             args.append(f.start.isoformat())
         if f.end:
-            cond.append("m.day <= ?")
+            cond.append("m.date <= ?")
             args.append(f.end.isoformat())
         if f.countries:
             cond.append(f"p.country_code IN ({','.join('?' * len(f.countries))})")
@@ -351,7 +351,7 @@ class Store:
         return self._rows(
             "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind,"
             " COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,"
-            " MIN(m.day) AS first_seen, MAX(m.day) AS last_seen" + self._FROM + "WHERE " + where
+            " MIN(m.date) AS first_seen, MAX(m.date) AS last_seen" + self._FROM + "WHERE " + where
             + " GROUP BY p.id" + having + " ORDER BY mentions DESC, p.name",
             args,
         )
@@ -360,10 +360,10 @@ class Store:
         """Mentions in view with their place and article, newest first."""
         where, args = self._where(filters)
         sql = (
-            "SELECT m.id AS mention_id, m.article_id, m.start, m.end, m.surface, m.sentence, m.sentence_start,"
-            " m.day, m.date_cue, m.confidence, m.reason, p.id AS place_id, p.name AS place, p.lat, p.lon,"
-            " p.country_code, p.kind, a.title, a.source, a.url, a.published" + self._FROM + "WHERE " + where
-            + " ORDER BY m.day DESC, a.published DESC, m.article_id, m.start"
+            "SELECT m.id AS mention_id, m.article_id, m.start, m.end, m.text, m.sentence, m.sentence_start,"
+            " m.date, m.date_cue, m.confidence, m.reason, p.id AS place_id, p.name, p.lat, p.lon, p.geonameid,"
+            " p.country_code, p.admin1, p.feature, p.kind, a.title, a.source, a.url, a.published" + self._FROM + "WHERE " + where
+            + " ORDER BY m.date DESC, a.published DESC, m.article_id, m.start"
         )
         if filters.min_mentions > 1:
             # keep mention rows consistent with the place view
@@ -379,7 +379,7 @@ class Store:
 
     def daily_counts(self, filters: Filters) -> list[dict[str, Any]]:
         where, args = self._where(filters)
-        return self._rows("SELECT m.day AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.day ORDER BY m.day", args)
+        return self._rows("SELECT m.date AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.date ORDER BY m.date", args)
 
     def totals(self, filters: Filters) -> dict[str, int]:
         where, args = self._where(filters)
@@ -397,10 +397,12 @@ class Store:
         row = rows[0]
         row["metadata"] = json.loads(row["metadata"] or "{}")
         row["mentions"] = self._rows(
-            "SELECT m.*, p.name AS place, p.lat, p.lon, p.country_code, p.kind FROM effective_mentions m"
+            "SELECT m.*, p.name, p.lat, p.lon, p.geonameid, p.country_code, p.admin1, p.feature, p.kind FROM effective_mentions m"
             " JOIN places p ON p.id = m.eff_place_id WHERE m.article_id = ? ORDER BY m.start",
             (article_id,),
         )
+        for m in row["mentions"]:
+            m["candidates"] = json.loads(m["candidates"] or "[]")
         return row
 
     def articles(self, filters: Filters, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
@@ -418,16 +420,16 @@ class Store:
             return self._rows("SELECT id, text, day FROM articles ORDER BY added_at, id")
         return self._rows("SELECT id, text, day FROM articles WHERE geoparser != ? ORDER BY added_at, id", (version,))
 
-    def place(self, place_id: int) -> dict[str, Any] | None:
+    def place(self, place_id: int) -> Place | None:
         rows = self._rows("SELECT * FROM places WHERE id = ?", (place_id,))
-        return rows[0] if rows else None
+        return Place.from_dict(rows[0]) if rows else None
 
-    def place_candidates(self, place_id: int) -> list[dict[str, Any]]:
+    def place_candidates(self, place_id: int) -> list[Candidate]:
         """Next-best candidates the geoparser recorded for mentions of this place."""
-        seen: dict[tuple[float, float], dict[str, Any]] = {}
+        seen: dict[tuple[float, float], Candidate] = {}
         for row in self._rows("SELECT candidates FROM effective_mentions WHERE eff_place_id = ? LIMIT 200", (place_id,)):
             for cand in json.loads(row["candidates"] or "[]"):
-                seen.setdefault((round(cand["lat"], 3), round(cand["lon"], 3)), cand)
+                seen.setdefault((round(cand["lat"], 3), round(cand["lon"], 3)), Candidate.from_dict(cand))
         return list(seen.values())
 
     def facets(self) -> dict[str, list[Any]]:
@@ -443,7 +445,7 @@ class Store:
         }
 
     def span(self) -> tuple[str | None, str | None]:
-        row = self._rows("SELECT MIN(day) AS lo, MAX(day) AS hi FROM mentions")[0]
+        row = self._rows("SELECT MIN(date) AS lo, MAX(date) AS hi FROM mentions")[0]
         return row["lo"], row["hi"]
 
     def revision(self) -> str:
