@@ -19,7 +19,10 @@ from conflictmap.store.sqlite import Store
 
 
 def _store(db: str | None) -> Store:
-    return Store(db)
+    store = Store(db)
+    if store.notice:
+        click.echo(f"note: {store.notice}", err=True)
+    return store
 
 
 def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -116,14 +119,19 @@ def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int |
             bar.update(1)
             bar.set_postfix(added=report.added, failed=len(report.failed), refresh=False)
 
-    report = run(paths, store, progress=progress, max_bytes=max_bytes)
-    if bar is not None:
-        bar.close()
+    try:
+        report = run(paths, store, progress=progress, max_bytes=max_bytes)
+    finally:
+        if bar is not None:
+            bar.close()
     for origin, reason in report.failed:
         click.echo(f"failed: {origin}: {reason}", err=True)
     click.echo(report.summary())
     if report.read == 0 and report.failed:
         raise click.ClickException("nothing could be read; see the reasons above")
+    if report.failed:
+        # the exit code tells a script that something was not stored; the lines above say what
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -143,6 +151,7 @@ def geoparse(demonyms: bool, candidates: bool) -> None:
     failures = geoparse_lines(sys.stdin, sys.stdout, default_geoparser(), demonyms=demonyms, candidates=candidates, errors=sys.stderr)
     if failures:
         click.echo(f"{failures} line(s) could not be geoparsed; see the messages above", err=True)
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -214,6 +223,37 @@ def stats(db: str | None) -> None:
     Example: python -m conflictmap stats --db newsroom.db
     """
     click.echo(json.dumps(_store(db).stats(), indent=2))
+
+
+@cli.command()
+@click.argument("article_ids", nargs=-1, required=True)
+@db_option
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@friendly
+def delete(article_ids: tuple[str, ...], db: str | None, yes: bool) -> None:
+    """Delete articles (with their place mentions) from the store, after confirmation.
+
+    The ids are those `export` and the Articles page show. Re-ingesting the file
+    brings an article back.
+
+    Example: python -m conflictmap delete 3f2a9c0d1e4b5a67
+    """
+    store = _store(db)
+    missing = 0
+    for article_id in article_ids:
+        found = store.article(article_id)
+        if found is None:
+            click.echo(f"failed: {article_id}: no article with this id; list ids with `export`", err=True)
+            missing += 1
+            continue
+        label = f"{article_id} \"{found['title'] or '(untitled)'}\" with {len(found['mentions'])} place mentions"
+        if not yes and not click.confirm(f"Delete {label}?", default=False):
+            click.echo(f"kept {article_id}")
+            continue
+        store.delete_article(article_id)
+        click.echo(f"deleted {label}")
+    if missing:
+        raise SystemExit(1)
 
 
 @cli.command()

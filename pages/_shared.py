@@ -15,6 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from conflictmap import queries
+from conflictmap.errors import StoreError
+from conflictmap.excerpts import md_escape
 from conflictmap.filters import Filters
 from conflictmap.geoparser.parser import Geoparser, default_geoparser
 from conflictmap.ingest import ensure_demo
@@ -27,9 +29,22 @@ OUTLINES = ROOT / "geodata" / "countries.geojson"
 
 
 @st.cache_resource(show_spinner="Opening the store…")
-def get_store() -> Store:
+def _open_store() -> Store:
     store = Store()
     ensure_demo(store, parser=get_geoparser())
+    return store
+
+
+def get_store() -> Store:
+    """The shared store; when it cannot be opened, the page shows why and what to do, and stops."""
+    try:
+        store = _open_store()
+    except StoreError as exc:  # not cached: the next run tries again once the operator has fixed it
+        st.error(md_escape(str(exc)))
+        st.stop()
+        raise  # st.stop() does not return
+    if store.notice:
+        st.info(md_escape(store.notice))
     return store
 
 

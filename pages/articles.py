@@ -38,6 +38,7 @@ if article is None:
     st.stop()
 text_col, map_col = st.columns([3, 2])
 with text_col:
+    # The title is outside text: every Markdown character escaped, so no link or image is read into it.
     st.subheader(md_escape(article["title"] or "(untitled)"))
     meta = [article["source"], article["author"], article["day"] or article["published_raw"] or "undated"]
     st.caption(" · ".join(md_escape(x) for x in meta if x))
@@ -47,6 +48,24 @@ with text_col:
     if article["date_note"]:
         st.caption(f"Date: {md_escape(article['date_note'])}")
     st.markdown(f'<div class="cm-article">{article_html(article["text"], article["mentions"])}</div>', unsafe_allow_html=True)
+    confirm_key = f"confirm-delete-{article_id}"
+    if not st.session_state.get(confirm_key):
+        if st.button("Delete this article", key=f"delete-{article_id}"):
+            st.session_state[confirm_key] = True
+            st.rerun()
+    else:
+        st.warning(md_escape(f"Delete \u201c{article['title'] or '(untitled)'}\u201d and its {len(article['mentions'])} "
+                             "place mentions from the store, for every user? Ingesting its file again brings it back."))
+        yes, no = st.columns(2)
+        if yes.button("Yes, delete it", type="primary", key=f"delete-yes-{article_id}"):
+            store.delete_article(article_id)
+            del st.session_state[confirm_key]
+            set_view(view.but(article=None))
+            st.toast("Article deleted.")
+            st.rerun()
+        if no.button("Keep it", key=f"delete-no-{article_id}"):
+            del st.session_state[confirm_key]
+            st.rerun()
 with map_col:
     mentions = pd.DataFrame(article["mentions"])
     if mentions.empty:

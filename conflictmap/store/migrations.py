@@ -119,4 +119,15 @@ MIGRATIONS: list[str] = [
     DROP INDEX mentions_day;
     CREATE INDEX mentions_date ON mentions(date);
     """,
+    # 4: a key of each article's text (whitespace made uniform, hashed), so the same story
+    #    arriving again through another format, file name or URL is known as stored.
+    #    text_key() is a function the store registers on its connection (sqlite.text_key).
+    """
+    ALTER TABLE articles ADD COLUMN text_key TEXT;
+    UPDATE articles SET text_key = text_key(text);
+    CREATE INDEX articles_text_key ON articles(text_key);
+    CREATE TRIGGER articles_text_key_ins AFTER INSERT ON articles WHEN new.text_key IS NULL BEGIN
+        UPDATE articles SET text_key = text_key(new.text) WHERE rowid = new.rowid;
+    END;
+    """,
 ]

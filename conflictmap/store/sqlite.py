@@ -12,18 +12,22 @@ together or not at all, so a killed ingest never leaves half an article behind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
 from conflictmap.errors import StoreError
 from conflictmap.filters import Filters
+from conflictmap.readers.dates import EARLIEST
 from conflictmap.mentions import Candidate, Mention, Place
 from conflictmap.store.migrations import MIGRATIONS
 
@@ -49,6 +53,8 @@ class StoreLike(Protocol):
     """What the rest of the library needs from a store; a PostgreSQL backend implements the same."""
 
     def has_article(self, article_id: str, text: str | None = None) -> bool: ...
+    def has_text(self, text: str) -> str | None: ...
+    def delete_article(self, article_id: str) -> bool: ...
     def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool: ...
     def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None: ...
     def stale_articles(self, version: str | None = None) -> list[dict[str, Any]]: ...
@@ -84,37 +90,62 @@ class Store:
     def __init__(self, path: str | Path | None = None) -> None:
         target = default_path() if path is None else path
         self.path = str(target)
+        #: something the user should know about the file that did not stop it opening (shown by the CLI and dashboard)
+        self.notice = ""
+        self._was_empty = False
         if self.path != ":memory:":
             folder = Path(self.path).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the data folder {folder}: {exc.strerror}; set {HOME_ENV} or --db to a writable place") from exc
+            self._was_empty = _check_file(Path(self.path).expanduser())
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(_open_problem(self.path, exc)) from exc
+        try:
             self._db.row_factory = sqlite3.Row
+            self._db.create_function("text_key", 1, text_key, deterministic=True)
             self._db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._lock = threading.RLock()
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a Conflict Map database ({exc}); move it away or choose another --db") from exc
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StoreError(_open_problem(self.path, exc)) from exc
+        except BaseException:
+            self._db.close()
+            raise
 
     # -- plumbing -------------------------------------------------------------------------
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path} was written by a newer Conflict Map (schema {version}, this one knows {len(MIGRATIONS)}); upgrade conflictmap"
-            )
-        for number in range(version, len(MIGRATIONS)):
-            with self._transaction():
+        self._refuse_newer(version)
+        if version == len(MIGRATIONS):
+            return
+        with self._transaction():
+            # Read again under the write lock: another process opening the same new store
+            # at the same moment may have built the schema while this one waited.
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            self._refuse_newer(version)
+            if version == 0 and self._was_empty:
+                self.notice = (f"{self.path} was an empty file (0 bytes), so a new store was started in it; if you "
+                               "expected your articles here, restore the database from a backup (or a copy that failed)")
+            for number in range(version, len(MIGRATIONS)):
                 for statement in _split_sql(MIGRATIONS[number]):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _refuse_newer(self, version: int) -> None:
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer Conflict Map (schema {version}, this one knows {len(MIGRATIONS)}); "
+                "upgrade conflictmap (pip install -U conflictmap) to open it, or choose another --db; the file is untouched"
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -157,6 +188,30 @@ class Store:
         with self._lock:
             row = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row is not None and (text is None or row[0] == text)
+
+    def has_text(self, text: str) -> str | None:
+        """The id of a stored article with this text (spacing aside), whatever its id; else None."""
+        with self._lock:
+            row = self._db.execute("SELECT id FROM articles WHERE text_key = ? LIMIT 1", (text_key(text),)).fetchone()
+        return None if row is None else str(row[0])
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove an article, its mentions, and places nothing else mentions or corrects.
+
+        One transaction, so a crash leaves the article whole or gone. Returns False
+        when there was no such article.
+        """
+        with self._transaction() as db:
+            places = [r[0] for r in db.execute("SELECT DISTINCT place_id FROM mentions WHERE article_id = ?", (article_id,))]
+            db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+            gone = db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount
+            for place in places:
+                db.execute(
+                    "DELETE FROM places WHERE id = ? AND NOT EXISTS (SELECT 1 FROM mentions WHERE place_id = ?)"
+                    " AND NOT EXISTS (SELECT 1 FROM corrections WHERE place_id = ? OR new_place_id = ?)",
+                    (place, place, place, place),
+                )
+        return bool(gone)
 
     def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool:
         """Store one article with its mentions in one transaction (an upsert).
@@ -382,7 +437,12 @@ class Store:
         return self._rows("SELECT m.date AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.date ORDER BY m.date", args)
 
     def totals(self, filters: Filters) -> dict[str, int]:
+        """The counts over exactly the places the map shows (minimum mentions included)."""
         where, args = self._where(filters)
+        if filters.min_mentions > 1:
+            where += (" AND p.id IN (SELECT p.id" + self._FROM + "WHERE " + where
+                      + " GROUP BY p.id HAVING COUNT(*) >= ?)")
+            args = args + args + [filters.min_mentions]
         rows = self._rows(
             "SELECT COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles, COUNT(DISTINCT p.id) AS places"
             + self._FROM + "WHERE " + where,
@@ -445,7 +505,13 @@ class Store:
         }
 
     def span(self) -> tuple[str | None, str | None]:
-        row = self._rows("SELECT MIN(date) AS lo, MAX(date) AS hi FROM mentions")[0]
+        """First and last day mentioned, over real, plausible days only: a store written before dates
+        were checked at ingest may hold "2300-06-10" or worse, and no view may fail on it."""
+        latest = (date.today() + timedelta(days=366)).isoformat()
+        row = self._rows(
+            "SELECT MIN(date) AS lo, MAX(date) AS hi FROM mentions WHERE date >= ? AND date <= ? AND date(date) = date",
+            (EARLIEST.isoformat(), latest),
+        )[0]
         return row["lo"], row["hi"]
 
     def revision(self) -> str:
@@ -458,10 +524,59 @@ class Store:
         return {"path": self.path, "schema": self.schema_version, **counts, "first_day": lo, "last_day": hi}
 
 
+_NOT_IN_QUERY = re.compile(r'["\x00-\x1f\x7f\ud800-\udfff]')
+
+
 def _fts_query(keyword: str) -> str:
-    """Turn what a user types into a safe FTS5 query: each word quoted, all required."""
-    words = [w.replace('"', "") for w in keyword.split()]
+    """Turn what a user types into a safe FTS5 query: each word quoted, all required.
+
+    Quotes, control characters (a NUL ends FTS5's string early: "unterminated
+    string") and lone surrogates are dropped; they are never part of a word.
+    """
+    words = [_NOT_IN_QUERY.sub("", w) for w in keyword.split()]
     return " ".join(f'"{w}"' for w in words if w)
+
+
+def text_key(text: str | None) -> str | None:
+    """The key two copies of one article share whatever file, format or URL brought them:
+    a hash of the text with its spacing made uniform."""
+    if text is None:
+        return None
+    return hashlib.sha256(" ".join(str(text).split()).encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _check_file(path: Path) -> bool:
+    """Refuse a path SQLite would misreport; True when it is an old empty (0-byte) file.
+
+    A file just made by another process opening the same new store is also 0
+    bytes for a moment; only one older than a few seconds counts as empty.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot read {path} ({exc.strerror}); check its permissions or choose another --db") from exc
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file; give a file name with --db or {HOME_ENV}")
+    return info.st_size == 0 and time.time() - info.st_mtime > 5
+
+
+def _open_problem(path: str, exc: sqlite3.Error) -> str:
+    """What went wrong opening a store, told apart, each with its next step."""
+    message = str(exc)
+    lowered = message.lower()
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered or "permission" in lowered:
+        return (f"{path} cannot be opened for writing ({message}): the file or its folder is read-only; the database "
+                "itself may be fine. Give this user write permission on both, or copy the file to a writable folder "
+                "and point --db or CONFLICTMAP_HOME there")
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (f"{path} is damaged or is not a database ({message}); restore it from a backup, or move it away "
+                "so a new store is started, or choose another --db")
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path} is busy ({message}); wait for the other ingest to finish and try again"
+    return f"{path} could not be opened ({message}); check the file, or choose another --db"
+
 
 
 def _split_sql(script: str) -> Iterable[str]:
