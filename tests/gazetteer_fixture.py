@@ -3,9 +3,10 @@
 Unit tests are about our code, not about GeoNames: they should not wait on, or
 change with, the 70 MB gazetteer that `./setup.sh` builds. `write_gazetteer(path)`
 writes an SQLite file with the built gazetteer's schema holding only the rows in
-`tests/fixtures/gazetteer.json`: the places the demo corpus and the unit tests name,
-a few namesakes each (so resolution still has a choice), their countries and
-provinces, and the dictionary words and given names the recogniser asks about.
+`tests/fixtures/gazetteer.json`: the places the demo corpus and the test files' strings
+name, a few namesakes each (so resolution still has a choice), their countries and
+provinces, every country, capital and city of a million under its main names, and the
+dictionary words and given names the recogniser asks about.
 The rows are GeoNames data (CC BY 4.0) and our curated CSVs, as the build makes them.
 
 Accuracy tests use the full build instead (`full_parser` in conftest.py).
@@ -86,7 +87,11 @@ def write_gazetteer(path: Path, data: Path = DATA) -> Path:
 
 
 def extract(full: Path, texts: list[str]) -> dict[str, list[list[Any]]]:
-    """The rows of the full gazetteer that `texts` need, chosen by running the real geoparser over them."""
+    """The rows of the full gazetteer that `texts` need, chosen by running the real geoparser over them.
+
+    Every country, capital and city of a million also goes in under its main names, so a
+    new test that names one works without regenerating the fixture.
+    """
     from conflictmap.geoparser.gazetteer import Gazetteer
     from conflictmap.geoparser.names import normalize_name
     from conflictmap.geoparser.parser import Geoparser
@@ -114,10 +119,14 @@ def extract(full: Path, texts: list[str]) -> dict[str, list[list[Any]]]:
         chosen.update(r[0] for r in select("SELECT geonameid FROM places WHERE kind = 'country' AND country_code = ?", (cc,)))
         chosen.update(r[0] for r in select("SELECT geonameid FROM places WHERE kind = 'admin1' AND country_code = ? AND admin1_code = ?",
                                            (cc, a1)))
-    places = select(f"SELECT * FROM places WHERE geonameid IN ({ids(chosen)}) ORDER BY geonameid")
-    # every spelling of the places the texts chose, and the matched key of the namesakes
-    names = select(f"SELECT * FROM names WHERE geonameid IN ({ids(chosen)}) ORDER BY name, geonameid")
+    world = {r[0] for r in select("SELECT geonameid FROM places WHERE kind = 'country'"
+                                   " OR (kind = 'city' AND (population >= 1000000 OR feature_code = 'PPLC'))")} - chosen
+    places = select(f"SELECT * FROM places WHERE geonameid IN ({ids(chosen | world)}) ORDER BY geonameid")
+    # every spelling of the places the texts chose; the others' names in English and ISO forms, not GeoNames' many alternates
+    names = select(f"SELECT * FROM names WHERE geonameid IN ({ids(chosen)})"
+                   f" OR (geonameid IN ({ids(world)}) AND source != 'alt') ORDER BY name, geonameid")
     keys.update(r[0] for r in names)
+    chosen |= world
     # the recogniser asks the dictionary about candidate names, and the given names about any word before one
     tokens = sorted({w for text in texts for w in normalize_name(text).split()} | keys)
     quoted = ",".join("?" * len(tokens))
@@ -131,6 +140,18 @@ def extract(full: Path, texts: list[str]) -> dict[str, list[list[Any]]]:
         "meta": [["schema_version", "1"], ["builder", "tests/gazetteer_fixture.py (rows of geodata/build_gazetteer.py's build)"],
                  ["sources", "GeoNames (CC BY 4.0); curated CSVs (this project)"]],
     }
+
+
+def test_sentences() -> list[str]:
+    """Every string in the test files that could name a place: what the unit tests will geoparse or look up."""
+    import ast
+
+    found = []
+    for path in sorted(Path(__file__).resolve().parent.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(c.isupper() for c in node.value):
+                found.append(node.value)
+    return found
 
 
 def dump(rows: dict[str, list[list[Any]]], out: Path = DATA) -> None:
@@ -149,7 +170,7 @@ def main() -> None:
 
     texts = [json.loads(line).get("text", "") for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     seed = ROOT.parent / "shared" / "seed"
-    texts += [p.read_text(encoding="utf-8") for p in sorted(seed.glob("*.txt"))] + EXTRA_TEXTS
+    texts += [p.read_text(encoding="utf-8") for p in sorted(seed.glob("*.txt"))] + EXTRA_TEXTS + test_sentences()
     rows = extract(DEFAULT_PATH, texts)
     dump(rows)
     print(", ".join(f"{t} {len(rows[t])}" for t in TABLES), "->", DATA.relative_to(ROOT))

@@ -29,4 +29,4 @@ def test_fixture_answers_like_a_gazetteer(gazetteer_path):
     assert gaz.geocode("Nowhere-at-all-ville") is None
     # small: a few hundred places, not the world
     with sqlite3.connect(gazetteer_path) as db:
-        assert 50 < db.execute("SELECT COUNT(*) FROM places").fetchone()[0] < 1000
+        assert 50 < db.execute("SELECT COUNT(*) FROM places").fetchone()[0] < 2000
