@@ -83,6 +83,7 @@ def test_date_slider_lowers_the_counts_and_goes_into_the_url(demo_home):
     at.slider[0].set_value((date(2014, 6, 5), date(2014, 6, 30))).run()
     no_exception(at)
     after = metrics(at)
+    assert set(before) == set(after) == {"Articles", "Places", "Mentions"}
     assert all(after[k] < before[k] for k in before), (before, after)
     with store_at(demo_home) as store:
         expected = store.totals(Filters(start=date(2014, 6, 5), end=date(2014, 6, 30)))
