@@ -710,8 +710,9 @@ def add_airports(b: Builder, _src: Sources) -> None:
     """Airports with an IATA code, from the PyPI package airportsdata (MIT; OurAirports-derived).
 
     Ids are stable: -(10,000,000 + the ICAO code read in base 36). A bare core name
-    ("Heathrow") is a full name only where no town or province already has it, otherwise
-    a spare form; a core of several words ("John F Kennedy") or one that is an ordinary word
+    ("Heathrow") counts only for a city of 500,000 or more, as a full name where no town or
+    province already has it, otherwise as a spare form ("Halliburton" is a company, not the
+    field in Duncan, Oklahoma); a core of several words ("John F Kennedy") or one that is an ordinary word
     or a given name stands only with "Airport" after it.
     """
     try:
@@ -722,6 +723,15 @@ def add_airports(b: Builder, _src: Sources) -> None:
     n = 0
     words, people = dictionary_words(), given_names()
     taken = {k for k, _ in b.names}  # keys some place answered to before the airports came
+    city_pop: dict[tuple[str, str], int] = {}
+    for p in b.places.values():
+        if p["kind"] == "city":
+            key = (p["country_code"], normalize_name(p["name"]))
+            city_pop[key] = max(city_pop.get(key, 0), p["population"] or 0)
+
+    def big_city(city: str, cc: str) -> bool:
+        """Only the airports of big cities are known by their bare name (Heathrow, Schiphol)."""
+        return city_pop.get((cc, normalize_name(city)), 0) >= 500_000
     for iata, a in sorted(airportsdata.load("IATA").items()):
         icao = a.get("icao") or ""
         if not re.fullmatch(r"[A-Z0-9]{4}", icao) or a["country"] not in b.country_id:
@@ -740,7 +750,7 @@ def add_airports(b: Builder, _src: Sources) -> None:
         n += 1
         for form in forms:
             b.add_name(pid, form, "airportsdata")
-        k = name_key(core) if core and " " not in core else None
+        k = name_key(core) if core and " " not in core and big_city(a.get("city") or "", a["country"]) else None
         if k and (words.get(k) == 1 or k in people):
             k = None  # 'Liberty' (Newark), 'Logan' (Boston): a word or a given name alone is no airport
         if k and k in taken:
@@ -762,13 +772,19 @@ def choose_display_names(b: Builder, src: Sources) -> None:
     def ordinary(word: str) -> bool:
         return words.get(word) == 1
 
-    own: dict[str, int] = {}  # whose frequency a name is: towns' and countries' own names (a province shares its town's)
-    for p in b.places.values():
-        if p["kind"] not in ("city", "country"):
-            continue
-        size = 10**12 if p["kind"] == "country" else (p["population"] or 0)
-        k = normalize_name(p["name"])
-        own[k] = max(own.get(k, 0), size)
+    # Whose frequency a spelling is: the towns and countries that answer to it (a province
+    # shares its town's name, so provinces do not count). The two biggest are enough.
+    size = {pid: (10**12 if p["kind"] == "country" else (p["population"] or 0))
+            for pid, p in b.places.items() if p["kind"] in ("city", "country")}
+    holders: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for k, pid in b.names:
+        if pid in size:
+            top = holders[k]
+            top.append((size[pid], pid))
+            if len(top) > 2:
+                top.sort(reverse=True)
+                del top[2:]
+    english_speaking = {cc for cc, c in src.countries.items() if (c.get("languages") or "").startswith("en")}
     n_changed = 0
     for pid, p in b.places.items():
         p["geonames_name"] = p["name"]
@@ -785,18 +801,20 @@ def choose_display_names(b: Builder, src: Sources) -> None:
         if p["kind"] != "city" or str(pid) not in src.cities:
             continue
         alternates = src.cities[str(pid)].get("alternatenames") or ()
+        if p["name"].isascii() and p["country_code"] in english_speaking:
+            continue  # GeoNames already names these as their people write them ("Gregg", not a surname variant)
         pop = p["population"] or 0
-        own_key = normalize_name(p["name"])
 
-        def taken(form: str, pop: int = pop, own_key: str = own_key) -> bool:
-            k = normalize_name(form)
-            return k != own_key and own.get(k, 0) >= 0.05 * max(pop, 1)
+        def taken(form: str, pid: int = pid, pop: int = pop) -> bool:
+            """A bigger town or a country answers to this spelling too: its frequency is theirs."""
+            return any(other != pid and n >= max(pop, 1) for n, other in holders.get(normalize_name(form), ()))
 
         display = choose_display(p["name"], alternates, ordinary, taken)
         if display != p["name"]:
             n_changed += 1
             p["name"] = display
-            b.add_name(pid, display, "name")
+            # Only a key the place already answers to: a folded form that is new ("Ismaili" from
+            # "Ismā‘īlī") would make an ordinary word of English text a place name.
     unit_names = {(p["country_code"], p["admin1_code"]): p["name"] for p in b.places.values() if p["kind"] == "admin1"}
     for p in b.places.values():
         if p["admin1_name"]:

@@ -11,8 +11,9 @@ names, so the choice is made from data, never typed in per place:
   English ("Tall" in "Tall Afar" says nothing about how often the name is written);
 * the folded GeoNames name keeps its place when English text already writes it often
   (Kyiv, Kharkiv, Zhengzhou) and otherwise unless a candidate beats it clearly;
-* a candidate is never an ordinary English word ("Chin"), a code ("NY", "DEZ"), a multi-word
-  form sharing no word with the GeoNames name (a foreign transliteration, "Tao Trang"), or the
+* a candidate is never an ordinary English word ("Chin"), a code ("NY", "DEZ"), a shortening
+  of the GeoNames name ("Der Zor", "Victoria" for Ciudad Victoria), a multi-word form sharing
+  no word with the GeoNames name (a foreign transliteration, "Tao Trang"), or the
   own name of a bigger place (Al Khums is not "Homs": that frequency belongs to Syria's Homs).
 """
 
@@ -34,7 +35,7 @@ _WORD_SPLIT = re.compile(r"[ -]")
 _ZIPF_SPLIT = re.compile(r"[ \-.]+")
 _FORM = re.compile(r"^[A-Z](?:[A-Za-z .-]|(?<=[A-Za-z])'(?=[a-z]))*[A-Za-z]$")  # an apostrophe only inside a word: Cox's, Sa'dah
 # Articles and particles inside romanised names; they are neither words to count nor capitals to require.
-ARABIC_ARTICLES = frozenset("al el ar as ash ad adh an at ath az".split())
+ARABIC_ARTICLES = frozenset("al el ar as ash ad adh an at ath az ez es ed er et en esh eth".split())
 GLUE = frozenset("al el ar as ash ad adh an at ath az ad ed er es et ez en ul ud ur de del la le les di da do dos das du van von der of and bin bani".split())
 
 MARGIN = 0.3  # how much better than the current name a candidate must score
@@ -143,6 +144,8 @@ def choose(
             return False
         if len(words) > 1 and not base_words.intersection(content):
             return False
+        if set(content) < base_words:
+            return False  # a shortening ('Der Zor' for Deir ez-Zor, 'Victoria' for Ciudad Victoria) is another name
         head, _, rest = base.lower().partition(" ")
         if rest == form.lower() and head not in ARABIC_ARTICLES:
             return False  # 'La Paz' is not 'Paz'; only the Arabic article is dropped in English

@@ -48,12 +48,12 @@ def score(parser) -> tuple[float, list[str]]:
             total += 1
             start = sentence.index(g.surface)
             end = start + len(g.surface)
-            m = next((m for m in found if m["start"] < end and start < m["end"]), None)
+            m = next((m for m in found if m.start < end and start < m.end), None)
             limit = 300 if g.area else 161
-            if m and distance((m["lat"], m["lon"]), (g.lat, g.lon)).km <= limit:
+            if m and distance((m.place.lat, m.place.lon), (g.lat, g.lon)).km <= limit:
                 hits += 1
             else:
-                where = f"{m['name']} ({m['lat']:.2f}, {m['lon']:.2f})" if m else "not found"
+                where = f"{m.place.name} ({m.place.lat:.2f}, {m.place.lon:.2f})" if m else "not found"
                 misses.append(f"{g.surface!r} in {sentence!r}: {where}")
     return hits / total, misses
 
@@ -73,7 +73,7 @@ def test_conflict_places_are_found_and_placed(parser):
 
 
 def test_display_names_are_the_english_ones(parser):
-    names = {m["text"]: m["name"] for s, _ in load() for m in parser.parse(s)}
+    names = {m.text: m.place.name for s, _ in load() for m in parser.parse(s)}
     for written in ("Kobani", "Tikrit", "Baiji", "Fallujah", "Raqqa", "Sinjar", "Qaraqosh", "Tal Afar"):
         assert names.get(written) == written, (written, names.get(written))
     assert names.get("Kiev") == "Kyiv"

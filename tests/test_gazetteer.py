@@ -56,7 +56,8 @@ def test_choose_keeps_a_name_english_already_writes():
 
 
 def test_choose_never_picks_a_code_a_common_word_or_a_bigger_place():
-    assert choose("New York City", ["NY", "NYC", "New York"], never) == "New York"
+    assert choose("New York City", ["NY", "NYC", "New York"], never) == "New York City"  # codes, and no shortening
+    assert choose("Deir ez-Zor", ["Der Zor", "Dayr az-Zawr", "Deir ez Zor"], never) == "Deir ez-Zor"
     assert choose("Jinzhou", ["Chin", "Chinchow"], lambda w: w == "chin") == "Jinzhou"
     assert choose("Al Khums", ["Homs", "Khoms"], never, taken=lambda f: f == "Homs") != "Homs"
 
