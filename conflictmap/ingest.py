@@ -7,14 +7,16 @@ is only ever locked for the short time it takes to write one whole article.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from conflictmap.articles import Article
 from conflictmap.geoparser.parser import Geoparser, default_geoparser
+from conflictmap.mentions import Mention
 from conflictmap.readers import ReadFailure, read_paths
+from conflictmap.readers.dates import implausible_note, plausible
 from conflictmap.store.sqlite import StoreLike
 
 DEMO_CORPUS = Path(__file__).resolve().parent / "demo" / "iraq-2014.jsonl"
@@ -70,30 +72,50 @@ def ingest_articles(
             report.failed.append((item.origin, item.reason))
         else:
             report.read += 1
-            if store.has_article(item.id, item.text):
-                report.duplicates += 1
-            else:
-                seen_before = store.has_article(item.id)
-                try:
-                    mentions = parser.parse(item.text, item.published, title=item.title, source=item.source, url=item.url)
-                except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
-                    mentions = None
-                    report.failed.append((item.origin or item.id, str(exc)))
-                except Exception as exc:  # one bad article must not stop the batch
-                    mentions = None
-                    report.failed.append((item.origin or item.id, f"geoparser failed: {exc!r}; please report this article"))
-                if mentions is not None:
-                    if store.add_article(item.to_dict(), mentions, geoparser=parser.version):
-                        if seen_before:
-                            report.updated += 1
-                        else:
-                            report.added += 1
-                        report.mentions += len(mentions)
-                    else:
-                        report.duplicates += 1
+            try:
+                _store_one(item, store, parser, report)
+            except Exception as exc:  # noqa: BLE001 - one article's failure must not stop the batch
+                detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+                report.failed.append((item.origin or item.id, f"not stored ({detail}); nothing of it was written, "
+                                      "the rest goes on; fix the cause and ingest again"))
         if progress:
             progress(report, item.origin)
     return report
+
+
+def _store_one(item: Article, store: StoreLike, parser: Geoparser, report: IngestReport) -> None:
+    if store.has_article(item.id, item.text):
+        report.duplicates += 1
+        return
+    seen_before = store.has_article(item.id)
+    if not seen_before and store.has_text(item.text) is not None:
+        # the same story through another format, file name or URL
+        report.duplicates += 1
+        return
+    try:
+        mentions = parser.parse(item.text, item.published, title=item.title, source=item.source, url=item.url)
+    except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
+        report.failed.append((item.origin or item.id, str(exc)))
+        return
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
+        report.failed.append((item.origin or item.id, f"geoparser failed: {exc!r}; please report this article"))
+        return
+    mentions = [_plausibly_dated(m) for m in mentions]
+    if store.add_article(item.to_dict(), mentions, geoparser=parser.version):
+        if seen_before:
+            report.updated += 1
+        else:
+            report.added += 1
+        report.mentions += len(mentions)
+    else:
+        report.duplicates += 1
+
+
+def _plausibly_dated(mention: Mention) -> Mention:
+    """A mention whose date is a typo (year 2300, 0001) is kept, undated, with the cue saying why."""
+    if mention.date is None or plausible(mention.date):
+        return mention
+    return replace(mention, date=None, date_cue=implausible_note(mention.date))
 
 
 def ingest(
@@ -128,7 +150,14 @@ def regeoparse(store: StoreLike, *, parser: Geoparser | None = None, everything:
         except ValueError as exc:
             report.failed.append((row["id"], str(exc)))
             continue
-        store.replace_mentions(row["id"], mentions, geoparser=parser.version)
+        except Exception as exc:  # noqa: BLE001 - one article, one failure line; the rest is redone
+            report.failed.append((row["id"], f"geoparser failed: {exc!r}; please report this article"))
+            continue
+        try:
+            store.replace_mentions(row["id"], [_plausibly_dated(m) for m in mentions], geoparser=parser.version)
+        except Exception as exc:  # noqa: BLE001 - the old mentions stay (one transaction); the rest goes on
+            report.failed.append((row["id"], f"not stored ({' '.join(str(exc).split())[:200]}); its old places stay"))
+            continue
         report.updated += 1
         report.mentions += len(mentions)
         if progress:

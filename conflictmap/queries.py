@@ -91,10 +91,11 @@ def to_geojson(frame: pd.DataFrame) -> str:
 
 
 def _plain(value: Any) -> Any:
-    if value is None:
+    """A cell as plain JSON/CSV data; every kind of missing (None, NaN, NaT) is None, so it exports empty."""
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
+        return value.date().isoformat()
     if isinstance(value, float) and pd.isna(value):
         return None
     if hasattr(value, "item"):

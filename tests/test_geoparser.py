@@ -13,6 +13,14 @@ from conflictmap.geoparser.distance import km
 from conflictmap.geoparser.names import normalize_name
 from tests.conftest import shared_path
 
+pytestmark = pytest.mark.accuracy
+
+
+@pytest.fixture(scope="module")
+def parser(full_parser):
+    """Where each name lands is the point here: the full built gazetteer, not the unit-test fixture."""
+    return full_parser
+
 
 def places(parser, text, date=None, **kw):
     """The mentions in their flat `geoparse` contract shape, which most checks here are about."""
@@ -94,7 +102,9 @@ def test_every_place_has_the_contract_fields_and_candidates(parser):
         assert text_at(p, "Refugees fled Sinjar for Erbil and Dohuk.")
         assert 0 < p["confidence"] <= 1 and p["date"] == "2014-08-04"
         assert isinstance(p["geonameid"], int) and p["country_code"] == "IQ"
-        assert isinstance(p["candidates"], list)
+        assert all(c["geonameid"] != p["geonameid"] and {"name", "lat", "lon", "country_code", "score"} <= set(c)
+                   for c in p["candidates"])
+    assert any(p["candidates"] for p in out), "an ambiguous name (Sinjar: the town or the district) keeps its alternatives"
 
 
 def test_each_mention_carries_its_sentence_and_where_it_starts(parser):
@@ -137,7 +147,9 @@ def test_demonyms_are_optional(parser):
 
 def test_offsets_are_python_string_indices_with_non_ascii_text(parser):
     text = "“Émigrés” returned to Kobanî — and to Raqqa — on Friday."
-    for p in places(parser, text, "2014-10-03"):
+    out = places(parser, text, "2014-10-03")
+    assert [p["text"] for p in out] == ["Kobanî", "Raqqa"]
+    for p in out:
         assert text[p["start"] : p["end"]] == p["text"]
 
 

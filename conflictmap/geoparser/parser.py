@@ -176,6 +176,14 @@ def _script_note(text: str) -> str:
     return ""
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown(value: Any) -> str:
+    """An id as it can be printed on any terminal (lone surrogates from truncated emoji escaped)."""
+    return json.dumps(value)[:80] if not isinstance(value, str) or _LONE_SURROGATE.search(value) else value
+
+
 def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: IO[str], **options: Any) -> int:
     """The JSON Lines contract of `python -m conflictmap geoparse`: one line out per article in.
 
@@ -196,6 +204,11 @@ def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: I
             failures += 1
             print(f"line {number}: not valid JSON ({exc.msg}); send one {{\"id\", \"text\", \"date\"}} object per line", file=errors)
             continue
+        except (ValueError, RecursionError) as exc:  # a number over 4,300 digits; nesting too deep
+            failures += 1
+            print(f"line {number}: not usable JSON ({type(exc).__name__}: a number too long or nesting too deep); "
+                  "send one flat {\"id\", \"text\", \"date\"} object per line", file=errors)
+            continue
         if not isinstance(record, dict):
             failures += 1
             print(f"line {number}: expected a JSON object with \"id\" and \"text\", got {type(record).__name__}", file=errors)
@@ -206,25 +219,32 @@ def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: I
         if not isinstance(text, str) or not text.strip():
             failures += 1
             answer["error"] = "no text"
-            print(f"line {number} (id {ident}): no \"text\" field; give the article text as a string", file=errors)
+            print(f"line {number} (id {_shown(ident)}): no \"text\" field; give the article text as a string", file=errors)
         else:
             note = _script_note(text)
             if note:
-                print(f"line {number} (id {ident}): {note}", file=errors)
+                print(f"line {number} (id {_shown(ident)}): {note}", file=errors)
             context: dict[str, str] = {}
             for field in ("title", "source", "url"):
                 value = record.get(field)
                 if isinstance(value, str):
                     context[field] = value
                 elif value is not None:
-                    print(f"line {number} (id {ident}): \"{field}\" is {type(value).__name__}, not text; it was left out (give it as a string)", file=errors)
+                    print(f"line {number} (id {_shown(ident)}): \"{field}\" is {type(value).__name__}, not text; it was left out (give it as a string)", file=errors)
             try:
                 answer["places"] = [m.to_dict() for m in parser.parse(text, record.get("date"), **context, **options)]
             except ValueError as exc:
                 failures += 1
                 answer["error"] = str(exc)
-                print(f"line {number} (id {ident}): {exc}", file=errors)
+                print(f"line {number} (id {_shown(ident)}): {exc}", file=errors)
+            except Exception as exc:  # noqa: BLE001 - one line, one failure; the lines after it still run
+                failures += 1
+                answer["error"] = f"geoparser failed: {type(exc).__name__}"
+                print(f"line {number} (id {_shown(ident)}): geoparser failed ({exc!r}); please report this line", file=errors)
+        written = json.dumps(answer, ensure_ascii=False)
+        if _LONE_SURROGATE.search(written):
+            written = json.dumps(answer)  # \ud800 escapes: valid JSON that round-trips, where raw surrogates cannot be written
         # one line per answer even for readers that split on Unicode line breaks (U+2028, U+0085)
-        out.write(json.dumps(answer, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
+        out.write(written.translate(_LINE_BREAKS) + "\n")
     out.flush()
     return failures

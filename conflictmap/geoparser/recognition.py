@@ -38,8 +38,9 @@ _JOINERS = {" ", "-", ".", "'", "’", "‘", "‐", "–", ". ", ".-", " - "}
 CONNECTORS = frozenset(
     "of the de del della di da do dos das du des la le les el al ad ar as ash az en et y upon on sur am an der den van von bin ibn and i".split()
 )
-# A lowercase article glued to the next word by a hyphen: "al-Qaim", "as-Sukhnah".
-_ARTICLE_PREFIXES = frozenset("al el ad ar as ash az an at ath ul".split())
+# A lowercase article glued to the next word by a hyphen: "al-Qaim", "as-Sukhnah", and its
+# French-style spellings: "Deir ez-Zor", "Ras el-Ain", "Jisr esh-Shughur".
+_ARTICLE_PREFIXES = frozenset("al el ad ar as ash az an at ath ul ez es ed er et en esh eth".split())
 PREPOSITIONS = frozenset(
     "in at on from near to into across outside inside around throughout toward towards via between within through"
     " onto over under beyond along against".split()

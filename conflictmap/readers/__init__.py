@@ -8,14 +8,19 @@ text or bytes already (a paste box, an upload).
 
 from conflictmap.readers.base import DEFAULT_MAX_BYTES, ReadFailure, detect_language
 from conflictmap.readers.markup import read_feed, read_html_article, read_xml
-from conflictmap.readers.paths import read_bytes, read_file, read_paths, read_url
+from conflictmap.readers.fetch import ALLOW_ENV, FetchError, fetch
+from conflictmap.readers.paths import guarded, read_bytes, read_file, read_pasted, read_paths, read_upload, read_url
 from conflictmap.readers.records import read_csv, read_json_lines, read_json_text, record_to_article
 from conflictmap.readers.text import read_text_article
 
 __all__ = [
+    "ALLOW_ENV",
     "DEFAULT_MAX_BYTES",
+    "FetchError",
     "ReadFailure",
     "detect_language",
+    "fetch",
+    "guarded",
     "read_bytes",
     "read_csv",
     "read_feed",
@@ -23,8 +28,10 @@ __all__ = [
     "read_html_article",
     "read_json_lines",
     "read_json_text",
+    "read_pasted",
     "read_paths",
     "read_text_article",
+    "read_upload",
     "read_url",
     "read_xml",
     "record_to_article",

@@ -16,7 +16,33 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
-__all__ = ["parse_published", "detect_dateline"]
+__all__ = ["parse_published", "detect_dateline", "plausible", "implausible_note", "EARLIEST"]
+
+# News dates outside this range are typos (2300 for 2013, 0001 from an empty field):
+# kept as the raw text with a note, never stored as a date, so no view meets a year
+# its date widgets and pandas cannot hold (pandas' nanoseconds end in 2262).
+EARLIEST = date(1800, 1, 1)
+_AHEAD = timedelta(days=366)
+
+
+def plausible(moment: date | str | None, *, today: date | None = None) -> bool:
+    """Is this a date a news article or a sentence in one can really carry (1800 to a year from now)?"""
+    if moment is None:
+        return True
+    if isinstance(moment, str):
+        try:
+            moment = date.fromisoformat(moment[:10])
+        except ValueError:
+            return False
+    day = moment.date() if isinstance(moment, datetime) else moment
+    latest = (today or date.today()) + _AHEAD
+    return EARLIEST <= day <= latest
+
+
+def implausible_note(moment: date | str) -> str:
+    shown = moment.isoformat()[:10] if isinstance(moment, (date, datetime)) else str(moment)[:10]
+    return (f"date {shown} is outside {EARLIEST.year} to next year, so it is taken for a typo; "
+            "kept as raw text, undated; fix the date in the source and ingest again")
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
@@ -145,6 +171,7 @@ def _scan(text: str, shape: _Shape, *, allow_date_words: bool) -> bool:
     text = _AMPM.sub(lambda m: m.group(1).lower() + "m", text)
     numbers: list[tuple[int, int]] = []
     last_num: int | None = None
+    clock_or_year: int | None = None
     for tok in _TOKEN.finditer(text):
         kind = tok.lastgroup
         value = tok.group(kind)
@@ -165,8 +192,10 @@ def _scan(text: str, shape: _Shape, *, allow_date_words: bool) -> bool:
             shape.tz = minutes
         elif kind == "num":
             if len(value) == 4 and not shape.has_time and _is_clock(value, text, tok.end()):
-                # "0745 GMT": a 24-hour clock, not a year.
+                # "0745 GMT": a 24-hour clock, not a year; but in "29 November 2016 GMT" it is the
+                # year, so the choice waits until the end, when we know whether another year came.
                 shape.hour, shape.minute, shape.has_time = int(value[:2]), int(value[2:]), True
+                clock_or_year = int(value)
                 last_num = None
                 continue
             numbers.append((int(value), len(value)))
@@ -197,6 +226,10 @@ def _scan(text: str, shape: _Shape, *, allow_date_words: bool) -> bool:
         elif kind == "other":
             return False
         last_num = None
+    if clock_or_year is not None and not any(width == 4 for _, width in numbers):
+        numbers.append((clock_or_year, 4))
+        shape.hour = shape.minute = 0
+        shape.has_time = False
     for value, width in numbers:
         if width == 4 and shape.year is None:
             shape.year = value

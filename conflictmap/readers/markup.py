@@ -143,9 +143,11 @@ def read_html_article(
     Raises ReadError when the page has no readable text (an index page, an
     empty shell filled by JavaScript).
     """
+    from lxml.etree import LxmlError
+
     try:
         tree = _lxml_html(markup)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, LxmlError) as exc:  # "Document is empty" for a page of only a comment
         raise ReadError(f"not readable HTML ({exc}); save the page again as HTML") from exc
     meta = _meta(tree)
     ld = _json_ld(tree)

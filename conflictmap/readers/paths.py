@@ -11,6 +11,8 @@ from __future__ import annotations
 import glob
 import io
 import os
+import stat as stat_kind
+from stat import S_ISREG
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,8 +27,11 @@ from conflictmap.readers.base import (
     binary_kind,
     binary_reason,
     decode_bytes,
+    has_letters,
+    printable,
     too_big_reason,
 )
+from conflictmap.readers.fetch import FetchError, fetch
 from conflictmap.readers.markup import read_html_article, read_xml, root_tag
 from conflictmap.readers.records import looks_like_json_lines, read_csv, read_json_lines, read_json_text
 from conflictmap.readers.text import read_text_article
@@ -75,6 +80,22 @@ def _format(ext: str, head: bytes, content_type: str = "") -> str:
     return named
 
 
+def guarded(origin: str, items: Iterable[Article | ReadFailure]) -> Iterator[Article | ReadFailure]:
+    """The items of one input, with any exception turned into one failure naming that input.
+
+    Readers are written not to raise, but a reader is fed anything; a library
+    deep below (lxml, feedparser, the csv module) meeting something new must
+    cost one file, never the batch.
+    """
+    try:
+        yield from items
+    except (MemoryError, RecursionError) as exc:
+        yield ReadFailure(origin, f"too big or too deeply nested to read ({type(exc).__name__}); split the file")
+    except Exception as exc:  # noqa: BLE001 - that is the point: one input, one failure line
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        yield ReadFailure(origin, f"could not be read ({detail}); check the file, or report it if it looks fine")
+
+
 def read_bytes(
     data: bytes,
     *,
@@ -85,7 +106,51 @@ def read_bytes(
     url: str | None = None,
     fetched_at: datetime | None = None,
 ) -> Iterator[Article | ReadFailure]:
-    """Articles from the bytes of one file or HTTP response; `ext`/`content_type` pick the reader."""
+    """Articles from the bytes of one file or HTTP response; `ext`/`content_type` pick the reader.
+
+    `ext` is the file's suffix, with or without its dot ("csv" and ".csv" alike).
+    """
+    ext = ext.lower()
+    if ext and not ext.startswith("."):
+        ext = "." + ext
+    yield from guarded(origin, _read_bytes(data, origin=origin, ext=ext, content_type=content_type, charset=charset,
+                                           url=url, fetched_at=fetched_at))
+
+
+def read_upload(
+    data: bytes,
+    name: str,
+    *,
+    fetched_at: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Article | ReadFailure]:
+    """Articles from an uploaded file: the same readers and the same size limit as `read_file`."""
+    if len(data) > max_bytes:
+        yield ReadFailure(name, too_big_reason(len(data), max_bytes, hint="split it, or ingest it with the CLI's --max-bytes"))
+        return
+    yield from read_bytes(data, origin=name, ext=os.path.splitext(name)[1], fetched_at=fetched_at)
+
+
+def read_pasted(text: str, *, origin: str = "pasted text", fetched_at: datetime | None = None) -> Iterator[Article | ReadFailure]:
+    """The article in a paste box, or a failure saying what is missing (never an exception)."""
+    def items() -> Iterator[Article | ReadFailure]:
+        try:
+            yield read_text_article(text, origin=origin, fetched_at=fetched_at)
+        except ReadError as exc:
+            yield ReadFailure(origin, str(exc))
+    yield from guarded(origin, items())
+
+
+def _read_bytes(
+    data: bytes,
+    *,
+    origin: str,
+    ext: str,
+    content_type: str,
+    charset: str | None,
+    url: str | None,
+    fetched_at: datetime | None,
+) -> Iterator[Article | ReadFailure]:
     if not data.strip():
         yield ReadFailure(origin, "empty file; give a file with article text")
         return
@@ -102,7 +167,11 @@ def read_bytes(
     if fmt == "xml":
         yield from read_xml(data, origin=origin, fetched_at=fetched_at)
         return
-    text, encoding = decode_bytes(data, hint=charset)
+    try:
+        text, encoding = decode_bytes(data, hint=charset)
+    except ReadError as exc:
+        yield ReadFailure(origin, str(exc))
+        return
     meta: dict[str, Any] = {} if encoding == "utf-8" else {"encoding": encoding}
     if fmt == "json":
         declared = ext.lower() == ".json" or content_type == "application/json"
@@ -110,6 +179,10 @@ def read_bytes(
             yield from read_json_text(text, origin=origin, fetched_at=fetched_at, metadata=meta)
             return
         fmt = "text"  # braces at the start of a plain text file
+    if not has_letters(text):
+        yield ReadFailure(origin, "no words in the file (only digits, signs or invisible characters); "
+                          "give a file with article text")
+        return
     try:
         if fmt == "html":
             yield read_html_article(text, origin=origin, url=url,
@@ -151,14 +224,29 @@ def read_file(
     when it was read off the site.
     """
     path = Path(path)
-    origin = str(path)
+    origin = printable(str(path))
+    yield from guarded(origin, _read_file(path, origin, fetched_at=fetched_at, max_bytes=max_bytes))
+
+
+def _read_file(path: Path, origin: str, *, fetched_at: datetime | None, max_bytes: int) -> Iterator[Article | ReadFailure]:
     try:
-        stat = path.stat()
-        with path.open("rb") as handle:
-            head = handle.read(8192)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer that never comes.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         yield ReadFailure(origin, f"cannot read the file ({exc.strerror or exc}); check that it exists and is readable")
         return
+    try:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            yield ReadFailure(origin, f"skipped: {_special_kind(stat.st_mode)}, not a regular file; "
+                              "copy the articles into a file")
+            return
+        head = os.read(fd, 8192)
+    except OSError as exc:
+        yield ReadFailure(origin, f"cannot read the file ({exc.strerror or exc}); check that it is readable")
+        return
+    finally:
+        os.close(fd)
     if stat.st_size == 0 or (stat.st_size <= len(head) and not head.strip()):
         yield ReadFailure(origin, "empty file; give a file with article text")
         return
@@ -200,29 +288,18 @@ def read_url(
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = 10.0,
 ) -> Iterator[Article | ReadFailure]:
-    """Articles from one http(s) URL. Optional: nothing else in the project needs the network."""
-    import http.client
-    import urllib.error
-    import urllib.request
+    """Articles from one http(s) URL, fetched by the safe fetcher (public addresses only, unless
+    the operator allows more in CONFLICTMAP_FETCH_ALLOW; timeouts; a size cap)."""
+    yield from guarded(printable(url), _read_url(url, fetched_at=fetched_at, max_bytes=max_bytes, timeout=timeout))
 
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+
+def _read_url(url: str, *, fetched_at: datetime | None, max_bytes: int, timeout: float) -> Iterator[Article | ReadFailure]:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked by caller
-            data = response.read(max_bytes + 1)
-            content_type = response.headers.get_content_type()
-            charset = response.headers.get_content_charset()
-            final_url = response.geturl() or url
-    except urllib.error.HTTPError as exc:
-        yield ReadFailure(url, f"the server answered {exc.code} {exc.reason}; check the address")
+        response = fetch(url, max_bytes=max_bytes, connect_timeout=timeout)
+    except FetchError as exc:
+        yield ReadFailure(url, str(exc))
         return
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        yield ReadFailure(url, f"could not fetch the page ({reason}); check the address and the network, "
-                          "or save the page and read the file")
-        return
-    if len(data) > max_bytes:
-        yield ReadFailure(url, too_big_reason(None, max_bytes, hint="save it and split it, or raise --max-bytes"))
-        return
+    data, content_type, charset, final_url = response.body, response.content_type, response.charset, response.url
     ext = os.path.splitext(urlsplit(final_url).path)[1].lower()
     if ext not in _EXTENSIONS:
         ext = ""
@@ -245,16 +322,41 @@ def _is_article_candidate(name: str) -> bool:
     return name.split(".", 1)[0].upper() not in _DOC_STEMS
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _special_kind(mode: int) -> str:
+    if stat_kind.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat_kind.S_ISSOCK(mode):
+        return "a socket"
+    if stat_kind.S_ISCHR(mode) or stat_kind.S_ISBLK(mode):
+        return "a device"
+    if stat_kind.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
+def _walk(folder: Path) -> Iterator[Path | ReadFailure]:
     """Files under `folder`, sorted, skipping hidden folders and non-article files.
 
-    A file named explicitly is always read; only folder walks skip.
+    A file named explicitly is always read; only folder walks skip. A folder
+    that cannot be listed (no permission, removed mid-walk) is a failure line,
+    never a silent gap.
     """
-    for root, dirs, files in os.walk(folder):
+    problems: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=problems.append):
+        while problems:
+            yield _walk_failure(problems.pop(0))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
         for name in sorted(files):
             if _is_article_candidate(name):
                 yield Path(root) / name
+    for problem in problems:
+        yield _walk_failure(problem)
+
+
+def _walk_failure(exc: OSError) -> ReadFailure:
+    where = printable(str(exc.filename or "folder"))
+    return ReadFailure(where, f"cannot list this folder ({exc.strerror or exc}); its files were not read; "
+                       "check its permissions and read it again")
 
 
 def _is_url(text: str) -> bool:
@@ -275,17 +377,22 @@ def read_paths(
 
     Example: for item in read_paths(["news/", "extra/*.jsonl"]): ...
     """
-    if isinstance(paths, (str, Path)):
+    if isinstance(paths, (str, Path, bytes)):
         paths = [paths]
     for item in paths:
-        name = str(item)
+        name = os.fsdecode(item) if isinstance(item, bytes) else str(item)
         if _is_url(name):
             yield from read_url(name, fetched_at=fetched_at, max_bytes=max_bytes, timeout=timeout)
             continue
-        path = Path(name).expanduser()
-        if path.is_dir():
+        try:
+            path = Path(name).expanduser()
+            is_dir, exists = path.is_dir(), path.exists()
+        except (OSError, ValueError) as exc:  # an embedded NUL, a name too long
+            yield ReadFailure(printable(name), f"not a usable path ({exc}); check the name")
+            continue
+        if is_dir:
             targets: Iterable[Path] = _walk(path)
-        elif path.exists():
+        elif exists:
             targets = [path]
         elif _GLOB_CHARS & set(name):
             matches = sorted(glob.glob(os.path.expanduser(name), recursive=True))
@@ -294,16 +401,19 @@ def read_paths(
                 continue
             targets = _expand(matches)
         else:
-            yield ReadFailure(name, "no such file or folder; check the path")
+            yield ReadFailure(printable(name), "no such file or folder; check the path")
             continue
         for target in targets:
-            yield from read_file(target, fetched_at=fetched_at, max_bytes=max_bytes)
+            if isinstance(target, ReadFailure):
+                yield target
+            else:
+                yield from read_file(target, fetched_at=fetched_at, max_bytes=max_bytes)
 
 
-def _expand(matches: list[str]) -> Iterator[Path]:
+def _expand(matches: list[str]) -> Iterator[Path | ReadFailure]:
     for match in matches:
         path = Path(match)
         if path.is_dir():
             yield from _walk(path)
-        elif path.is_file():
-            yield path
+        elif path.exists():
+            yield path  # read_file says what a FIFO or device is

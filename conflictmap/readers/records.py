@@ -18,11 +18,16 @@ from datetime import datetime
 from typing import IO, Any
 
 from conflictmap.articles import Article
+from conflictmap.errors import ReadError
 from conflictmap.readers.dates import parse_published
 from conflictmap.readers.base import (
     ReadFailure,
+    NOT_TEXT,
     decode_bytes,
+    has_letters,
+    json_problem,
     legacy_encoding,
+    utf16_without_bom,
     make_article,
     normalize_newlines,
     primary_language,
@@ -119,9 +124,15 @@ def record_to_article(
     if text_value is None or not _as_text(text_value).strip():
         text_value = _pick(record, keys, "summary", used)
         summary_used = text_value is not None
+    if text_value is not None and not isinstance(text_value, (str, list, tuple)):
+        kind = "true/false" if isinstance(text_value, bool) else type(text_value).__name__
+        return ReadFailure(origin, f"{prefix}the article text is a {kind}, not text; give the text as a string")
     text = normalize_newlines(_as_text(text_value)).strip()
     if not text:
         return ReadFailure(origin, f"{prefix}no article text (looked for {_TEXT_KEYS_HINT}); add the text or remove the record")
+    if not has_letters(text):
+        return ReadFailure(origin, f"{prefix}the article text has no words (only digits, signs or spaces); "
+                           "give the text of the article")
     title = _as_text(_pick(record, keys, "title", used)).strip()
     url = _as_text(_pick(record, keys, "url", used)).strip() or None
     source = _as_text(_pick(record, keys, "source", used)).strip()
@@ -257,27 +268,54 @@ def read_json_text(
         after = "; records before it were read" if count else ""
         yield ReadFailure(f"{origin}:line {exc.lineno}", f"line {exc.lineno}: not valid JSON ({exc.msg}); "
                           f"fix the file{after}")
+        return
+    except ValueError as exc:  # a number too long to convert (Python's 4,300-digit limit)
+        after = "; records before it were read" if count else ""
+        yield ReadFailure(origin, f"{json_problem(exc)}; fix the file{after}")
+        return
     except RecursionError:
         yield ReadFailure(origin, "JSON nested too deeply; give one flat object per article")
         return
-    if count == 0:
-        yield ReadFailure(origin, "no articles in the JSON; give an object or a list of objects with a text field")
+    else:
+        if count == 0:
+            yield ReadFailure(origin, "no articles in the JSON; give an object or a list of objects with a text field")
 
 
 def read_json_lines(
     stream: IO[bytes], *, origin: str, fetched_at: datetime | None = None, metadata: dict[str, Any] | None = None
 ) -> Iterator[Article | ReadFailure]:
-    """Articles from JSON Lines read line by line, so file size does not matter."""
+    """Articles from JSON Lines read line by line, so file size does not matter.
+
+    The encoding is decided once from the start of the file (one line is too
+    short to guess from); a line that does not decode in it is guessed alone.
+    """
+    encoding = _stream_encoding(stream)
+    if encoding is None:
+        yield ReadFailure(origin, NOT_TEXT)
+        return
+    if encoding.startswith(("utf-16", "utf-32")):
+        # Lines of a wide encoding do not end at b"\n"; such files are rare and small, so re-encode.
+        stream, encoding = io.BytesIO(stream.read().decode(encoding, "replace").encode("utf-8")), "utf-8"
     for number, raw in enumerate(stream, 1):
         if not raw.strip():
             continue
         where = f"line {number}"
         here = f"{origin}:{where}"
-        line, encoding = decode_bytes(raw)
+        try:
+            line, used = raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            try:
+                line, used = decode_bytes(raw)
+            except ReadError as exc:
+                yield ReadFailure(here, f"{where}: {exc}")
+                continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield ReadFailure(here, f"{where}: not valid JSON ({exc.msg}); fix or remove the line")
+            continue
+        except ValueError as exc:
+            yield ReadFailure(here, f"{where}: {json_problem(exc)}; fix or remove the line")
             continue
         except RecursionError:
             yield ReadFailure(here, f"{where}: JSON nested too deeply; fix or remove the line")
@@ -287,20 +325,27 @@ def read_json_lines(
                               "fix or remove the line")
             continue
         extra = dict(metadata or {})
-        if encoding != "utf-8":
-            extra["encoding"] = encoding
+        if used not in ("utf-8", "utf-8-sig"):
+            extra["encoding"] = used
         yield record_to_article(value, origin=here, where=where, fetched_at=fetched_at, metadata=extra)
 
 
 # --- CSV / TSV -------------------------------------------------------------------
 
 
-def _stream_encoding(stream: IO[bytes]) -> str:
-    """Decide a record file's encoding from its first 64 KB, then rewind."""
+def _stream_encoding(stream: IO[bytes]) -> str | None:
+    """Decide a record file's encoding from its first 64 KB, then rewind; None when it is not text."""
     sample = stream.read(65536)
     stream.seek(0)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if sample.startswith(bom):
+            return name
+    wide = utf16_without_bom(sample)
+    if wide:
+        return wide
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
@@ -314,6 +359,60 @@ def _delimiter(header_line: str, default: str) -> str:
     return best if counts[best] > counts.get(default, 0) else default
 
 
+class _Lines:
+    """The physical lines csv.reader consumes, kept per record so a malformed one can be read again.
+
+    An unterminated quote makes the csv module swallow every line after it into
+    one field; replaying all but the record's first line lets the rows after a
+    bad one still be read, each with its own line number.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._replay: list[str] = []
+        self.taken: list[str] = []
+        self.consumed = 0  # physical lines handed out, replays not counted twice
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._replay:
+            line = self._replay.pop()
+        else:
+            line = self._stream.readline()
+            if not line:
+                raise StopIteration
+        self.consumed += 1
+        self.taken.append(line)
+        return line
+
+    def replay_after_first(self) -> None:
+        """Give back the lines of the current record but its first; they are read again."""
+        rest = self.taken[1:]
+        self._replay.extend(reversed(rest))
+        self.consumed -= len(rest)
+        self.taken = []
+
+
+def _header(row: list[str]) -> tuple[list[str], str | None]:
+    """Column names with repeats made unique ("tag", "tag_2"); a reason when an article field repeats."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    fields = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
+    for cell in row:
+        name = cell.strip().lstrip("\ufeff")
+        key = _key(name)
+        if key and key in seen:
+            if key in fields:
+                return names, (f"columns {seen[key] + 1} and {len(names) + 1} are both named {name!r}; "
+                               "rename or remove one so no text is dropped")
+            name = f"{name}_{len(names) + 1}"
+        seen.setdefault(key, len(names))
+        names.append(name)
+    return names, None
+
+
 def read_csv(
     stream: IO[bytes],
     *,
@@ -324,41 +423,47 @@ def read_csv(
 ) -> Iterator[Article | ReadFailure]:
     """Articles from a CSV/TSV file with a header row, streamed row by row.
 
-    Rows with the wrong number of fields or no text become ReadFailures that
-    name their line; the other rows are still read.
+    Rows with the wrong number of fields, broken quoting or no text become
+    ReadFailures that name their line; the other rows are still read.
     """
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         # One article body can exceed the default 128 KB field limit.
         csv.field_size_limit(_CSV_FIELD_LIMIT)
     encoding = _stream_encoding(stream)
+    if encoding is None:
+        yield ReadFailure(origin, NOT_TEXT)
+        return
     text_stream = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     first = text_stream.readline()
     text_stream.seek(0)
-    reader = csv.reader(text_stream, delimiter=_delimiter(first, delimiter))
+    delimiter = _delimiter(first, delimiter)
+    lines = _Lines(text_stream)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     extra = dict(metadata or {})
     if encoding not in ("utf-8", "utf-8-sig"):
         extra["encoding"] = encoding
     header: list[str] | None = None
     rows = 0
-    last_line = 0
     while True:
-        start = last_line + 1
+        start = lines.consumed + 1
+        lines.taken = []
+        where = f"line {start}"
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            where = f"line {start}"
             yield ReadFailure(f"{origin}:{where}", f"{where}: not valid CSV ({exc}); fix the quoting or remove the row")
-            if reader.line_num == last_line:
-                break
-            last_line = reader.line_num
+            lines.replay_after_first()
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
             continue
-        last_line = reader.line_num
         if not row or not any(cell.strip() for cell in row):
             continue
         if header is None:
-            header = [cell.strip().lstrip("\ufeff") for cell in row]
+            header, problem = _header(row)
+            if problem:
+                yield ReadFailure(origin, f"{where}: {problem}")
+                return
             keys = {_key(name) for name in header}
             if not keys & set(ALIASES["text"] + ALIASES["summary"]):
                 yield ReadFailure(origin, f"no text column (columns: {', '.join(header)[:200]}); "
@@ -366,10 +471,13 @@ def read_csv(
                 return
             continue
         rows += 1
-        where = f"line {start}"
         if len(row) != len(header):
             yield ReadFailure(f"{origin}:{where}", f"{where}: {len(row)} fields where the header has "
                               f"{len(header)}; fix the quoting or remove the row")
+            if len(lines.taken) > 1:
+                # a quote left open swallowed the next lines: read them again as rows of their own
+                lines.replay_after_first()
+                reader = csv.reader(lines, delimiter=delimiter, strict=True)
             continue
         record = {name: cell for name, cell in zip(header, row) if name}
         yield record_to_article(record, origin=f"{origin}:{where}", where=where, fetched_at=fetched_at,
