@@ -710,9 +710,8 @@ def add_airports(b: Builder, _src: Sources) -> None:
     """Airports with an IATA code, from the PyPI package airportsdata (MIT; OurAirports-derived).
 
     Ids are stable: -(10,000,000 + the ICAO code read in base 36). A bare core name
-    ("Heathrow") counts only for a city of 500,000 or more, as a full name where no town or
-    province already has it, otherwise as a spare form ("Halliburton" is a company, not the
-    field in Duncan, Oklahoma); a core of several words ("John F Kennedy") or one that is an ordinary word
+    ("Heathrow") counts only for a city of 500,000 or more ("Halliburton" is a company, not
+    the field in Duncan, Oklahoma); a core of several words ("John F Kennedy") or one that is an ordinary word
     or a given name stands only with "Airport" after it.
     """
     try:
@@ -753,10 +752,8 @@ def add_airports(b: Builder, _src: Sources) -> None:
         k = name_key(core) if core and " " not in core and big_city(a.get("city") or "", a["country"]) else None
         if k and (words.get(k) == 1 or k in people):
             k = None  # 'Liberty' (Newark), 'Logan' (Boston): a word or a given name alone is no airport
-        if k and k in taken:
-            b.weak.append((k, pid, "airportsdata"))
-        elif k:
-            b.add_key(pid, k, "airportsdata")
+        if k:
+            b.add_key(pid, k, "airportsdata")  # beside any namesake (Heathrow, Florida); resolution weighs them
     b.log(f"airports: {n}")
 
 
@@ -771,6 +768,9 @@ def choose_display_names(b: Builder, src: Sources) -> None:
 
     def ordinary(word: str) -> bool:
         return words.get(word) == 1
+
+    def known(word: str) -> bool:
+        return word in words
 
     # Whose frequency a spelling is: the towns and countries that answer to it (a province
     # shares its town's name, so provinces do not count). The two biggest are enough.
@@ -809,7 +809,7 @@ def choose_display_names(b: Builder, src: Sources) -> None:
             """A bigger town or a country answers to this spelling too: its frequency is theirs."""
             return any(other != pid and n >= max(pop, 1) for n, other in holders.get(normalize_name(form), ()))
 
-        display = choose_display(p["name"], alternates, ordinary, taken)
+        display = choose_display(p["name"], alternates, ordinary, taken, known)
         if display != p["name"]:
             n_changed += 1
             p["name"] = display
