@@ -23,6 +23,7 @@ Output tables (see geodata/README.md):
 Identifiers: real GeoNames ids where known; otherwise stable negative ids:
   -100 .. -999          curated regions        (id column of curated/regions.csv)
   -1000 .. -9999        curated landmarks/towns (id column of curated/landmarks.csv)
+  -10000 .. -10999      curated seats of power  (id column of curated/seats_of_power.csv)
   -(1_000_000 + FIPS)   US counties            (e.g. 01001 Autauga County -> -1001001)
   -(Natural Earth ne_id) Natural Earth admin units without a GeoNames id
 
@@ -56,6 +57,40 @@ CURATED = HERE / "curated"
 DEFAULT_OUT = HERE / "build" / "gazetteer.sqlite"
 
 KINDS = ("country", "admin1", "admin2", "region", "city", "landmark")
+
+
+# The tables and indexes, apart from the code that fills them: tests/gazetteer_fixture.py
+# writes the unit tests' miniature gazetteer with these same statements.
+SCHEMA = """
+CREATE TABLE places (
+    geonameid INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    country_code TEXT,
+    admin1_code TEXT,
+    admin1_name TEXT,
+    feature_class TEXT,
+    feature_code TEXT,
+    population INTEGER,
+    kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark')),
+    geonames_name TEXT
+);
+CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
+CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
+CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+INDEXES = """
+CREATE INDEX names_name ON names(name, geonameid);
+CREATE INDEX names_geonameid ON names(geonameid);
+CREATE INDEX demonyms_name ON demonyms(name);
+CREATE INDEX abbreviations_name ON abbreviations(name);
+CREATE INDEX places_kind ON places(kind);
+CREATE INDEX places_lat ON places(lat);
+"""
 
 sys.path.insert(0, str(REPO))
 from conflictmap.geoparser.names import _FOLD, arabic_variants, normalize_name  # noqa: E402  - one rule for build and lookup
@@ -618,6 +653,21 @@ def add_curated_places(b: Builder, src: Sources) -> None:
             if not b.add_name(pid, form, "curated"):
                 b.warn(f"landmark {r['name']}: form {form!r} has no usable key")
 
+    # ---- curated seats of power (geoparser-owned data: the White House, the Kremlin...)
+    for r in _csv("seats_of_power.csv"):
+        pid = int(r["id"])
+        assert -10999 <= pid <= -10000, r
+        cc, lat, lon = r["country_code"], float(r["lat"]), float(r["lon"])
+        a1 = b.grid.nearest_admin1(lat, lon, cc, max_deg=1.0)
+        a1info = b.admin1_info.get((cc, a1 or ""))
+        if not b.add_place(pid, name=r["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
+                           admin1_name=a1info["name"] if a1info else None, feature_class="S", feature_code="ADMF",
+                           population=None, kind="landmark"):
+            b.warn(f"duplicate curated id {pid}")
+        for form in [r["name"]] + _split(r["alternates"]):
+            if not b.add_name(pid, form, "curated"):
+                b.warn(f"seat of power {r['name']}: form {form!r} has no usable key")
+
 
 def add_extra_names(b: Builder, src: Sources) -> None:
     """Curated extra names (aliases for existing places)."""
@@ -848,33 +898,7 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
     if tmp.exists():
         tmp.unlink()
     db = sqlite3.connect(tmp)
-    db.executescript(
-        """
-        PRAGMA journal_mode = OFF;
-        PRAGMA synchronous = OFF;
-        PRAGMA page_size = 4096;
-        CREATE TABLE places (
-            geonameid INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            lat REAL NOT NULL,
-            lon REAL NOT NULL,
-            country_code TEXT,
-            admin1_code TEXT,
-            admin1_name TEXT,
-            feature_class TEXT,
-            feature_code TEXT,
-            population INTEGER,
-            kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark')),
-            geonames_name TEXT
-        );
-        CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
-        CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
-        CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
-        """
-    )
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;" + SCHEMA)
     db.executemany("INSERT INTO words VALUES (?,?)", sorted(dictionary_words().items()))
     db.executemany("INSERT INTO given_names VALUES (?)", ((n,) for n in sorted(given_names())))
     cols = ("name", "lat", "lon", "country_code", "admin1_code", "admin1_name", "feature_class", "feature_code", "population", "kind")
@@ -887,16 +911,7 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
     db.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
     db.executemany("INSERT INTO demonyms VALUES (?,?,?)", sorted((k, cc, gid) for k, (cc, gid) in b.demonyms.items()))
     db.executemany("INSERT INTO abbreviations VALUES (?,?)", sorted(x for x in b.abbrev if x[1] in b.places))
-    db.executescript(
-        """
-        CREATE INDEX names_name ON names(name, geonameid);
-        CREATE INDEX names_geonameid ON names(geonameid);
-        CREATE INDEX demonyms_name ON demonyms(name);
-        CREATE INDEX abbreviations_name ON abbreviations(name);
-        CREATE INDEX places_kind ON places(kind);
-        CREATE INDEX places_lat ON places(lat);
-        """
-    )
+    db.executescript(INDEXES)
     kinds = Counter(p["kind"] for p in b.places.values())
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch else _dt.datetime.now(_dt.timezone.utc)

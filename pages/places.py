@@ -12,7 +12,7 @@ from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.maps.build import build_map
 from conflictmap.excerpts import md_escape
 from conflictmap.geoparser.online import lookup
-from pages._shared import current_view, get_geoparser, get_online_geocoder, get_outlines, get_store, places_frame, style
+from pages._shared import current_user, current_view, get_geoparser, get_online_geocoder, get_outlines, get_store, places_frame, style
 
 store = get_store()
 view = current_view()
@@ -44,7 +44,7 @@ with choice_col:
         k = st.radio("Candidates the geoparser considered", range(len(candidates)), format_func=names.__getitem__, key="cand")
         if st.button("Use this candidate", key="use_cand"):
             c = candidates[k]
-            store.correct(place_id, new_place=c, note="picked another candidate")
+            store.correct(place_id, new_place=c, note="picked another candidate", by=current_user())
             st.success(f"Moved to {md_escape(c.name)}.")
             st.rerun()
     else:
@@ -61,11 +61,18 @@ with point_col:
             pick = st.radio("Matches", range(len(found)), key="fix_pick",
                             format_func=lambda k: f"{found[k].label} ({found[k].place.lat:.2f}, {found[k].place.lon:.2f}) · {found[k].source}")
             if st.button("Use this place", key="use_found"):
-                store.correct(place_id, new_place=found[pick].place, note=f"looked up '{query.strip()}'")
+                store.correct(place_id, new_place=found[pick].place, note=f"looked up '{query.strip()}'", by=current_user())
                 st.success(f"Moved to {md_escape(found[pick].label)}.")
                 st.rerun()
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
+
+history = store.correction_history(place_id)
+if history:
+    with st.expander(f"History of this place: {len(history)} correction(s), the latest one applies", expanded=False):
+        st.dataframe(pd.DataFrame([{"when": h["created_at"][:19].replace("T", " "), "who": h["made_by"] or "—",
+                                    "from": h["from_name"] or "hidden", "to": h["to_name"] or "hidden (not a place)",
+                                    "note": h["note"]} for h in history]), hide_index=True, width="stretch")
 
 st.markdown("**Or click the map to put it there**")
 here = pd.DataFrame([{**place.to_dict(), "place_id": place_id, "mentions": 1, "articles": 1,
@@ -77,11 +84,11 @@ point = (clicked or {}).get("last_clicked")
 if point:
     st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")
     if st.button("Move here", key="move"):
-        store.correct(place_id, new_place=replace(place, geonameid=None, lat=point["lat"], lon=point["lng"], admin1="", feature=""), note="moved by hand")
+        store.correct(place_id, new_place=replace(place, geonameid=None, lat=point["lat"], lon=point["lng"], admin1="", feature=""), note="moved by hand", by=current_user())
         st.success("Moved.")
         st.rerun()
 if st.button("Not a place: hide it everywhere", key="reject"):
-    store.correct(place_id, note="not a place")
+    store.correct(place_id, note="not a place", by=current_user())
     st.success(f"{md_escape(place.name)} is hidden.")
     st.rerun()
 
@@ -91,7 +98,8 @@ if done:
     for c in done:
         cols = st.columns([5, 1])
         target = f"→ {c['new_name']}" if c["new_name"] else "not a place"
-        cols[0].write(f"{md_escape(c['place_name'])} {md_escape(target)} ({c['created_at'][:16]})")
+        who = f", by {c['made_by']}" if c.get("made_by") else ""
+        cols[0].write(f"{md_escape(c['place_name'])} {md_escape(target)} ({c['created_at'][:16]}{md_escape(who)})")
         if cols[1].button("Undo", key=f"undo-{c['place_id']}"):
-            store.uncorrect(c["place_id"])
+            store.uncorrect(c["place_id"], by=current_user())
             st.rerun()
