@@ -167,8 +167,10 @@ def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int |
 def geoparse(demonyms: bool, candidates: bool) -> None:
     """Geoparse JSON Lines from stdin to stdout, one line out per article in.
 
-    In: {"id", "text", "date"} per line (date optional). Out: {"id", "places": [...]}.
-    A bad line is reported on stderr and answered with an "error" field.
+    In: {"id", "text"} per line, optionally "date" and the outlet context "title",
+    "source" and "url" (read as context: a Hamilton paper's "Hamilton" is Hamilton,
+    Ontario). Out: {"id", "places": [...]}. A bad line is reported on stderr and
+    answered with an "error" field.
 
     Example: echo '{"id": "1", "text": "Fighting near Mosul."}' | python -m conflictmap geoparse
     """

@@ -23,6 +23,7 @@ Output tables (see geodata/README.md):
 Identifiers: real GeoNames ids where known; otherwise stable negative ids:
   -100 .. -999          curated regions        (id column of curated/regions.csv)
   -1000 .. -9999        curated landmarks/towns (id column of curated/landmarks.csv)
+  -10000 .. -10999      curated seats of power  (id column of curated/seats_of_power.csv)
   -(1_000_000 + FIPS)   US counties            (e.g. 01001 Autauga County -> -1001001)
   -(Natural Earth ne_id) Natural Earth admin units without a GeoNames id
 
@@ -651,6 +652,21 @@ def add_curated_places(b: Builder, src: Sources) -> None:
         for form in [r["name"]] + _split(r["alternates"]):
             if not b.add_name(pid, form, "curated"):
                 b.warn(f"landmark {r['name']}: form {form!r} has no usable key")
+
+    # ---- curated seats of power (geoparser-owned data: the White House, the Kremlin...)
+    for r in _csv("seats_of_power.csv"):
+        pid = int(r["id"])
+        assert -10999 <= pid <= -10000, r
+        cc, lat, lon = r["country_code"], float(r["lat"]), float(r["lon"])
+        a1 = b.grid.nearest_admin1(lat, lon, cc, max_deg=1.0)
+        a1info = b.admin1_info.get((cc, a1 or ""))
+        if not b.add_place(pid, name=r["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
+                           admin1_name=a1info["name"] if a1info else None, feature_class="S", feature_code="ADMF",
+                           population=None, kind="landmark"):
+            b.warn(f"duplicate curated id {pid}")
+        for form in [r["name"]] + _split(r["alternates"]):
+            if not b.add_name(pid, form, "curated"):
+                b.warn(f"seat of power {r['name']}: form {form!r} has no usable key")
 
 
 def add_extra_names(b: Builder, src: Sources) -> None:
