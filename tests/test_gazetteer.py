@@ -14,10 +14,8 @@ from display_names import choose, english_form  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def gaz():
-    from conflictmap.geoparser.gazetteer import Gazetteer
-
-    g = Gazetteer()
+def gaz(full_gazetteer):
+    g = full_gazetteer
     if "geonames_name" not in {r[1] for r in g._db.execute("PRAGMA table_info(places)")}:
         pytest.skip("the gazetteer predates display names; rebuild it: python geodata/build_gazetteer.py")
     return g
