@@ -58,6 +58,40 @@ DEFAULT_OUT = HERE / "build" / "gazetteer.sqlite"
 
 KINDS = ("country", "admin1", "admin2", "region", "city", "landmark")
 
+
+# The tables and indexes, apart from the code that fills them: tests/gazetteer_fixture.py
+# writes the unit tests' miniature gazetteer with these same statements.
+SCHEMA = """
+CREATE TABLE places (
+    geonameid INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    country_code TEXT,
+    admin1_code TEXT,
+    admin1_name TEXT,
+    feature_class TEXT,
+    feature_code TEXT,
+    population INTEGER,
+    kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark')),
+    geonames_name TEXT
+);
+CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
+CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
+CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+INDEXES = """
+CREATE INDEX names_name ON names(name, geonameid);
+CREATE INDEX names_geonameid ON names(geonameid);
+CREATE INDEX demonyms_name ON demonyms(name);
+CREATE INDEX abbreviations_name ON abbreviations(name);
+CREATE INDEX places_kind ON places(kind);
+CREATE INDEX places_lat ON places(lat);
+"""
+
 sys.path.insert(0, str(REPO))
 from conflictmap.geoparser.names import _FOLD, arabic_variants, normalize_name  # noqa: E402  - one rule for build and lookup
 from geodata.display_names import choose as choose_display, english_form  # noqa: E402
@@ -726,9 +760,8 @@ def add_airports(b: Builder, _src: Sources) -> None:
     """Airports with an IATA code, from the PyPI package airportsdata (MIT; OurAirports-derived).
 
     Ids are stable: -(10,000,000 + the ICAO code read in base 36). A bare core name
-    ("Heathrow") counts only for a city of 500,000 or more, as a full name where no town or
-    province already has it, otherwise as a spare form ("Halliburton" is a company, not the
-    field in Duncan, Oklahoma); a core of several words ("John F Kennedy") or one that is an ordinary word
+    ("Heathrow") counts only for a city of 500,000 or more ("Halliburton" is a company, not
+    the field in Duncan, Oklahoma); a core of several words ("John F Kennedy") or one that is an ordinary word
     or a given name stands only with "Airport" after it.
     """
     try:
@@ -769,10 +802,8 @@ def add_airports(b: Builder, _src: Sources) -> None:
         k = name_key(core) if core and " " not in core and big_city(a.get("city") or "", a["country"]) else None
         if k and (words.get(k) == 1 or k in people):
             k = None  # 'Liberty' (Newark), 'Logan' (Boston): a word or a given name alone is no airport
-        if k and k in taken:
-            b.weak.append((k, pid, "airportsdata"))
-        elif k:
-            b.add_key(pid, k, "airportsdata")
+        if k:
+            b.add_key(pid, k, "airportsdata")  # beside any namesake (Heathrow, Florida); resolution weighs them
     b.log(f"airports: {n}")
 
 
@@ -787,6 +818,9 @@ def choose_display_names(b: Builder, src: Sources) -> None:
 
     def ordinary(word: str) -> bool:
         return words.get(word) == 1
+
+    def known(word: str) -> bool:
+        return word in words
 
     # Whose frequency a spelling is: the towns and countries that answer to it (a province
     # shares its town's name, so provinces do not count). The two biggest are enough.
@@ -825,7 +859,7 @@ def choose_display_names(b: Builder, src: Sources) -> None:
             """A bigger town or a country answers to this spelling too: its frequency is theirs."""
             return any(other != pid and n >= max(pop, 1) for n, other in holders.get(normalize_name(form), ()))
 
-        display = choose_display(p["name"], alternates, ordinary, taken)
+        display = choose_display(p["name"], alternates, ordinary, taken, known)
         if display != p["name"]:
             n_changed += 1
             p["name"] = display
@@ -864,33 +898,7 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
     if tmp.exists():
         tmp.unlink()
     db = sqlite3.connect(tmp)
-    db.executescript(
-        """
-        PRAGMA journal_mode = OFF;
-        PRAGMA synchronous = OFF;
-        PRAGMA page_size = 4096;
-        CREATE TABLE places (
-            geonameid INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            lat REAL NOT NULL,
-            lon REAL NOT NULL,
-            country_code TEXT,
-            admin1_code TEXT,
-            admin1_name TEXT,
-            feature_class TEXT,
-            feature_code TEXT,
-            population INTEGER,
-            kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark')),
-            geonames_name TEXT
-        );
-        CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
-        CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
-        CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
-        """
-    )
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;" + SCHEMA)
     db.executemany("INSERT INTO words VALUES (?,?)", sorted(dictionary_words().items()))
     db.executemany("INSERT INTO given_names VALUES (?)", ((n,) for n in sorted(given_names())))
     cols = ("name", "lat", "lon", "country_code", "admin1_code", "admin1_name", "feature_class", "feature_code", "population", "kind")
@@ -903,16 +911,7 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
     db.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
     db.executemany("INSERT INTO demonyms VALUES (?,?,?)", sorted((k, cc, gid) for k, (cc, gid) in b.demonyms.items()))
     db.executemany("INSERT INTO abbreviations VALUES (?,?)", sorted(x for x in b.abbrev if x[1] in b.places))
-    db.executescript(
-        """
-        CREATE INDEX names_name ON names(name, geonameid);
-        CREATE INDEX names_geonameid ON names(geonameid);
-        CREATE INDEX demonyms_name ON demonyms(name);
-        CREATE INDEX abbreviations_name ON abbreviations(name);
-        CREATE INDEX places_kind ON places(kind);
-        CREATE INDEX places_lat ON places(lat);
-        """
-    )
+    db.executescript(INDEXES)
     kinds = Counter(p["kind"] for p in b.places.values())
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch else _dt.datetime.now(_dt.timezone.utc)

@@ -11,7 +11,8 @@ names, so the choice is made from data, never typed in per place:
   English ("Tall" in "Tall Afar" says nothing about how often the name is written);
 * the folded GeoNames name keeps its place when English text already writes it often
   (Kyiv, Kharkiv, Zhengzhou) and otherwise unless a candidate beats it clearly;
-* a candidate is never an ordinary English word ("Chin"), a code ("NY", "DEZ"), a shortening
+* a candidate is never a word the dictionary knows ("Chin", "Mubarak": a common word, a
+  person or another place), a code ("NY", "DEZ"), a shortening
   of the GeoNames name ("Der Zor", "Victoria" for Ciudad Victoria), a multi-word form sharing
   no word with the GeoNames name (a foreign transliteration, "Tao Trang"), or the
   own name of a bigger place (Al Khums is not "Homs": that frequency belongs to Syria's Homs).
@@ -99,11 +100,13 @@ def choose(
     alternates: Iterable[str],
     ordinary: Callable[[str], bool],
     taken: Callable[[str], bool] = lambda form: False,
+    known: Callable[[str], bool] = lambda word: False,
 ) -> str:
     """The display name for a place called `current` in GeoNames, given its alternate names.
 
     `ordinary(word)` says whether a lower-case word is an ordinary English word;
-    `taken(form)` whether the form is the own name of a bigger place.
+    `taken(form)` whether the form is the own name of a bigger place; `known(word)` whether
+    the dictionary knows the word at all (a surname, another place: "Mubarak", "Odessa").
     """
     base = english_form(current) or current
     if base == current.strip() and zipf(base) >= STABLE:
@@ -139,6 +142,8 @@ def choose(
         content = [w for w in words if w not in GLUE]
         if not content:
             return False
+        if len(words) == 1 and (known(words[0].replace("'", "")) or any(w.startswith(words[0]) and len(w) - len(words[0]) >= 2 for w in base_words)):
+            return False  # 'Mubarak' is a man before it is Mobarakeh; 'Sams' is not Samsun
         letters = sum(ch.isalpha() for ch in form)
         if len(words) == 1 and (ordinary(words[0].replace("'", "")) or (letters < 4 and not base.lower().endswith(" " + form.lower()))):
             return False

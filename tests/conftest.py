@@ -93,12 +93,26 @@ def parser(gazetteer_path):
 
 
 @pytest.fixture(scope="session")
-def full_parser():
-    """A geoparser over the full built gazetteer: for tests where accuracy is the point."""
+def full_gazetteer():
+    """The full built gazetteer: for tests where the data is the point (such tests are marked `accuracy`)."""
     from conflictmap.geoparser.gazetteer import Gazetteer
+
+    return Gazetteer(full_gazetteer_path())
+
+
+@pytest.fixture(scope="session")
+def full_parser(full_gazetteer):
+    """A geoparser over the full built gazetteer: for tests where accuracy is the point (marked `accuracy`)."""
     from conflictmap.geoparser.parser import Geoparser
 
-    return Geoparser(Gazetteer(full_gazetteer_path()))
+    return Geoparser(full_gazetteer)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that uses the full gazetteer is an accuracy test, whether or not it says so."""
+    for item in items:
+        if {"full_gazetteer", "full_parser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.accuracy)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ dictionary words and given names the recogniser asks about.
 The rows are GeoNames data (CC BY 4.0) and our curated CSVs, as the build makes them.
 
 Accuracy tests use the full build instead (`full_parser` in conftest.py).
-`test_gazetteer_fixture.py` checks this schema against the built one, so a schema
-change in `geodata/build_gazetteer.py` shows up as one failing test.
+The tables come from `geodata/build_gazetteer.py` (`SCHEMA`, `INDEXES`) itself; when they
+change, `test_gazetteer_fixture.py` fails until the rows below are regenerated.
 
 Regenerate the rows after changing the build or the demo corpus (needs the full build):
 
@@ -28,35 +28,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "fixtures" / "gazetteer.json"
-
-# The built gazetteer's tables (geodata/build_gazetteer.py, `write_db`), without its bulk-load pragmas.
-SCHEMA = """
-CREATE TABLE places (
-    geonameid INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    lat REAL NOT NULL,
-    lon REAL NOT NULL,
-    country_code TEXT,
-    admin1_code TEXT,
-    admin1_name TEXT,
-    feature_class TEXT,
-    feature_code TEXT,
-    population INTEGER,
-    kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark'))
-);
-CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
-CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
-CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE INDEX names_name ON names(name, geonameid);
-CREATE INDEX names_geonameid ON names(geonameid);
-CREATE INDEX demonyms_name ON demonyms(name);
-CREATE INDEX abbreviations_name ON abbreviations(name);
-CREATE INDEX places_kind ON places(kind);
-CREATE INDEX places_lat ON places(lat);
-"""
+sys.path.insert(0, str(ROOT))
+from geodata.build_gazetteer import INDEXES, SCHEMA  # noqa: E402  - the build's own tables, not a copy
 
 TABLES = ("places", "names", "demonyms", "abbreviations", "words", "given_names", "meta")
 
@@ -82,6 +55,7 @@ def write_gazetteer(path: Path, data: Path = DATA) -> Path:
             if rows.get(table):
                 marks = ",".join("?" * len(rows[table][0]))
                 db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+        db.executescript(INDEXES)
     db.close()
     return path
 
@@ -164,7 +138,6 @@ def dump(rows: dict[str, list[list[Any]]], out: Path = DATA) -> None:
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT))
     from conflictmap.geoparser.gazetteer import DEFAULT_PATH
     from conflictmap.ingest import DEMO_CORPUS
 

@@ -17,7 +17,7 @@ def columns(path) -> dict[str, list[tuple[str, str]]]:
 def test_fixture_has_the_schema_of_the_built_gazetteer(gazetteer_path):
     built = columns(full_gazetteer_path())
     assert all(built.values()), built  # every table of the fixture exists in the build
-    assert columns(gazetteer_path) == built, "the build's schema changed: update SCHEMA in tests/gazetteer_fixture.py and regenerate"
+    assert columns(gazetteer_path) == built, "fixture and build disagree: rebuild (python geodata/build_gazetteer.py) or regenerate (python -m tests.gazetteer_fixture)"
 
 
 def test_fixture_answers_like_a_gazetteer(gazetteer_path):

@@ -15,7 +15,8 @@ NOTICE = (ROOT / "NOTICE").read_text(encoding="utf-8")
 
 def pins(name: str) -> list[tuple[str, str]]:
     lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
-    return [tuple(line.split("#")[0].strip().split("==")) for line in lines if "==" in line and not line.startswith("#")]
+    pinned = [line.split("#")[0].strip().split("==") for line in lines if "==" in line and not line.startswith("#")]
+    return [(name.split("[")[0], version) for name, version in pinned]  # psycopg[binary] is the package psycopg
 
 
 def test_code_licence_is_mit_and_the_readme_points_to_notice():

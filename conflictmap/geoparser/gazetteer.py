@@ -64,7 +64,11 @@ class GazetteerEntry:
 
     @cached_property
     def key(self) -> str:
-        """The place's own name as a lookup key, folded once (the geoparser compares it often)."""
+        """The display name as a lookup key, folded once (the geoparser compares it often).
+
+        The display name is the one English text writes, so "Kobani" in a story is the town's
+        own name (the recognition and resolution cue "primary name"), as "Tikrit" always was.
+        """
         return normalize_name(self.name)
 
 

@@ -398,7 +398,7 @@ class Store:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def _where(self, f: Filters, *, counts: bool = False) -> tuple[str, list[Any]]:
+    def _where(self, f: Filters, *, counts: bool = False, corrected: bool = True) -> tuple[str, list[Any]]:
         """SQL conditions over places `p` and either raw effective mentions `m` (and articles
         `a`) or, with `counts`, the per-place-and-day counts `d` (see `_counts_serve`)."""
         cond: list[str] = []
@@ -421,8 +421,9 @@ class Store:
         if not f.demonyms:
             cond.append("NOT d.demonym" if counts else "m.reason NOT LIKE 'demonym%'")
         if counts:
-            cond.append("(c.action IS NULL OR c.action = 'replace')")
-            return " AND ".join(cond), args
+            if corrected:  # `c`, the correction of the bucket's place, is joined
+                cond.append("(c.action IS NULL OR c.action = 'replace')")
+            return " AND ".join(cond) or "TRUE", args
         if f.sources:
             cond.append(f"a.source IN ({','.join('?' * len(f.sources))})")
             args.extend(f.sources)
@@ -468,10 +469,18 @@ class Store:
         """
         columns = "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind, "
         if self._counts_serve(filters):
-            where, args = self._where(filters, counts=True)
+            # Sum the window's buckets per stored place first (no joins), then apply corrections
+            # and place filters to those few thousand sums.
+            days, day_args = self._where(filters.but(countries=(), places=(), kinds=()), counts=True, corrected=False)
+            where, args = self._where(Filters(countries=filters.countries, places=filters.places, kinds=filters.kinds,
+                                              demonyms=True), counts=True)
             sql = (columns + "SUM(d.mentions) AS mentions, SUM(d.articles) AS articles,"
-                   " MIN(NULLIF(d.day, '')) AS first_seen, MAX(NULLIF(d.day, '')) AS last_seen" + self._COUNTS
-                   + "WHERE " + where + " GROUP BY p.id")
+                   " MIN(d.first_seen) AS first_seen, MAX(d.last_seen) AS last_seen"
+                   " FROM (SELECT place_id, SUM(mentions) AS mentions, SUM(articles) AS articles,"
+                   " MIN(NULLIF(day, '')) AS first_seen, MAX(NULLIF(day, '')) AS last_seen FROM place_days d WHERE "
+                   + days + " GROUP BY place_id) d LEFT JOIN corrections c ON c.place_id = d.place_id"
+                   " JOIN places p ON p.id = COALESCE(c.new_place_id, d.place_id) WHERE " + where + " GROUP BY p.id")
+            args = day_args + args
             total = "SUM(d.mentions)"
         else:
             where, args = self._where(filters)
