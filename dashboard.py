@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._shared import require_signin
+
 # An emoji favicon is drawn locally; a ":material/...:" one is fetched from fonts.gstatic.com, and the app runs offline.
 st.set_page_config(page_title="Conflict Map", page_icon="🌍", layout="wide", initial_sidebar_state="expanded")
+
+require_signin()  # a shared server shows nothing to a visitor who has not signed in
 
 pages = [
     st.Page("pages/map.py", title="Map", icon=":material/map:", default=True, url_path="map"),

@@ -15,12 +15,12 @@ import click
 from conflictmap import __version__
 from conflictmap.errors import ConflictMapError
 from conflictmap.filters import Filters
-from conflictmap.store.sqlite import Store
+from conflictmap.store import Store, open_store
 
 
 def _store(db: str | None) -> Store:
-    store = Store(db)
-    if store.notice:
+    store = open_store(db)
+    if getattr(store, "notice", ""):
         click.echo(f"note: {store.notice}", err=True)
     return store
 
@@ -31,8 +31,25 @@ def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         "--db",
         type=click.Path(dir_okay=False),
         envvar=None,
-        help="Database file (default: $CONFLICTMAP_HOME/conflictmap.db or the per-user data folder).",
+        help="SQLite database file, or a PostgreSQL server as postgresql://USER@HOST:PORT/DB (default: $CONFLICTMAP_DB, "
+             "else $CONFLICTMAP_HOME/conflictmap.db or the per-user data folder).",
     )(fn)
+
+
+def cluster_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers / --scheduler: geoparse on a Dask cluster instead of in this process."""
+    fn = click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                      help="Geoparse on an existing Dask cluster (its workers need conflictmap and the gazetteer).")(fn)
+    return click.option("--workers", type=click.IntRange(1, 256), default=None,
+                        help="Geoparse on a local Dask cluster of this many worker processes.")(fn)
+
+
+try:
+    import psycopg
+
+    DATABASE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, psycopg.Error)
+except ImportError:  # pragma: no cover - psycopg is in requirements.txt
+    DATABASE_ERRORS = (sqlite3.Error,)
 
 
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,7 +61,7 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except ConflictMapError as exc:
             raise click.ClickException(str(exc)) from exc
-        except sqlite3.Error as exc:
+        except DATABASE_ERRORS as exc:
             raise click.ClickException(f"database error: {exc}; check the --db file, or run `stats` to see the store") from exc
         except OSError as exc:
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
@@ -96,14 +113,18 @@ def cli() -> None:
 @db_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--max-bytes", type=int, default=None, help="Largest single article file to read (default 20 MB).")
+@cluster_options
 @friendly
-def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int | None) -> None:
+def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int | None, workers: int | None = None,
+           scheduler: str | None = None) -> None:
     """Read files, folders, globs or URLs; geoparse and store their articles.
 
     Re-running is safe: articles already stored are skipped. Each failure is
     listed with its reason and the rest still goes in.
 
     Example: python -m conflictmap ingest ../shared/seed "feeds/*.xml"
+
+    Example: python -m conflictmap ingest --workers 2 --db postgresql://me@localhost/news archive/
     """
     from conflictmap.ingest import ingest as run
 
@@ -120,7 +141,12 @@ def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int |
             bar.set_postfix(added=report.added, failed=len(report.failed), refresh=False)
 
     try:
-        report = run(paths, store, progress=progress, max_bytes=max_bytes)
+        if workers or scheduler:
+            from conflictmap.bulk import bulk_ingest
+
+            report = bulk_ingest(paths, store, workers=workers, scheduler=scheduler, progress=progress, max_bytes=max_bytes)
+        else:
+            report = run(paths, store, progress=progress, max_bytes=max_bytes)
     finally:
         if bar is not None:
             bar.close()
@@ -141,8 +167,10 @@ def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int |
 def geoparse(demonyms: bool, candidates: bool) -> None:
     """Geoparse JSON Lines from stdin to stdout, one line out per article in.
 
-    In: {"id", "text", "date"} per line (date optional). Out: {"id", "places": [...]}.
-    A bad line is reported on stderr and answered with an "error" field.
+    In: {"id", "text"} per line, optionally "date" and the outlet context "title",
+    "source" and "url" (read as context: a Hamilton paper's "Hamilton" is Hamilton,
+    Ontario). Out: {"id", "places": [...]}. A bad line is reported on stderr and
+    answered with an "error" field.
 
     Example: echo '{"id": "1", "text": "Fighting near Mosul."}' | python -m conflictmap geoparse
     """
@@ -197,8 +225,9 @@ def export(db: str | None, fmt: str, output: str | None, **filter_args: Any) -> 
 @cli.command()
 @db_option
 @click.option("--all", "everything", is_flag=True, help="Redo every article, not only those parsed by another version.")
+@cluster_options
 @friendly
-def regeoparse(db: str | None, everything: bool) -> None:
+def regeoparse(db: str | None, everything: bool, workers: int | None = None, scheduler: str | None = None) -> None:
     """Geoparse the stored articles again with this version's geoparser.
 
     Run it after an upgrade: articles parsed by an older geoparser or model are
@@ -208,10 +237,17 @@ def regeoparse(db: str | None, everything: bool) -> None:
     """
     from conflictmap.ingest import regeoparse as run
 
-    report = run(_store(db), everything=everything)
-    click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
+    if workers or scheduler:
+        from conflictmap.bulk import bulk_regeoparse
+
+        report = bulk_regeoparse(_store(db), workers=workers, scheduler=scheduler, everything=everything)
+    else:
+        report = run(_store(db), everything=everything)
     for origin, reason in report.failed:
         click.echo(f"failed: {origin}: {reason}", err=True)
+    click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
+    if report.failed:
+        raise SystemExit(1)
 
 
 @cli.command()

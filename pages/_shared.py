@@ -23,7 +23,8 @@ from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.geoparser.parser import Geoparser, default_geoparser
 from conflictmap.ingest import ensure_demo
 from conflictmap.geoparser.online import CachedGeocoder, nominatim
-from conflictmap.store.sqlite import Store, default_path
+from conflictmap.store import Store, open_store
+from conflictmap.store.sqlite import default_path
 from conflictmap.viewstate import View, from_params, to_params, update
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +33,10 @@ OUTLINES = ROOT / "geodata" / "countries.geojson"
 
 @st.cache_resource(show_spinner="Opening the store…")
 def _open_store() -> Store:
-    return Store()
+    """The store every session shares: PostgreSQL when CONFLICTMAP_DB names one, else the embedded SQLite file.
+
+    The demo is loaded outside this cached getter (`ready_store`)."""
+    store = open_store()
     return store
 
 
@@ -61,6 +65,46 @@ def ready_store() -> Store:
         with st.spinner("Loading the demo articles (first start only)…"):
             ensure_demo(store, parser=get_geoparser())
     return store
+
+def signin_required() -> bool:
+    """Sign-in is on when the deployment configures an identity provider ([auth] in
+    .streamlit/secrets.toml, which only the server deployment has); the embedded
+    single-user default has none and needs no sign-in."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all: the single-user default
+        return False
+
+
+def require_signin() -> None:
+    """On a shared server, a visitor who has not signed in sees the sign-in button and nothing else."""
+    if not signin_required():
+        return
+    if not st.user.is_logged_in:
+        # The sign-in page is the only page this visitor's navigation knows: without a
+        # navigation Streamlit would fall back to serving pages/*.py by their own URLs.
+        st.navigation([st.Page(_signin_page, title="Sign in", url_path="signin", default=True)], position="hidden").run()
+        st.stop()
+    with st.sidebar:
+        st.caption(f"Signed in as {current_user()}")
+        st.button("Sign out", on_click=st.logout, key="signout")
+
+
+def _signin_page() -> None:
+    st.title("Conflict Map")
+    st.write("This newsroom's Conflict Map is for signed-in staff. Sign in with your newsroom account to continue.")
+    st.button("Sign in", type="primary", on_click=st.login, key="signin")
+
+
+def current_user() -> str:
+    """Who is making a change: the signed-in user's e-mail (else their name or subject); '' when signed out."""
+    if not signin_required() or not st.user.is_logged_in:
+        return ""
+    for claim in ("email", "preferred_username", "name", "sub"):
+        value = st.user.get(claim)
+        if value:
+            return str(value)
+    return "signed-in user"
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")

@@ -11,7 +11,7 @@ from conflictmap import queries
 from conflictmap.maps.build import build_map
 from conflictmap.excerpts import md_escape
 from conflictmap.geoparser.online import lookup
-from pages._shared import (current_view, get_country_names, get_geoparser, get_online_geocoder, get_outlines, places_frame,
+from pages._shared import (current_user, current_view, get_country_names, get_geoparser, get_online_geocoder, get_outlines, places_frame,
                            ready_store, show_map, style)
 
 store = ready_store()
@@ -27,14 +27,14 @@ def _correct(place_id: int, new_place, note: str) -> None:
     """Make a correction and remember, for the next run, what moved where (with province and country)."""
     before = queries.place_line(store.place(place_id), countries)
     n = int(frame.loc[frame["place_id"] == place_id, "mentions"].sum())
-    store.correct(place_id, new_place=new_place, note=note)
+    store.correct(place_id, new_place=new_place, note=note, by=current_user())
     after = queries.place_line(new_place, countries) if new_place else None
     what = f"{n:,} mention{'s' * (n != 1)} of {before}"
     st.session_state["flash"] = (f"Moved {what} to {after}." if after else f"Hid {what}: not a place."), place_id
 
 
 def _undo(place_id: int) -> None:
-    store.uncorrect(place_id)
+    store.uncorrect(place_id, by=current_user())
     st.session_state["flash"] = (f"Undone: {queries.place_line(store.place(place_id), countries)} is back as the geoparser had it.", None)
 
 
@@ -98,6 +98,13 @@ with point_col:
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
 
+history = store.correction_history(place_id)
+if history:
+    with st.expander(f"History of this place: {len(history)} correction(s), the latest one applies", expanded=False):
+        st.dataframe(pd.DataFrame([{"when": h["created_at"][:19].replace("T", " "), "who": h["made_by"] or "—",
+                                    "from": h["from_name"] or "hidden", "to": h["to_name"] or "hidden (not a place)",
+                                    "note": h["note"]} for h in history]), hide_index=True, width="stretch")
+
 st.markdown("**Or click the map to put it there**")
 here = pd.DataFrame([{**place.to_dict(), "place_id": place_id, "mentions": 1, "articles": 1,
                       "first_seen": pd.NaT, "last_seen": pd.NaT}])
@@ -119,7 +126,8 @@ if done:
     for c in done:
         cols = st.columns([5, 1])
         target = f"→ {c['to_label']}" if c.get("new_place_id") else "→ not a place"
-        cols[0].write(f"{md_escape(c['from_label'])} {md_escape(target)} ({c['created_at'][:16]})")
+        who = f", by {c['made_by']}" if c.get("made_by") else ""
+        cols[0].write(f"{md_escape(c['from_label'])} {md_escape(target)} ({c['created_at'][:16]}{md_escape(who)})")
         if cols[1].button("Undo", key=f"undo-{c['place_id']}"):
-            store.uncorrect(c["place_id"])
+            store.uncorrect(c["place_id"], by=current_user())
             st.rerun()

@@ -130,4 +130,58 @@ MIGRATIONS: list[str] = [
         UPDATE articles SET text_key = text_key(new.text) WHERE rowid = new.rowid;
     END;
     """,
+    # 5: counts by place and day kept up to date by triggers, so a view sums a few thousand
+    #    buckets instead of recounting every raw mention; who made a correction, and the
+    #    history of every correction (who, when, from what, to what)
+    """
+    CREATE TABLE place_days (
+        place_id INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        demonym INTEGER NOT NULL,
+        mentions INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY (place_id, day, demonym)
+    ) WITHOUT ROWID;
+    CREATE INDEX place_days_day ON place_days(day);
+    INSERT INTO place_days (place_id, day, demonym, mentions, articles)
+        SELECT place_id, COALESCE(date, ''), reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id)
+        FROM mentions GROUP BY 1, 2, 3;
+    CREATE TRIGGER place_days_ins AFTER INSERT ON mentions BEGIN
+        INSERT INTO place_days (place_id, day, demonym, mentions, articles)
+        VALUES (new.place_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1,
+                NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = new.article_id AND o.id != new.id
+                            AND o.place_id = new.place_id AND COALESCE(o.date, '') = COALESCE(new.date, '')
+                            AND (o.reason LIKE 'demonym%') = (new.reason LIKE 'demonym%')))
+        ON CONFLICT (place_id, day, demonym) DO UPDATE SET mentions = mentions + 1, articles = articles + excluded.articles;
+    END;
+    CREATE TRIGGER place_days_del AFTER DELETE ON mentions BEGIN
+        UPDATE place_days SET mentions = mentions - 1,
+            articles = articles - NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = old.article_id
+                AND o.place_id = old.place_id AND COALESCE(o.date, '') = COALESCE(old.date, '')
+                AND (o.reason LIKE 'demonym%') = (old.reason LIKE 'demonym%'))
+        WHERE place_id = old.place_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
+        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.date, '')
+            AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
+    END;
+    ALTER TABLE corrections ADD COLUMN made_by TEXT NOT NULL DEFAULT '';
+    CREATE TABLE correction_log (
+        id INTEGER PRIMARY KEY,
+        place_id INTEGER NOT NULL REFERENCES places(id),
+        from_place_id INTEGER REFERENCES places(id),
+        to_place_id INTEGER REFERENCES places(id),
+        made_by TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX correction_log_place ON correction_log(place_id, id);
+    INSERT INTO correction_log (place_id, from_place_id, to_place_id, note, created_at)
+        SELECT place_id, place_id, new_place_id, note, created_at FROM corrections ORDER BY created_at;
+    CREATE TRIGGER rev_correction_log_ins AFTER INSERT ON correction_log BEGIN UPDATE revision SET n = n + 1; END;
+    """,
+    # 6: the day index of the counts covers what a view sums, so a year's view reads the
+    #    index alone instead of looking every bucket up
+    """
+    DROP INDEX place_days_day;
+    CREATE INDEX place_days_day ON place_days(day, demonym, place_id, mentions, articles);
+    """,
 ]

@@ -59,8 +59,9 @@ class StoreLike(Protocol):
     def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None: ...
     def stale_articles(self, version: str | None = None) -> list[dict[str, Any]]: ...
     def place_id(self, place: Place) -> int: ...
-    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "") -> None: ...
-    def uncorrect(self, place_id: int) -> None: ...
+    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "", by: str = "") -> None: ...
+    def uncorrect(self, place_id: int, *, by: str = "") -> None: ...
+    def correction_history(self, place_id: int) -> list[dict[str, Any]]: ...
     def place_rows(self, filters: Filters) -> list[dict[str, Any]]: ...
     def daily_counts(self, filters: Filters) -> list[dict[str, Any]]: ...
     def article(self, article_id: str) -> dict[str, Any] | None: ...
@@ -263,15 +264,22 @@ class Store:
             db.execute("UPDATE articles SET geoparser = ? WHERE id = ?", (geoparser, article_id))
 
     def _insert_mentions(self, article_id: str, mentions: Sequence[Mention]) -> None:
+        # One mention per start offset (what the unique key keeps anyway), places looked up
+        # in gazetteer-id order and rows written in (place, date) order: concurrent writers on
+        # a server database then take their row locks in one order and never deadlock.
+        unique = list({m.start: m for m in reversed(mentions)}.values())
+        ids = {id(m): self.place_id(m.place)
+               for m in sorted(unique, key=lambda m: (m.place.geonameid is None, m.place.geonameid or 0, m.place.name))}
+        unique.sort(key=lambda m: (ids[id(m)], m.date or "", m.start))
         rows = []
-        for m in mentions:
+        for m in unique:
             rows.append(
                 (
                     article_id,
                     m.start,
                     m.end,
                     m.text,
-                    self.place_id(m.place),
+                    ids[id(m)],
                     m.sentence,
                     m.sentence_start,
                     m.date,
@@ -282,8 +290,9 @@ class Store:
                 )
             )
         self._db.executemany(
-            "INSERT OR IGNORE INTO mentions (article_id, start, end, text, place_id, sentence, sentence_start,"
-            " date, date_cue, confidence, reason, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO mentions (article_id, start, "end", text, place_id, sentence, sentence_start,'
+            " date, date_cue, confidence, reason, candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (article_id, start) DO NOTHING",
             rows,
         )
 
@@ -321,37 +330,65 @@ class Store:
             )
             return int(cur.lastrowid)
 
-    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "") -> None:
+    def correct(self, place_id: int, *, new_place: Place | None = None, note: str = "", by: str = "") -> None:
         """Record that a place is wrong: moved to `new_place`, or not a place at all when None.
 
         Corrections sit beside the mentions instead of rewriting them, so they apply
-        to past and future mentions alike and can be undone.
+        to past and future mentions alike and can be undone. The latest correction of
+        a place wins; every one is kept in its history with who made it (`by`).
         """
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM places WHERE id = ?", (place_id,)).fetchone() is None:
                 raise StoreError(f"no place with id {place_id}; list places with `python -m conflictmap stats`")
             new_id = self.place_id(new_place) if new_place else None
+            before = self._shown_at(place_id)
             if new_id == place_id:
                 db.execute("DELETE FROM corrections WHERE place_id = ?", (place_id,))
-                return
-            action = "replace" if new_id else "reject"
-            db.execute(
-                "INSERT INTO corrections (place_id, action, new_place_id, note, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (place_id) DO UPDATE SET action = excluded.action, new_place_id = excluded.new_place_id,"
-                " note = excluded.note, created_at = excluded.created_at",
-                (place_id, action, new_id, note, _now()),
-            )
-            # Places already moved onto this one follow it, so a correction is never a chain:
-            # what the user saw as one place stays one place.
-            db.execute(
-                "UPDATE corrections SET action = ?, new_place_id = ? WHERE new_place_id = ? AND place_id != ?",
-                (action, new_id, place_id, new_id if new_id is not None else -1),
-            )
-            db.execute("DELETE FROM corrections WHERE action = 'replace' AND new_place_id = place_id")
+            else:
+                action = "replace" if new_id else "reject"
+                db.execute(
+                    "INSERT INTO corrections (place_id, action, new_place_id, note, created_at, made_by) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (place_id) DO UPDATE SET action = excluded.action, new_place_id = excluded.new_place_id,"
+                    " note = excluded.note, created_at = excluded.created_at, made_by = excluded.made_by",
+                    (place_id, action, new_id, note, _now(), by),
+                )
+                # Places already moved onto this one follow it, so a correction is never a chain:
+                # what the user saw as one place stays one place.
+                db.execute(
+                    "UPDATE corrections SET action = ?, new_place_id = ? WHERE new_place_id = ? AND place_id != ?",
+                    (action, new_id, place_id, new_id if new_id is not None else -1),
+                )
+                db.execute("DELETE FROM corrections WHERE action = 'replace' AND new_place_id = place_id")
+            self._log_correction(place_id, before, new_id, by, note)
 
-    def uncorrect(self, place_id: int) -> None:
+    def uncorrect(self, place_id: int, *, by: str = "") -> None:
         with self._transaction() as db:
+            before = self._shown_at(place_id)
             db.execute("DELETE FROM corrections WHERE place_id = ?", (place_id,))
+            if before != place_id:
+                self._log_correction(place_id, before, place_id, by, "undone")
+
+    def _shown_at(self, place_id: int) -> int | None:
+        """Where a place's mentions show now: itself, the place it was moved to, or nowhere (None)."""
+        row = self._db.execute("SELECT action, new_place_id FROM corrections WHERE place_id = ?", (place_id,)).fetchone()
+        if row is None:
+            return place_id
+        return None if row[0] == "reject" else int(row[1])
+
+    def _log_correction(self, place_id: int, before: int | None, after: int | None, by: str, note: str) -> None:
+        self._db.execute(
+            "INSERT INTO correction_log (place_id, from_place_id, to_place_id, made_by, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (place_id, before, after, by, note, datetime.now(timezone.utc).isoformat(timespec="milliseconds")),
+        )
+
+    def correction_history(self, place_id: int) -> list[dict[str, Any]]:
+        """Every correction of a place, newest first: who, when, from where, to where (None: hidden)."""
+        return self._rows(
+            "SELECT l.id, l.place_id, l.from_place_id, f.name AS from_name, l.to_place_id, t.name AS to_name,"
+            " l.made_by, l.note, l.created_at FROM correction_log l LEFT JOIN places f ON f.id = l.from_place_id"
+            " LEFT JOIN places t ON t.id = l.to_place_id WHERE l.place_id = ? ORDER BY l.id DESC",
+            (place_id,),
+        )
 
     def corrections(self) -> list[dict[str, Any]]:
         return self._rows(
@@ -361,15 +398,16 @@ class Store:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def _where(self, f: Filters) -> tuple[str, list[Any]]:
-        """SQL conditions over effective mentions `m`, places `p` and articles `a`."""
+    def _where(self, f: Filters, *, counts: bool = False, corrected: bool = True) -> tuple[str, list[Any]]:
+        """SQL conditions over places `p` and either raw effective mentions `m` (and articles
+        `a`) or, with `counts`, the per-place-and-day counts `d` (see `_counts_serve`)."""
         cond: list[str] = []
         args: list[Any] = []
         if f.start:
-            cond.append("m.date >= ?")
+            cond.append("d.day >= ?" if counts else "m.date >= ?")
             args.append(f.start.isoformat())
         if f.end:
-            cond.append("m.date <= ?")
+            cond.append("d.day <= ? AND d.day != ''" if counts else "m.date <= ?")
             args.append(f.end.isoformat())
         if f.countries:
             cond.append(f"p.country_code IN ({','.join('?' * len(f.countries))})")
@@ -377,78 +415,138 @@ class Store:
         if f.places:
             cond.append(f"p.id IN ({','.join('?' * len(f.places))})")
             args.extend(int(x) for x in f.places)
-        if f.sources:
-            cond.append(f"a.source IN ({','.join('?' * len(f.sources))})")
-            args.extend(f.sources)
         if f.kinds:
             cond.append(f"p.kind IN ({','.join('?' * len(f.kinds))})")
             args.extend(f.kinds)
         if not f.demonyms:
-            cond.append("m.reason NOT LIKE 'demonym%'")
+            cond.append("NOT d.demonym" if counts else "m.reason NOT LIKE 'demonym%'")
+        if counts:
+            if corrected:  # `c`, the correction of the bucket's place, is joined
+                cond.append("(c.action IS NULL OR c.action = 'replace')")
+            return " AND ".join(cond) or "TRUE", args
+        if f.sources:
+            cond.append(f"a.source IN ({','.join('?' * len(f.sources))})")
+            args.extend(f.sources)
         if f.min_confidence:
             cond.append("m.confidence >= ?")
             args.append(f.min_confidence)
         if f.keyword:
-            query = _fts_query(f.keyword)
-            if query:
-                cond.append("a.id IN (SELECT id FROM articles_fts WHERE articles_fts MATCH ?)")
-                args.append(query)
-        return (" AND ".join(cond) or "1"), args
+            keyword = self._keyword_condition(f.keyword)
+            if keyword:
+                cond.append(keyword[0])
+                args.append(keyword[1])
+        return (" AND ".join(cond) or "TRUE"), args
 
-    _FROM = " FROM effective_mentions m JOIN places p ON p.id = m.eff_place_id JOIN articles a ON a.id = m.article_id "
+    def _keyword_condition(self, keyword: str) -> tuple[str, str] | None:
+        """The full-text condition on articles `a` and its one parameter; None when nothing is searchable."""
+        query = _fts_query(keyword)
+        return ("a.id IN (SELECT id FROM articles_fts WHERE articles_fts MATCH ?)", query) if query else None
+
+    @staticmethod
+    def _counts_serve(f: Filters) -> bool:
+        """Can the per-place-and-day counts answer this view? They keep the place, the day
+        and whether a mention is a demonym; a keyword, source or confidence floor needs
+        the raw mentions."""
+        return not (f.keyword.strip() or f.sources or f.min_confidence)
+
+    # Counts kept by triggers, keyed by the place the geoparser chose; corrections apply here, at read time.
+    _COUNTS = (" FROM place_days d LEFT JOIN corrections c ON c.place_id = d.place_id"
+               " JOIN places p ON p.id = COALESCE(c.new_place_id, d.place_id) ")
+
+    @staticmethod
+    def _mentions_from(f: Filters, *, articles: bool = False) -> str:
+        """Raw effective mentions, joined to articles only when a filter or a column needs them."""
+        sql = " FROM effective_mentions m JOIN places p ON p.id = m.eff_place_id "
+        if articles or f.sources or f.keyword.strip():
+            sql += "JOIN articles a ON a.id = m.article_id "
+        return sql
 
     def place_rows(self, filters: Filters) -> list[dict[str, Any]]:
-        """One row per place in view, aggregated in the database."""
-        where, args = self._where(filters)
-        having = " HAVING COUNT(*) >= ?" if filters.min_mentions > 1 else ""
-        if having:
+        """One row per place in view, summed from the per-day counts when they can answer.
+
+        From the counts, `articles` counts an article once per day it mentions the place
+        (the same as distinct articles unless one story dates the same place to two days).
+        """
+        columns = "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind, p.geonameid, "
+        if self._counts_serve(filters):
+            # Sum the window's buckets per stored place first (no joins), then apply corrections
+            # and place filters to those few thousand sums.
+            days, day_args = self._where(filters.but(countries=(), places=(), kinds=()), counts=True, corrected=False)
+            where, args = self._where(Filters(countries=filters.countries, places=filters.places, kinds=filters.kinds,
+                                              demonyms=True), counts=True)
+            sql = (columns + "SUM(d.mentions) AS mentions, SUM(d.articles) AS articles,"
+                   " MIN(d.first_seen) AS first_seen, MAX(d.last_seen) AS last_seen, NULL AS confidence"
+                   " FROM (SELECT place_id, SUM(mentions) AS mentions, SUM(articles) AS articles,"
+                   " MIN(NULLIF(day, '')) AS first_seen, MAX(NULLIF(day, '')) AS last_seen FROM place_days d WHERE "
+                   + days + " GROUP BY place_id) d LEFT JOIN corrections c ON c.place_id = d.place_id"
+                   " JOIN places p ON p.id = COALESCE(c.new_place_id, d.place_id) WHERE " + where + " GROUP BY p.id")
+            args = day_args + args
+            total = "SUM(d.mentions)"
+        else:
+            where, args = self._where(filters)
+            sql = (columns + "COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,"
+                   " MIN(m.date) AS first_seen, MAX(m.date) AS last_seen, AVG(m.confidence) AS confidence" + self._mentions_from(filters)
+                   + "WHERE " + where + " GROUP BY p.id")
+            total = "COUNT(*)"
+        if filters.min_mentions > 1:
+            sql += f" HAVING {total} >= ?"
             args.append(filters.min_mentions)
-        return self._rows(
-            "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind, p.geonameid,"
-            " COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,"
-            " MIN(m.date) AS first_seen, MAX(m.date) AS last_seen, AVG(m.confidence) AS confidence" + self._FROM + "WHERE " + where
-            + " GROUP BY p.id" + having + " ORDER BY mentions DESC, p.name",
-            args,
-        )
+        return [{**r, "mentions": int(r["mentions"]), "articles": int(r["articles"])}
+                for r in self._rows(sql + " ORDER BY mentions DESC, p.name", args)]
 
     def mention_rows(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Mentions in view with their place and article, newest first."""
         where, args = self._where(filters)
         sql = (
-            "SELECT m.id AS mention_id, m.article_id, m.start, m.end, m.text, m.sentence, m.sentence_start,"
+            'SELECT m.id AS mention_id, m.article_id, m.start, m."end", m.text, m.sentence, m.sentence_start,'
             " m.date, m.date_cue, m.confidence, m.reason, m.candidates, p.id AS place_id, p.name, p.lat, p.lon, p.geonameid,"
-            " p.country_code, p.admin1, p.feature, p.kind, a.title, a.source, a.url, a.published" + self._FROM + "WHERE " + where
-            + " ORDER BY m.date DESC, a.published DESC, m.article_id, m.start"
+            " p.country_code, p.admin1, p.feature, p.kind, a.title, a.source, a.url, a.published"
+            + self._mentions_from(filters, articles=True)
+            + "WHERE " + where
         )
         if filters.min_mentions > 1:
             # keep mention rows consistent with the place view
-            sql = (
-                "SELECT * FROM (" + sql + ") WHERE place_id IN (SELECT p.id" + self._FROM + "WHERE " + where
-                + " GROUP BY p.id HAVING COUNT(*) >= ?)"
-            )
-            args = args + args + [filters.min_mentions]
+            shown = [int(r["place_id"]) for r in self.place_rows(filters)]
+            sql += f" AND p.id IN ({','.join('?' * len(shown))})" if shown else " AND FALSE"
+            args = args + shown
+        sql += " ORDER BY m.date DESC NULLS LAST, a.published DESC NULLS LAST, m.article_id, m.start"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args = args + [limit, offset]
         return self._rows(sql, args)
 
     def daily_counts(self, filters: Filters) -> list[dict[str, Any]]:
-        where, args = self._where(filters)
-        return self._rows("SELECT m.date AS day, COUNT(*) AS mentions" + self._FROM + "WHERE " + where + " GROUP BY m.date ORDER BY m.date", args)
+        if self._counts_serve(filters):
+            where, args = self._where(filters, counts=True)
+            sql = "SELECT NULLIF(d.day, '') AS day, SUM(d.mentions) AS mentions" + self._COUNTS + "WHERE " + where + " GROUP BY d.day"
+        else:
+            where, args = self._where(filters)
+            sql = "SELECT m.date AS day, COUNT(*) AS mentions" + self._mentions_from(filters) + "WHERE " + where + " GROUP BY m.date"
+        return [{"day": r["day"], "mentions": int(r["mentions"])} for r in self._rows(sql + " ORDER BY day", args)]
 
     def totals(self, filters: Filters) -> dict[str, int]:
         """The counts over exactly the places the map shows (minimum mentions included)."""
-        where, args = self._where(filters)
         if filters.min_mentions > 1:
-            where += (" AND p.id IN (SELECT p.id" + self._FROM + "WHERE " + where
-                      + " GROUP BY p.id HAVING COUNT(*) >= ?)")
-            args = args + args + [filters.min_mentions]
-        rows = self._rows(
-            "SELECT COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles, COUNT(DISTINCT p.id) AS places"
-            + self._FROM + "WHERE " + where,
-            args,
-        )
-        return {k: int(v or 0) for k, v in rows[0].items()}
+            shown = tuple(int(r["place_id"]) for r in self.place_rows(filters))
+            if not shown:
+                return {"mentions": 0, "articles": 0, "places": 0}
+            return self.totals(filters.but(places=shown, min_mentions=1))
+        where, args = self._where(filters)
+        if not self._counts_serve(filters):
+            rows = self._rows(
+                "SELECT COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles, COUNT(DISTINCT p.id) AS places"
+                + self._mentions_from(filters) + "WHERE " + where,
+                args,
+            )
+            return {k: int(v or 0) for k, v in rows[0].items()}
+        # Mentions and places from the counts; distinct articles need the mentions themselves,
+        # though not their places unless a place filter asks.
+        placed = filters.countries or filters.places or filters.kinds
+        raw = " FROM effective_mentions m " + ("JOIN places p ON p.id = m.eff_place_id " if placed else "")
+        articles = self._rows("SELECT COUNT(DISTINCT m.article_id) AS n" + raw + "WHERE " + where, args)[0]["n"]
+        where, args = self._where(filters, counts=True)
+        row = self._rows("SELECT SUM(d.mentions) AS mentions, COUNT(DISTINCT p.id) AS places" + self._COUNTS + "WHERE " + where, args)[0]
+        return {"mentions": int(row["mentions"] or 0), "articles": int(articles or 0), "places": int(row["places"] or 0)}
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM articles WHERE id = ?", (article_id,))
@@ -469,8 +567,9 @@ class Store:
         """Articles with at least one mention in view, newest first."""
         where, args = self._where(filters)
         return self._rows(
-            "SELECT a.id, a.title, a.source, a.url, a.published, a.day, COUNT(*) AS mentions" + self._FROM
-            + "WHERE " + where + " GROUP BY a.id ORDER BY a.day DESC, a.published DESC LIMIT ? OFFSET ?",
+            "SELECT a.id, a.title, a.source, a.url, a.published, a.day, COUNT(*) AS mentions"
+            + self._mentions_from(filters, articles=True) + "WHERE " + where
+            + " GROUP BY a.id ORDER BY a.day DESC NULLS LAST, a.published DESC NULLS LAST LIMIT ? OFFSET ?",
             args + [limit, offset],
         )
 
@@ -500,8 +599,8 @@ class Store:
             "kinds": [r["kind"] for r in self._rows("SELECT DISTINCT kind FROM places ORDER BY 1")],
             # the places worth offering in a picker: the 500 most mentioned, as (id, name, country)
             "places": [(r["id"], r["name"], r["country_code"]) for r in self._rows(
-                "SELECT p.id, p.name, p.country_code FROM effective_mentions m JOIN places p ON p.id = m.eff_place_id"
-                " GROUP BY p.id ORDER BY COUNT(*) DESC LIMIT 500")],
+                "SELECT p.id, p.name, p.country_code" + self._COUNTS + "WHERE c.action IS NULL OR c.action = 'replace'"
+                " GROUP BY p.id ORDER BY SUM(d.mentions) DESC, p.id LIMIT 500")],
         }
 
     def span(self) -> tuple[str | None, str | None]:

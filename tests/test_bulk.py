@@ -1,0 +1,101 @@
+"""Bulk geoparsing on a real Dask cluster (two local worker processes): the stored result is
+exactly what a single-process ingest stores, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conflictmap.bulk import bulk_ingest_articles, bulk_regeoparse, dask_client
+from conflictmap.ingest import DEMO_CORPUS, ingest, regeoparse
+from conflictmap.readers import read_paths
+from conflictmap.store.postgres import PostgresStore
+from conflictmap.store.sqlite import Store
+from tests.conftest import ROOT
+
+
+def stored(store) -> dict:
+    """Everything an ingest decides, independent of row ids and write order."""
+    articles = {a["id"]: (a["title"], a["text"], a["source"], a["published"], a["geoparser"])
+                for a in store._rows("SELECT id, title, text, source, published, geoparser FROM articles")}
+    mentions = sorted(
+        (r["article_id"], r["start"], r["end"], r["text"], r["geonameid"], r["name"], r["date"], round(r["confidence"], 3),
+         r["reason"], r["candidates"])
+        for r in store._rows('SELECT m.article_id, m.start, m."end", m.text, p.geonameid, p.name, m.date, m.confidence,'
+                             " m.reason, m.candidates FROM mentions m JOIN places p ON p.id = m.place_id"))
+    return {"articles": articles, "mentions": mentions}
+
+
+@pytest.fixture(scope="module")
+def client():
+    with dask_client(workers=2) as c:
+        assert len(c.scheduler_info()["workers"]) == 2
+        yield c
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """The demo corpus, one article repeated (a duplicate), one too long to geoparse, one unreadable file."""
+    folder = tmp_path_factory.mktemp("bulk")
+    lines = DEMO_CORPUS.read_text(encoding="utf-8").splitlines()
+    (folder / "demo.jsonl").write_text("\n".join(lines + lines[:1]) + "\n", encoding="utf-8")
+    (folder / "huge.txt").write_text("Fighting in Mosul. " * 60_000, encoding="utf-8")
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    return [folder / "demo.jsonl", folder / "huge.txt", folder / "broken.json"]
+
+
+@pytest.fixture(scope="module")
+def single(inputs, parser, tmp_path_factory):
+    with Store(tmp_path_factory.mktemp("single") / "one.db") as s:
+        report = ingest(inputs, s, parser=parser)
+        yield report, stored(s)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_workers_store_exactly_what_one_process_stores(backend, client, inputs, single, request, tmp_path):
+    one_report, one_stored = single
+    store = Store(tmp_path / "two.db") if backend == "sqlite" else PostgresStore(request.getfixturevalue("pg_dsn"))
+    with store:
+        done: list[str] = []
+        report = bulk_ingest_articles(read_paths(inputs), store, client, progress=lambda r, origin: done.append(origin), partition=16)
+        assert stored(store) == one_stored
+        assert (report.read, report.added, report.duplicates, report.mentions) == \
+               (one_report.read, one_report.added, one_report.duplicates, one_report.mentions)
+        assert sorted(report.failed) == sorted(one_report.failed)  # too long; not JSON
+        assert any("over the 1,000,000 limit" in reason for _, reason in report.failed)
+        assert len(done) == len(list(read_paths(inputs)))  # the progress bar counts every item read
+        again = bulk_ingest_articles(read_paths(inputs), store, client, partition=16)  # idempotent
+        assert again.added == 0 and stored(store) == one_stored
+
+
+def test_regeoparse_on_the_cluster_matches_regeoparse_in_process(client, parser, tmp_path):
+    with Store(tmp_path / "a.db") as a, Store(tmp_path / "b.db") as b:
+        for s in (a, b):
+            ingest([DEMO_CORPUS], s, parser=parser)
+            with s._transaction() as db:
+                db.execute("UPDATE articles SET geoparser = 'old'")
+        one = regeoparse(a, parser=parser)
+        two = bulk_regeoparse(b, scheduler=client.scheduler.address, partition=10)
+        assert (two.read, two.updated, two.mentions) == (one.read, one.updated, one.mentions) == (112, 112, one.mentions)
+        assert stored(a) == stored(b)
+
+
+def _cli(*args: str, env: dict, code: int = 0) -> str:
+    done = subprocess.run([sys.executable, "-m", "conflictmap", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == code, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_command_line_ingest_into_postgresql_with_two_workers_counts_like_sqlite(inputs, pg_dsn, cli_env, tmp_path):
+    sqlite_db = str(tmp_path / "plain.db")
+    # both exit 1: the inputs hold a file that is not JSON and an article too long to geoparse
+    _cli("ingest", "--quiet", *map(str, inputs), "--db", sqlite_db, env=cli_env, code=1)
+    out = _cli("ingest", "--quiet", "--workers", "2", *map(str, inputs), "--db", pg_dsn, env=cli_env, code=1)
+    assert "added 112" in out
+    counts = [json.loads(_cli("stats", "--db", db, env=cli_env)) for db in (sqlite_db, pg_dsn)]
+    assert [{k: c[k] for k in ("articles", "places", "mentions")} for c in counts] == \
+           [{k: counts[0][k] for k in ("articles", "places", "mentions")}] * 2
+    assert counts[0]["articles"] == 112

@@ -1,0 +1,167 @@
+"""The server deployment in a real browser: the dashboard on PostgreSQL behind Streamlit's
+OpenID Connect sign-in, against a local test identity provider (oidc-provider-mock) that
+the test starts. A signed-out visitor sees no data; a signed-in journalist sees the demo,
+and the correction she makes records who she is."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conflictmap.filters import Filters
+from conflictmap.store.postgres import PostgresStore
+from tests.apphelp import free_port
+from tests.conftest import ROOT
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, MARKER_COUNT_JS, VIEWPORT, map_frame, settle, shot
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+try:
+    from oidc_provider_mock import User, run_server_in_thread
+except ImportError:  # pragma: no cover - installed by ./setup.sh --dev
+    run_server_in_thread = None
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(sync_playwright is None, reason="playwright (python) is not installed in this environment"),
+    pytest.mark.skipif(run_server_in_thread is None, reason="oidc-provider-mock is not installed: ./setup.sh --dev"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install chromium"),
+]
+
+JOURNALIST = "ana@newsroom.example"
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A local OpenID Connect provider on a free port, with one newsroom account."""
+    with run_server_in_thread(port=free_port(), user_claims=[User(sub="ana", claims={"email": JOURNALIST, "name": "Ana"})]) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def deployment(provider, pg_server, tmp_path_factory):
+    """`streamlit run dashboard.py` against a fresh PostgreSQL database, with [auth] configured."""
+    tmp = tmp_path_factory.mktemp("signin")
+    dsn = pg_server.create_database("signin_" + secrets.token_hex(4))
+    port = free_port()
+    secrets_file = tmp / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(24)}"\n'
+        'client_id = "conflictmap-test"\n'
+        'client_secret = "not-a-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    env = dict(os.environ, CONFLICTMAP_HOME=str(tmp / "home"), CONFLICTMAP_DB=dsn, PYTHONPATH=str(ROOT))
+    log = (tmp / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--secrets.files", str(secrets_file)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{(tmp / 'streamlit.log').read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
+                    if reply.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("streamlit did not answer /_stcore/health within 90 s")
+            time.sleep(0.3)
+        yield {"url": base, "dsn": dsn, "provider": provider, "log": tmp / "streamlit.log"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, deployment):
+    """A fresh browser context (no cookies) that reaches only this machine."""
+    external: list[str] = []
+
+    def route(r) -> None:
+        if (urlsplit(r.request.url).hostname or "") in LOCAL_HOSTS or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route("**/*", route)
+    yield context.new_page()
+    context.close()
+    # The test provider's own page asks for a stylesheet on a CDN; the dashboard asks for nothing outside.
+    assert [u for u in external if "picocss" not in u] == []
+
+
+def test_a_signed_out_visitor_sees_no_data(page, deployment):
+    for path in ("/", "/places", "/articles", "/map?country=IQ"):
+        page.goto(deployment["url"] + path)
+        page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+        settle(page)
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Sign in with your newsroom account" in main
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator('iframe[title="streamlit_folium.st_folium"]').count() == 0
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        assert "Mosul" not in page.content() and "Baghdad" not in page.content()
+    shot(page, "signin-signed-out")
+
+
+def test_signing_in_shows_the_demo_and_corrections_record_who(page, deployment):
+    page.goto(deployment["url"] + "/")
+    page.get_by_role("button", name="Sign in").click()
+    # The identity provider's own page: pick the newsroom account.
+    page.wait_for_url(deployment["provider"] + "/**", timeout=30_000)
+    page.get_by_role("button", name="ana", exact=True).click()
+    page.wait_for_url(deployment["url"] + "/**", timeout=30_000)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    map_frame(page).wait_for_function(f"() => ({MARKER_COUNT_JS})() > 0", timeout=60_000)
+    settle(page)
+    assert JOURNALIST in page.locator('[data-testid="stSidebar"]').inner_text()
+    shot(page, "signin-signed-in-map")
+
+    with PostgresStore(deployment["dsn"]) as store:  # the dashboard loaded the demo into PostgreSQL
+        assert store.stats()["articles"] == 112
+        first = store.place_rows(Filters())[0]
+    page.goto(deployment["url"] + "/places")
+    page.get_by_role("button", name="Not a place: hide it everywhere").click()
+    page.get_by_text("is hidden").or_(page.get_by_text("Corrections made")).first.wait_for(timeout=60_000)
+    settle(page)
+    with PostgresStore(deployment["dsn"]) as store:
+        made = store.corrections()
+        assert [(c["place_id"], c["made_by"]) for c in made] == [(first["place_id"], JOURNALIST)]
+        assert store.correction_history(first["place_id"])[0]["made_by"] == JOURNALIST
+    assert f"by {JOURNALIST}" in page.locator('[data-testid="stMain"]').inner_text()
+    shot(page, "signin-correction-by")
