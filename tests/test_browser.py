@@ -286,7 +286,7 @@ def test_brushing_the_histogram_sets_the_window(open_app):
     settle(page)
     window = page.locator(".cm-window").inner_text()
     assert window != "05 Jun 2014 – 30 Sep 2014" and "Jun" not in window and "Sep" not in window, window
-    thumbs = page.locator('[data-testid="stSlider"] input[type="range"]')
+    thumbs = page.locator('.st-key-w_window input[type="range"]')
     start = thumbs.nth(0).get_attribute("aria-valuetext")
     assert start in page.url and start > "2014-06-05"
     after = metrics(page)
