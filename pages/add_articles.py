@@ -9,6 +9,7 @@ makes no viewer's browser fetch anything.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
@@ -26,6 +27,9 @@ SHOWN_FAILURES = 20  # more than this go in a table, so a bad batch never floods
 
 store = get_store()
 style(False)
+st.markdown("<style>.cm-failures {color: #7d1a1a; background: #fdecea; border-left: 4px solid #c62828; "
+            "padding: .5rem .75rem .5rem 1.75rem; margin: .25rem 0 .75rem 0; overflow-wrap: anywhere;}</style>",
+            unsafe_allow_html=True)
 st.title("Add articles")
 st.caption("Text, HTML, JSON, JSON Lines, CSV and RSS/Atom files, up to "
            f"{DEFAULT_MAX_BYTES / 1e6:g} MB each. Articles already in the store are skipped.")
@@ -40,8 +44,11 @@ def _report(report: IngestReport) -> None:
         st.warning(summary)
     else:
         st.error(summary)
-    for origin, reason in report.failed[:SHOWN_FAILURES]:
-        st.error(md_escape(f"{origin or 'input'}: {reason}"))
+    if report.failed:
+        # Escaped HTML, not Markdown: even escaped Markdown turns web addresses into links.
+        shown = report.failed[:SHOWN_FAILURES]
+        lines = "".join(f"<li>{html.escape(origin or 'input')}: {html.escape(reason)}</li>" for origin, reason in shown)
+        st.markdown(f'<ul class="cm-failures">{lines}</ul>', unsafe_allow_html=True)
     if len(report.failed) > SHOWN_FAILURES:
         st.caption(f"All {len(report.failed)} failures:")
         st.dataframe(pd.DataFrame(report.failed, columns=["input", "reason"]), hide_index=True, width="stretch")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from conflictmap.maps.assets import local_assets, streamlit_base_url
-from conflictmap.excerpts import article_html, md_escape, safe_url
+from conflictmap.excerpts import article_html, safe_url
 from conflictmap.maps.build import build_map
 from pages._shared import current_view, get_outlines, get_store, set_view, style
 
@@ -38,15 +40,16 @@ if article is None:
     st.stop()
 text_col, map_col = st.columns([3, 2])
 with text_col:
-    # The title is outside text: every Markdown character escaped, so no link or image is read into it.
-    st.subheader(md_escape(article["title"] or "(untitled)"))
+    # Title, source and author come from outside: escaped HTML, never Markdown, which would turn any
+    # web address or e-mail address in them into a link (autolinks survive Markdown escapes).
+    st.markdown(f'<h3 class="cm-title">{html.escape(article["title"] or "(untitled)")}</h3>', unsafe_allow_html=True)
     meta = [article["source"], article["author"], article["day"] or article["published_raw"] or "undated"]
-    st.caption(" · ".join(md_escape(x) for x in meta if x))
+    st.markdown(f'<p class="cm-meta">{" · ".join(html.escape(str(x)) for x in meta if x)}</p>', unsafe_allow_html=True)
     url = safe_url(article["url"])
     if url:
         st.link_button("Open the original", url)
     if article["date_note"]:
-        st.caption(f"Date: {md_escape(article['date_note'])}")
+        st.markdown(f'<p class="cm-meta">Date: {html.escape(article["date_note"])}</p>', unsafe_allow_html=True)
     st.markdown(f'<div class="cm-article">{article_html(article["text"], article["mentions"])}</div>', unsafe_allow_html=True)
     confirm_key = f"confirm-delete-{article_id}"
     if not st.session_state.get(confirm_key):
@@ -54,8 +57,8 @@ with text_col:
             st.session_state[confirm_key] = True
             st.rerun()
     else:
-        st.warning(md_escape(f"Delete \u201c{article['title'] or '(untitled)'}\u201d and its {len(article['mentions'])} "
-                             "place mentions from the store, for every user? Ingesting its file again brings it back."))
+        st.warning(f"Delete this article and its {len(article['mentions'])} place mentions from the store, for every "
+                   "user? Ingesting its file again brings it back.")
         yes, no = st.columns(2)
         if yes.button("Yes, delete it", type="primary", key=f"delete-yes-{article_id}"):
             store.delete_article(article_id)

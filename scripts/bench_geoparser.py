@@ -1,4 +1,4 @@
-"""Benchmark the geoparser: start-up, warm throughput on one core, peak memory.
+"""Benchmark the geoparser: start-up, warm throughput on one core, long-text cost, peak memory.
 
 Usage: .venv/bin/python scripts/bench_geoparser.py [CORPUS.xml ...]
 Prints one line per figure; docs/benchmarks.md keeps the results with dates.
@@ -37,12 +37,29 @@ def main() -> None:
         for d in docs:
             parser.parse(d.text, d.date, demonyms=False)
         best = max(best, len(docs) / (time.perf_counter() - t1))
+    # Long texts: one 200k-character report (the corpora's articles end to end) against the
+    # same characters as separate articles; the ratio of the costs per character should stay near 1.
+    long_text, pieces = "", []
+    for d in docs:
+        if len(long_text) >= 200_000:
+            break
+        long_text += d.text + "\n\n"
+        pieces.append(d.text)
+    t2 = time.perf_counter()
+    parser.parse(long_text, demonyms=False)
+    long_s = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    for text in pieces:
+        parser.parse(text, demonyms=False)
+    short_s = time.perf_counter() - t3
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
         "startup_s": round(startup, 3),
         "articles": len(docs),
         "mean_chars": round(chars / len(docs)),
         "articles_per_s_one_core": round(best, 1),
+        "long_text_chars": len(long_text),
+        "long_vs_articles_cost_per_char": round(long_s / short_s, 2),
         "peak_rss_mb": round(peak_mb, 1),
     }))
 

@@ -1,4 +1,11 @@
-"""Shared fixtures: real stores, the real gazetteer, and the shared corpora when they are there."""
+"""Shared fixtures: real stores, a tiny gazetteer for unit tests, the full one for accuracy, the shared corpora.
+
+Every test except those marked `accuracy`, `corpus` or `browser` runs against the
+fixture gazetteer (tests/gazetteer_fixture.py): `CONFLICTMAP_GAZETTEER` points at it
+for the test's duration, so the library's defaults and any `python -m conflictmap`
+the test starts use it too. Accuracy is the point of the marked tests, so they get
+the gazetteer `./setup.sh` built.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.gazetteer_fixture import write_gazetteer
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PYTHON = sys.executable
+GAZETTEER_ENV = "CONFLICTMAP_GAZETTEER"
+FULL_GAZETTEER_MARKERS = ("accuracy", "corpus", "browser")
+_USER_GAZETTEER = os.environ.get(GAZETTEER_ENV)
 
 
 def shared_path(*parts: str) -> Path:
@@ -19,6 +31,48 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared corpora and seed live beside the repo in ../shared")
     return path
+
+
+def full_gazetteer_path() -> Path:
+    """The built gazetteer (or the one the user named), or a skip that says how to build it."""
+    from conflictmap.geoparser.gazetteer import BUILD_HINT, DEFAULT_PATH
+
+    path = Path(_USER_GAZETTEER or DEFAULT_PATH)
+    if not path.is_file():
+        pytest.skip(f"no gazetteer at {path}; {BUILD_HINT}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def gazetteer_path(tmp_path_factory) -> Path:
+    """The fixture gazetteer, written once per test session."""
+    return write_gazetteer(tmp_path_factory.mktemp("gazetteer") / "gazetteer.sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _gazetteer_for_this_test(request, monkeypatch, gazetteer_path):
+    if any(request.node.get_closest_marker(m) for m in FULL_GAZETTEER_MARKERS):
+        if _USER_GAZETTEER:
+            monkeypatch.setenv(GAZETTEER_ENV, _USER_GAZETTEER)
+        else:
+            monkeypatch.delenv(GAZETTEER_ENV, raising=False)
+    else:
+        monkeypatch.setenv(GAZETTEER_ENV, str(gazetteer_path))
+    _defaults_follow_the_environment()
+    yield
+    monkeypatch.undo()
+    _defaults_follow_the_environment()
+
+
+def _defaults_follow_the_environment() -> None:
+    """The process-wide default gazetteer and geoparser are cached: drop them when they point elsewhere."""
+    from conflictmap.geoparser.gazetteer import DEFAULT_PATH, default_gazetteer
+    from conflictmap.geoparser.parser import default_geoparser
+
+    wanted = Path(os.environ.get(GAZETTEER_ENV) or DEFAULT_PATH)
+    if default_gazetteer.cache_info().currsize and default_gazetteer().path != wanted:
+        default_gazetteer.cache_clear()
+        default_geoparser.cache_clear()
 
 
 @pytest.fixture
@@ -30,15 +84,40 @@ def store():
 
 
 @pytest.fixture(scope="session")
-def parser():
-    from conflictmap.geoparser.parser import default_geoparser
+def parser(gazetteer_path):
+    """A geoparser over the fixture gazetteer: for tests of our code, not of the data."""
+    from conflictmap.geoparser.gazetteer import Gazetteer
+    from conflictmap.geoparser.parser import Geoparser
 
-    return default_geoparser()
+    return Geoparser(Gazetteer(gazetteer_path))
+
+
+@pytest.fixture(scope="session")
+def full_gazetteer():
+    """The full built gazetteer: for tests where the data is the point (such tests are marked `accuracy`)."""
+    from conflictmap.geoparser.gazetteer import Gazetteer
+
+    return Gazetteer(full_gazetteer_path())
+
+
+@pytest.fixture(scope="session")
+def full_parser(full_gazetteer):
+    """A geoparser over the full built gazetteer: for tests where accuracy is the point (marked `accuracy`)."""
+    from conflictmap.geoparser.parser import Geoparser
+
+    return Geoparser(full_gazetteer)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that uses the full gazetteer is an accuracy test, whether or not it says so."""
+    for item in items:
+        if {"full_gazetteer", "full_parser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.accuracy)
 
 
 @pytest.fixture
 def cli_env(tmp_path):
-    """Environment for running `python -m conflictmap` in a subprocess with a private home."""
+    """Environment for running `python -m conflictmap` in a subprocess with a private home (and this test's gazetteer)."""
     env = dict(os.environ)
     env["CONFLICTMAP_HOME"] = str(tmp_path / "home")
     env["PYTHONPATH"] = str(ROOT)

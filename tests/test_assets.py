@@ -245,7 +245,7 @@ def test_local_assets_is_idempotent_and_takes_a_base_url():
     m = full_map()
     local_assets(m)
     local_assets(m, base_url="/cm/app/static/vendor/")
-    assert all(u.startswith("/cm/app/static/vendor/") and "//" not in u[1:] for u in dependency_urls(m))
+    assert dependency_urls(m) and all(u.startswith("/cm/app/static/vendor/") and "//" not in u[1:] for u in dependency_urls(m))
 
 
 def test_streamlit_base_url():

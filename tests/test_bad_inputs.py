@@ -349,7 +349,7 @@ def test_an_implausible_date_is_kept_as_raw_text_and_undated(tmp_path, parser):
             assert full["published"] is None and full["day"] is None
             assert full["published_raw"] in ("2300-06-10", "0001-01-01")
             assert "typo" in full["date_note"]
-            assert all(m["date"] is None for m in full["mentions"])
+            assert full["mentions"] and all(m["date"] is None for m in full["mentions"])
 
 
 def test_a_keyword_with_a_nul_searches_instead_of_crashing(store):

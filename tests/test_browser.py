@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,7 +23,7 @@ import pytest
 from conflictmap.filters import Filters
 from conflictmap.store.sqlite import Store
 
-from tests.apphelp import ARTIFACTS, free_port, write_hostile
+from tests.apphelp import ARTIFACTS, streamlit_server, write_hostile
 from tests.conftest import ROOT
 
 try:
@@ -76,37 +75,8 @@ def server(tmp_path_factory):
         hostile = [a for a in store.articles(Filters(keyword="pwned"), limit=10) if a["title"].startswith("Hostile")]
         assert len(hostile) == 1
         ids = {r["name"]: r["place_id"] for r in store.place_rows(Filters())}
-    port = free_port()
-    log = (tmp / "streamlit.log").open("w")
-    # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{(tmp / 'streamlit.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
-                    if reply.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not answer /_stcore/health within 90 s")
-            time.sleep(0.3)
+    with streamlit_server(env, tmp / "streamlit.log") as base:
         yield {"url": base, "home": home, "hostile": hostile[0]["id"], "mosul": ids["Mosul"], "log": tmp / "streamlit.log"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
 
 
 @pytest.fixture(scope="module")

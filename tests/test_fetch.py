@@ -28,6 +28,14 @@ STORY = (b"<html><head><title>Aid reaches Aleppo</title></head><body><article><h
 PIXEL_REASON = "Not Found ![x](http://127.0.0.1:9/pixel)"
 
 
+REDIRECTS = {
+    "/to-ftp": (302, "ftp://127.0.0.1/story.txt"),
+    "/to-story": (301, "/story.html"),
+    "/to-other-loopback": (307, "http://127.0.0.2:{port}/story.html"),
+    "/loop": (302, "/loop"),
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     stop = threading.Event()
@@ -48,24 +56,10 @@ class Handler(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         if self.path == "/story.html":
             self._send(200, STORY)
-        elif self.path == "/to-ftp":
-            self.send_response(302)
-            self.send_header("Location", "ftp://127.0.0.1/story.txt")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif self.path == "/to-story":
-            self.send_response(301)
-            self.send_header("Location", "/story.html")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif self.path == "/to-other-loopback":
-            self.send_response(307)
-            self.send_header("Location", f"http://127.0.0.2:{port}/story.html")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif self.path == "/loop":
-            self.send_response(302)
-            self.send_header("Location", "/loop")
+        elif self.path in REDIRECTS:
+            status, location = REDIRECTS[self.path]
+            self.send_response(status)
+            self.send_header("Location", location.format(port=port))
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif self.path == "/big":
@@ -225,8 +219,9 @@ def test_the_dashboard_url_box_refuses_loopback(server, tmp_path, monkeypatch):
             at.text_input[0].input(target).run()
             next(b for b in at.button if b.label == "Fetch and add").click().run()
             assert not at.exception, [e.value for e in at.exception]
-            errors = [e.value for e in at.error]
-            assert any("refused to fetch" in e for e in errors), errors
+            assert any("failed 1" in e.value for e in at.error)  # the summary box is red: nothing went in
+            lines = [m.value for m in at.markdown if 'class="cm-failures"' in m.value]
+            assert len(lines) == 1 and "refused to fetch" in lines[0], lines
             assert not at.success
         assert len(Handler.requests) == before
     finally:

@@ -5,11 +5,21 @@ Sentences are our own; each one names the place a careful reader would pick.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from conflictmap.geoparser.evaluation import km
+from conflictmap.geoparser.distance import km
 from conflictmap.geoparser.names import normalize_name
 from tests.conftest import shared_path
+
+pytestmark = pytest.mark.accuracy
+
+
+@pytest.fixture(scope="module")
+def parser(full_parser):
+    """Where each name lands is the point here: the full built gazetteer, not the unit-test fixture."""
+    return full_parser
 
 
 def places(parser, text, date=None, **kw):
@@ -92,7 +102,9 @@ def test_every_place_has_the_contract_fields_and_candidates(parser):
         assert text_at(p, "Refugees fled Sinjar for Erbil and Dohuk.")
         assert 0 < p["confidence"] <= 1 and p["date"] == "2014-08-04"
         assert isinstance(p["geonameid"], int) and p["country_code"] == "IQ"
-        assert isinstance(p["candidates"], list)
+        assert all(c["geonameid"] != p["geonameid"] and {"name", "lat", "lon", "country_code", "score"} <= set(c)
+                   for c in p["candidates"])
+    assert any(p["candidates"] for p in out), "an ambiguous name (Sinjar: the town or the district) keeps its alternatives"
 
 
 def test_each_mention_carries_its_sentence_and_where_it_starts(parser):
@@ -135,7 +147,9 @@ def test_demonyms_are_optional(parser):
 
 def test_offsets_are_python_string_indices_with_non_ascii_text(parser):
     text = "“Émigrés” returned to Kobanî — and to Raqqa — on Friday."
-    for p in places(parser, text, "2014-10-03"):
+    out = places(parser, text, "2014-10-03")
+    assert [p["text"] for p in out] == ["Kobanî", "Raqqa"]
+    for p in out:
         assert text[p["start"] : p["end"]] == p["text"]
 
 
@@ -150,3 +164,102 @@ def test_the_gazetteer_speaks_geopy(parser):
     assert len(many) > 3 and {loc.raw["country_code"] for loc in many} >= {"EG", "US"}
     assert gaz.geocode("Alexandria", country="US").raw["country_code"] == "US"
     assert gaz.geocode("U.S.").raw["country_code"] == "US"
+
+
+# -- issue 11: famous names, metonymy, outlet context --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, surface, lat, lon",
+    [
+        ("In Washington, the White House and the Kremlin traded blame.", "Washington", 38.90, -77.04),
+        ("In Washington, the White House and the Kremlin traded blame.", "White House", 38.90, -77.04),
+        ("In Washington, the White House and the Kremlin traded blame.", "Kremlin", 55.75, 37.62),
+        ("Officials in Washington said the talks would resume.", "Washington", 38.90, -77.04),
+        ("Wildfires spread across eastern Washington state near Spokane.", "Washington", 47.4, -120.5),
+        ("Downing Street said the prime minister would chair the meeting.", "Downing Street", 51.50, -0.13),
+        ("The Kurdistan Regional Government said it would pay salaries.", "Kurdistan", 36.2, 44.0),
+        ("The group now holds much of Aleppo province.", "Aleppo", 36.2, 37.5),
+    ],
+)
+def test_seats_of_power_and_capitals_resolve_to_where_they_are(parser, text, surface, lat, lon):
+    assert near(found(parser, text, surface), lat, lon, 161)
+
+
+@pytest.mark.parametrize(
+    "text, not_a_place",
+    [
+        ("Allies agreed at the NATO summit to form a coalition.", "NATO"),
+        ("Followers of Moqtada al-Sadr marched through the capital.", "Sadr"),
+        ("He was kidnapped in Syria in March 2013.", "March"),
+        ("Haider al-Abadi, a member of the Dawa party, was named.", "Dawa"),
+        ("Western governments rejected the plan.", "Western"),
+        ("James Foley was a reporter. Foley had worked in Libya.", "Foley"),
+    ],
+)
+def test_acronyms_names_and_dates_give_no_pin(parser, text, not_a_place):
+    assert not_a_place not in {p["text"] for p in places(parser, text)}
+
+
+def test_a_country_that_speaks_is_still_a_place(parser):
+    assert found(parser, "Jordan said its pilots had struck targets in Syria.", "Jordan")["country_code"] == "JO"
+
+
+def test_the_outlet_puts_its_own_town_first(parser):
+    text = "Paris police said two people were hurt in the crash on Main Street."
+    assert found(parser, text, "Paris")["country_code"] == "FR"  # no context: the best-known Paris
+    local = [p for p in places(parser, text, source="Paris Post-Intelligencer, Tennessee") if p["text"] == "Paris"]
+    assert local and local[0]["admin1"] == "Tennessee"
+
+
+def test_outlet_context_is_read_but_never_tagged_and_offsets_stay_the_bodys(parser):
+    text = "Clashes continued near Mosul."
+    out = places(parser, text, title="Fighting in Baghdad and Erbil", source="Baghdad Times", url="https://example.iq/a")
+    assert [p["text"] for p in out] == ["Mosul"]
+    assert text[out[0]["start"] : out[0]["end"]] == "Mosul"
+
+
+def test_a_dateline_is_strong_context(parser):
+    p = found(parser, "LONDON, Ont. — London police are asking for help after a break-in downtown.", "London")
+    assert p["country_code"] == "CA" and p["admin1"] == "Ontario"
+    later = [m for m in places(parser, "LONDON, Ont. — London police are asking for help after a break-in downtown.")]
+    assert all(m["country_code"] == "CA" for m in later if m["text"] == "London")
+    assert found(parser, "WASHINGTON (AP) — The Senate passed the bill on Tuesday.", "WASHINGTON")["admin1"] == "District of Columbia"
+
+
+def test_geoparse_lines_take_title_source_and_url(parser):
+    import io
+
+    from conflictmap.geoparser.parser import geoparse_lines
+
+    lines = io.StringIO(json.dumps({"id": "a", "text": "London police said the road was closed.", "source": "The London Free Press",
+                                    "title": "Road closed in London, Ontario", "url": "https://lfpress.ca/x"}) + "\n"
+                        + json.dumps({"id": "b", "text": "Mosul.", "title": 7}) + "\n")
+    out, errors = io.StringIO(), io.StringIO()
+    assert geoparse_lines(lines, out, parser, errors=errors) == 0
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["places"][0]["country_code"] == "CA"
+    assert "title" in errors.getvalue() and "left out" in errors.getvalue() and second["id"] == "b"
+
+
+# -- issue 12 item 3: known conflict towns in short wire sentences ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text, surface, country",
+    [
+        ("Shelling hit Kramatorsk overnight, the governor said.", "Kramatorsk", "UA"),
+        ("Yazidis fled to Sinjar and Dohuk.", "Sinjar", "IQ"),
+    ],
+)
+def test_conflict_towns_in_wire_sentences(parser, text, surface, country):
+    assert found(parser, text, surface)["country_code"] == country
+
+
+def test_long_texts_give_each_article_its_own_answer(parser):
+    """The bounded context must not change what an article-sized text gets."""
+    text = "Fighting near Mosul and Tal Afar, west of Erbil, displaced thousands to Dohuk."
+    alone = [(p["text"], p["geonameid"]) for p in places(parser, text)]
+    filler = " ".join(["Talks in Geneva continued."] * 60)
+    long = [(p["text"], p["geonameid"]) for p in places(parser, filler + "\n\n" + text) if p["start"] > len(filler)]
+    assert long == alone

@@ -1,8 +1,9 @@
-"""Ingest end to end with real files, the real gazetteer and a real SQLite file."""
+"""Ingest end to end with real files, a real gazetteer and a real SQLite file."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from conflictmap.geoparser.evaluation import km
 from conflictmap.ingest import DEMO_CORPUS, ensure_demo, ingest
 from conflictmap.store.sqlite import Store
-from tests.conftest import PYTHON, ROOT, shared_path
+from tests.conftest import GAZETTEER_ENV, PYTHON, ROOT, shared_path
 
 SEED_TITLE = "Iraq crisis: Iran could join forces with US to half neighbour's jihadi threat"
 
@@ -41,7 +42,9 @@ def store_filters():
     return Filters(demonyms=True)
 
 
-def test_demo_corpus_fills_an_empty_store_once(store, parser):
+@pytest.mark.accuracy
+def test_demo_corpus_fills_an_empty_store_once(store, full_parser):
+    parser = full_parser
     report = ensure_demo(store, parser=parser)
     lines = [line for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert report.added == len(lines) >= 80 and not report.failed
@@ -76,7 +79,8 @@ def test_broken_file_in_a_folder_is_reported_and_the_rest_goes_in(tmp_path, stor
 
 
 @pytest.mark.corpus
-def test_all_lgl_articles_ingest_with_dates(tmp_path, parser):
+def test_all_lgl_articles_ingest_with_dates(tmp_path, full_parser):
+    parser = full_parser
     lgl = shared_path("corpora", "lgl.xml")
     with Store(tmp_path / "lgl.db") as store:
         report = ingest([lgl], store, parser=parser)  # the corpus file is read directly
@@ -99,14 +103,14 @@ def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path, parser):
     folder = tmp_path / "many"
     folder.mkdir()
     places = ["Mosul", "Baghdad", "Erbil", "Kirkuk", "Tikrit", "Samarra", "Najaf", "Karbala", "Basra", "Ramadi"]
-    total = 1500
+    total = 600
     for i in range(total):
         a, b = places[i % 10], places[(i * 3 + 1) % 10]
         (folder / f"{i:05d}.txt").write_text(
             f"Report {i} from {a}\n\nOfficials in {a} said convoys left for {b} on Tuesday. "
             f"Residents of {b} described report number {i} in detail.", encoding="utf-8")
     db = tmp_path / "kill.db"
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", GAZETTEER_ENV: os.environ[GAZETTEER_ENV]}
     cmd = [PYTHON, "-m", "conflictmap", "ingest", str(folder), "--db", str(db), "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stored = 0

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -499,24 +498,23 @@ def test_a_50_mb_article_is_refused(tmp_path: Path) -> None:
     assert "over the 10 MB limit" in smaller.reason
 
 
-def test_a_50_mb_json_lines_file_is_streamed(tmp_path: Path) -> None:
+def test_a_json_lines_file_over_the_size_limit_is_streamed(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     paragraph = "Shelling was reported in Aleppo and Idlib overnight, residents said. " * 140
     count = 0
+    limit = 2_000_000  # the default is 20 MB: a lower limit tests the same path in a tenth of the time
     with path.open("w", encoding="utf-8") as handle:
-        while handle.tell() < 50_000_000:
+        while handle.tell() < 3 * limit:
             count += 1
             handle.write(json.dumps({"title": f"Report {count}", "text": f"{count}. {paragraph}",
                                      "date": "2016-12-12"}) + "\n")
-    start = time.perf_counter()
     n_articles = n_failures = 0
-    for item in read_paths([path]):
+    for item in read_paths([path], max_bytes=limit):
         if isinstance(item, Article):
             n_articles += 1
         else:
             n_failures += 1
-    assert (n_articles, n_failures) == (count, 0)
-    assert time.perf_counter() - start < 30
+    assert count > 500 and (n_articles, n_failures) == (count, 0)
 
 
 def test_a_big_json_array_says_to_use_json_lines(tmp_path: Path) -> None:
@@ -613,6 +611,7 @@ def test_ids_are_stable_across_runs_and_formats(tmp_path: Path) -> None:
 
 def test_every_article_has_an_aware_date_or_a_note() -> None:
     articles, _ = read(FIXTURES)
+    assert len(articles) > 10
     for article in articles:
         if article.published is None:
             assert article.date_note

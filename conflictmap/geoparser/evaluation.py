@@ -3,7 +3,11 @@
 Recognition: a prediction matches a gold toponym when their spans overlap, one to
 one, gold toponyms taken in corpus order and predictions in output order.
 Resolution: great-circle error over matched pairs. `tests/test_cli.py` checks
-that our figures equal `../shared/eval/score.py` on the same output.
+that our figures equal `../shared/eval/score.py` on the same output. Beyond the
+scorer's figures: `id_acc`, the share of matched toponyms given the gold's own
+GeoNames id (LGL, TR-News, GeoWebNews carry ids), and for corpora whose gold has a
+toponym type (GeoWebNews: Literal, Metonymic, Embedded_Literal, ...) recall and
+e2e acc@161 per type.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conflictmap.geoparser.distance import km
 from conflictmap.mentions import Mention
 
-EARTH_RADIUS_KM = 6371.0088
 WORST_KM = 20039.0
 # Gold types in GeoWebNews that are not places on a map.
 _GWN_NOT_PLACES = {"Demonym", "Non_Toponym", "Literal_Expression", "Non_Lit_Expression", "Language", "Homonym"}
@@ -32,6 +36,7 @@ class Gold:
     lat: float
     lon: float
     geonameid: str | None = None
+    kind: str | None = None  # GeoWebNews' toponym type (Literal, Metonymic, ...), where the corpus has one
 
 
 @dataclass(frozen=True)
@@ -61,28 +66,22 @@ def load_corpus(path: str | Path) -> list[Doc]:
             tag = t.find("gaztag")
             if tag is not None:
                 lat, lon, phrase, gid = _num(tag.findtext("lat")), _num(tag.findtext("lon")), t.findtext("phrase"), tag.get("geonameid")
+                kind = None
             elif t.find("type") is not None:
-                if t.findtext("type") in _GWN_NOT_PLACES:
+                kind = t.findtext("type")
+                if kind in _GWN_NOT_PLACES:
                     continue
                 lat, lon = _num(t.findtext("latitude")), _num(t.findtext("longitude"))
                 phrase, gid = t.findtext("extractedName"), t.findtext("geonamesID") or None
             else:
                 continue
             if lat is not None and lon is not None:
-                gold.append(Gold(start, end, phrase or "", lat, lon, gid))
+                gold.append(Gold(start, end, phrase or "", lat, lon, gid, kind))
         for loc in art.iter("location"):
             lat, lon = _num(loc.findtext("lat")), _num(loc.findtext("lon"))
             gold.append(Gold(int(loc.findtext("start")), int(loc.findtext("end")), loc.findtext("name") or "", lat, lon))  # type: ignore[arg-type]
         docs.append(Doc(art.get("docid") or art.get("file") or str(n), art.findtext("text") or "", dltime[:10] or None, tuple(gold)))
     return docs
-
-
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius), as the reference scorer measures it."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def match(gold: Sequence[Gold], predicted: Sequence[Mention]) -> tuple[list[tuple[Gold, Mention]], int]:
@@ -103,19 +102,34 @@ def score(docs: Iterable[Doc], predictions: dict[str, list[Mention]]) -> dict[st
     """Recognition and resolution figures over a corpus, unrounded (see the module docstring)."""
     tp = fp = fn = 0
     errors: list[float] = []
+    with_id = same_id = 0
+    by_type: dict[str, list[int]] = {}  # type -> [gold, found, found within 161 km]
     for d in docs:
         pairs, extra = match(d.gold, predictions.get(str(d.id), []))
         tp += len(pairs)
         fn += len(d.gold) - len(pairs)
         fp += extra
-        errors.extend(km(g.lat, g.lon, float(p.place.lat), float(p.place.lon)) for g, p in pairs)
+        found = {id(g): p for g, p in pairs}
+        for g in d.gold:
+            p = found.get(id(g))
+            err = km(g.lat, g.lon, float(p.place.lat), float(p.place.lon)) if p is not None else None
+            if err is not None:
+                errors.append(err)
+            if p is not None and g.geonameid:
+                with_id += 1
+                same_id += str(p.place.geonameid) == str(g.geonameid)
+            if g.kind:
+                row = by_type.setdefault(g.kind, [0, 0, 0])
+                row[0] += 1
+                row[1] += p is not None
+                row[2] += err is not None and err <= 161
     errors.sort()
     n = len(errors)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     close = sum(1 for e in errors if e <= 161)
     nan = float("nan")
-    return {
+    result: dict[str, Any] = {
         "P": precision,
         "R": recall,
         "F1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
@@ -127,11 +141,19 @@ def score(docs: Iterable[Doc], predictions: dict[str, list[Mention]]) -> dict[st
         "gold": tp + fn,
         "predicted": tp + fp,
     }
+    if with_id:
+        # the same GeoNames id as the gold: what an export keyed by id agrees with
+        result["id_acc"] = same_id / with_id
+    if by_type:
+        result["by_type"] = {
+            kind: {"gold": n, "R": hit / n, "e2e_acc161": close / n} for kind, (n, hit, close) in sorted(by_type.items())
+        }
+    return result
 
 
 def rounded(result: dict[str, Any]) -> dict[str, Any]:
-    """Floats to three places, as the reference scorer prints them."""
-    return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
+    """Floats to three places, as the reference scorer prints them (nested figures too)."""
+    return {k: rounded(v) if isinstance(v, dict) else round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
 
 def evaluate(path: str | Path, parse: Callable[[str, str | None], list[Mention]]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from geopy.location import Location
 from geopy.point import Point
 
 from conflictmap.errors import GazetteerError
-from conflictmap.geoparser.names import normalize_name
+from conflictmap.geoparser.names import arabic_variants, normalize_name
 from conflictmap.mentions import Place
 
 GAZETTEER_ENV = "CONFLICTMAP_GAZETTEER"
@@ -35,7 +35,12 @@ KIND_RANK = {"country": 6, "continent": 5, "region": 4, "admin1": 4, "admin2": 3
 
 @dataclass(frozen=True)
 class GazetteerEntry:
-    """One gazetteer row; `raw` of every geopy Location we return is this as a dict."""
+    """One gazetteer row; `raw` of every geopy Location we return is this as a dict.
+
+    `name` is the English display name a journalist writes (Kobani, Fallujah);
+    `geonames_name` is GeoNames' own (‘Ayn al ‘Arab, Al Fallūjah), kept for exports and
+    for matching against GeoNames-annotated data.
+    """
 
     geonameid: int
     name: str
@@ -47,6 +52,7 @@ class GazetteerEntry:
     feature_code: str
     population: int
     kind: str
+    geonames_name: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,7 +64,11 @@ class GazetteerEntry:
 
     @cached_property
     def key(self) -> str:
-        """The place's own name as a lookup key, folded once (the geoparser compares it often)."""
+        """The display name as a lookup key, folded once (the geoparser compares it often).
+
+        The display name is the one English text writes, so "Kobani" in a story is the town's
+        own name (the recognition and resolution cue "primary name"), as "Tikrit" always was.
+        """
         return normalize_name(self.name)
 
 
@@ -82,6 +92,9 @@ class Gazetteer(Geocoder):
             raise GazetteerError(f"{target} is not a usable gazetteer ({exc}); {BUILD_HINT}") from exc
         self._lock = threading.Lock()
         self._tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(places)")}
+        # Files built before display names existed have no geonames_name: their name is GeoNames'.
+        self._geonames_name = "COALESCE(geonames_name, name)" if "geonames_name" in columns else "name"
         self.candidates = lru_cache(maxsize=cache_size)(self._candidates)  # type: ignore[method-assign]
         self.demonym = lru_cache(maxsize=cache_size)(self._demonym)  # type: ignore[method-assign]
         self.place = lru_cache(maxsize=cache_size)(self._place)  # type: ignore[method-assign]
@@ -96,7 +109,7 @@ class Gazetteer(Geocoder):
     def _query_places(self, where: str, args: tuple[Any, ...] = ()) -> list[GazetteerEntry]:
         sql = (
             "SELECT geonameid, name, lat, lon, country_code, COALESCE(admin1_code, ''), COALESCE(admin1_name, ''),"
-            " COALESCE(feature_code, ''), COALESCE(population, 0), kind FROM places " + where
+            " COALESCE(feature_code, ''), COALESCE(population, 0), kind, " + self._geonames_name + " FROM places " + where
         )
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
@@ -167,12 +180,21 @@ class Gazetteer(Geocoder):
         country: str | list[str] | None = None,
         timeout: float | None = None,
     ) -> Location | list[Location] | None:
-        """Look a name up offline; `country` (ISO alpha-2, or a list) narrows the search."""
+        """Look a name up offline by any common spelling; `country` (ISO alpha-2, or a list) narrows the search.
+
+        Accents, case, apostrophes and hyphens never matter ("Sa'dah" = "Sadah", "Deir ez-Zor" =
+        "Deir ez Zor"); old and new names and transliterations are all in the gazetteer's names
+        (Kiev/Kyiv, Dayr az-Zawr/Deir ez-Zor, Kobane/Ayn al-Arab). When no place has the typed
+        form itself, the usual Arabic romanisation variants of it are tried ("Al-Raqqah" finds
+        Raqqa). Pickers and filters ask with `exactly_one=False` and get every match, best first.
+        """
         wanted = {country} if isinstance(country, str) else set(country or ())
         wanted = {c.upper() for c in wanted}
         key = normalize_name(query)
         found = self.candidates(key) + (self.abbreviation(key) if query.strip().isupper() or "." in query else ())
-        places = [p for p in found if not wanted or p.country_code in wanted]
+        if not found:
+            found = tuple(p for v in sorted(arabic_variants(key)) for p in self.candidates(v))
+        places = list({p.geonameid: p for p in found if not wanted or p.country_code in wanted}.values())
         places.sort(key=lambda p: (-KIND_RANK.get(p.kind, 0), -p.population))
         if not places:
             return None

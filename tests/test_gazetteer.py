@@ -1,0 +1,136 @@
+"""The gazetteer: English display names, any spelling, new kinds of place (real built gazetteer)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "geodata"))
+
+from display_names import choose, english_form  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def gaz(full_gazetteer):
+    g = full_gazetteer
+    if "geonames_name" not in {r[1] for r in g._db.execute("PRAGMA table_info(places)")}:
+        pytest.skip("the gazetteer predates display names; rebuild it: python geodata/build_gazetteer.py")
+    return g
+
+
+def first(gaz, query: str, **kw):
+    found = gaz.geocode(query, exactly_one=False, **kw)
+    assert found, f"{query!r} found nothing"
+    return found[0].raw
+
+
+# -- the chooser on its own ---------------------------------------------------------------
+
+
+def never(_word: str) -> bool:
+    return False
+
+
+def test_english_form_folds_marks_and_rejects_other_scripts():
+    assert english_form("‘Ayn al ‘Arab") == "Ayn al Arab"
+    assert english_form("Sāmarrā’") == "Samarra"
+    assert english_form("Tikrīt") == "Tikrit"
+    assert english_form("Cox’s Bāzār") == "Cox's Bazar"
+    assert english_form("عين العرب") is None
+    assert english_form("mo sul") is None  # a transliteration key, not a name
+
+
+def test_choose_prefers_the_form_english_writes():
+    assert choose("Al Fallūjah", ["Fallujah", "Falluja", "Al Falluja", "Faluya"], never) == "Fallujah"
+    assert choose("‘Ayn al ‘Arab", ["Kobani", "Kobanî", "Kobane", "Ein-al-Arab"], never) == "Kobani"
+
+
+def test_choose_keeps_a_name_english_already_writes():
+    assert choose("Kyiv", ["Kiev", "Kijow", "Kyjiw"], never) == "Kyiv"
+    assert choose("Kharkiv", ["Kharkov", "Charkow", "Kharkiv"], never) == "Kharkiv"
+    assert choose("Samsun", ["Sams", "Samsoun"], never) == "Samsun"  # a fragment is not the name
+    assert choose("Ar Raqqah", ["Raqqa", "Raqqah", "Rakka"], never) == "Raqqa"  # dropping a final h is a spelling
+
+
+def test_choose_never_picks_a_code_a_common_word_or_a_bigger_place():
+    assert choose("New York City", ["NY", "NYC", "New York"], never) == "New York City"  # codes, and no shortening
+    assert choose("Deir ez-Zor", ["Der Zor", "Dayr az-Zawr", "Deir ez Zor"], never) == "Deir ez-Zor"
+    assert choose("Jinzhou", ["Chin", "Chinchow"], lambda w: w == "chin") == "Jinzhou"
+    assert choose("Al Khums", ["Homs", "Khoms"], never, taken=lambda f: f == "Homs") != "Homs"
+
+
+# -- the built gazetteer -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query,display,geonames",
+    [
+        ("Kobani", "Kobani", "‘Ayn al ‘Arab"),
+        ("Fallujah", "Fallujah", "Al Fallūjah"),
+        ("Tikrit", "Tikrit", "Tikrīt"),
+        ("Raqqa", "Raqqa", "Ar Raqqah"),
+        ("Baiji", "Baiji", "Bayjī"),
+        ("Tal Afar", "Tal Afar", "Tall ‘Afar"),
+        ("Qaraqosh", "Qaraqosh", "Al-Hamdaniya"),
+        ("Samarra", "Samarra", "Sāmarrā’"),
+    ],
+)
+def test_display_name_is_what_journalists_write(gaz, query, display, geonames):
+    row = first(gaz, query)
+    assert (row["name"], row["geonames_name"]) == (display, geonames)
+
+
+def test_sinjar_finds_the_town_not_only_the_mountain(gaz):
+    kinds = {(loc.raw["kind"], loc.raw["country_code"]) for loc in gaz.geocode("Sinjar", exactly_one=False)}
+    assert ("city", "IQ") in kinds
+
+
+@pytest.mark.parametrize(
+    "spellings,country",
+    [
+        (["Kiev", "Kyiv"], "UA"),
+        (["Odessa", "Odesa"], "UA"),
+        (["Kharkov", "Kharkiv"], "UA"),
+        (["Deir ez-Zor", "Dayr az-Zawr", "Deir Ezzor", "deir ez zor", "DEIR EZ-ZOR"], "SY"),
+        (["Misurata", "Misrata", "Misratah"], "LY"),
+        (["Saada", "Sa'dah", "Sa’dah", "Sadah"], "YE"),
+        (["Dohuk", "Duhok", "Dahuk"], "IQ"),
+        (["Kobani", "Kobane", "Ayn al-Arab", "‘Ayn al ‘Arab"], "SY"),
+        (["Raqqa", "Raqqah", "Rakka"], "SY"),
+    ],
+)
+def test_any_common_spelling_finds_the_place(gaz, spellings, country):
+    ids = set()
+    for s in spellings:
+        hits = [loc.raw for loc in gaz.geocode(s, exactly_one=False) or () if loc.raw["country_code"] == country]
+        assert hits, f"{s!r} does not find the place in {country}"
+        ids.add(hits[0]["geonameid"])
+    assert len(ids) == 1, ids
+
+
+@pytest.mark.parametrize(
+    "query,feature,country",
+    [
+        ("Lesbos", "ISL", "GR"),
+        ("Aegean Sea", "SEA", ""),
+        ("the Aegean", "SEA", ""),
+        ("Euphrates", "STM", ""),
+        ("Tigris", "STM", ""),
+        ("Heathrow Airport", "AIRP", "GB"),
+        ("Schiphol", "AIRP", "NL"),
+        ("Eastern Ghouta", "AREA", "SY"),
+        ("Zaatari camp", "CMPRF", "JO"),
+        ("Qandil Mountains", "MTS", "IQ"),
+    ],
+)
+def test_new_kinds_of_place(gaz, query, feature, country):
+    row = first(gaz, query)
+    assert row["feature_code"] == feature and row["country_code"] == country, row
+
+
+def test_countries_and_rows_carry_geonames_name(gaz):
+    iraq = first(gaz, "Iraq")
+    assert iraq["kind"] == "country" and iraq["geonames_name"] == "Iraq"
