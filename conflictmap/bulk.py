@@ -247,7 +247,8 @@ def bulk_regeoparse(
                 if progress:
                     progress(report, key)
 
-        for part in _partitions(({"key": r["id"], "text": r["text"], "date": r["day"]} for r in rows), partition):
+        for part in _partitions(({"key": r["id"], "text": r["text"], "date": r["day"], "title": r.get("title"),
+                                 "source": r.get("source"), "url": r.get("url")} for r in rows), partition):
             report.read += len(part)
             runner.submit(part)
             write(runner.results(drain=False))
