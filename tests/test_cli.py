@@ -89,7 +89,7 @@ def test_geoparse_answers_every_good_line_despite_bad_ones(cli_env):
         json.dumps({"id": "b"}),
         json.dumps({"id": "c", "text": "Mosul " * 900_000}),
         json.dumps({"id": "d", "text": "سقطت مدينة الموصل في يد المسلحين يوم الثلاثاء بعد معارك عنيفة"}),
-        json.dumps({"id": "e", "text": "Talks resumed in Geneva.", "date": "June 20, 2014"}),
+        json.dumps({"id": "e", "text": "Talks resumed in Geneva, Switzerland.", "date": "June 20, 2014"}),
     ]
     res = run(["geoparse"], cli_env, stdin="\n".join(lines) + "\n")
     assert res.returncode == 1, res.stderr  # every line answered, and the exit code says some failed

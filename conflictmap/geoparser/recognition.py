@@ -28,6 +28,8 @@ from conflictmap.geoparser.sentences import sentences
 # Feature code of the curated seats of power (geodata/curated/seats_of_power.csv): GeoNames'
 # "administrative facility", which the gazetteer holds for nothing else.
 SEAT_OF_POWER = "ADMF"
+# GeoNames feature codes of rivers, seas, lakes, straits, islands, ranges and valleys.
+NATURAL_FEATURES = frozenset("STM STMS SEA GULF BAY LK LKS OCN STRT CHN ISL ISLS MTS VAL".split())
 NEAR_KM = 200.0  # "near another place of the story", for recognition
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "recognizer.json"
 MAX_TOKENS = 6
@@ -146,6 +148,7 @@ FEATURES: tuple[str, ...] = (
     "next_its",
     "person_in_doc",
     "wordy_small",
+    "kind_airport",
 )
 
 
@@ -361,7 +364,10 @@ class Recognizer:
             c["kind_region"] = float(kind in ("region", "continent"))
             c["kind_city"] = float(kind == "city")
             # seats of power are judged by their own rule; the cue is about dams, bases, mountains
-            c["kind_landmark"] = float(kind == "landmark" and not any(p.feature_code == SEAT_OF_POWER for p in s.places))
+            airport = kind == "landmark" and any(p.feature_code in ("AIRP", "AIRF") for p in s.places)
+            c["kind_landmark"] = float(kind == "landmark" and not airport and not any(p.feature_code == SEAT_OF_POWER for p in s.places))
+            # airports apart: the dev corpora annotate them as little as news maps need them
+            c["kind_airport"] = float(airport)
             c["log_pop"] = math.log10(1 + max((p.population for p in s.places), default=0)) / 7.0
             # "US" in capitals is not the pronoun: word frequency only speaks for ordinary capitalised words
             z = self.words.zipf(s.key) / 8.0 if s.last == s.first and s.via != "abbrev" and not s.text.isupper() else 0.0
@@ -499,6 +505,11 @@ class Recognizer:
             # that happens to share it (Nato, the Philippines) is not what the writer meant.
             return 0.0
         p = self.probability(s)
+        if tokens.word(s.first - 1).lower() == "the" if s.first else False:
+            if any(q.feature_code in NATURAL_FEATURES for q in s.places) and not c["prev_title"]:
+                # "the Tigris", "the Aegean", "the Alps": English names a river, sea or range with
+                # "the", and the dev corpora hold too few of them for the model to learn it
+                return max(p, 0.9)
         if any(q.feature_code == SEAT_OF_POWER for q in s.places) and not (c["prev_title"] or c["prev_given_name"]):
             # "the White House", "the Kremlin": seats of power (curated) are named for what they are.
             return max(p, 0.9)
