@@ -51,14 +51,6 @@ def inputs(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def parser():
-    """The workers' own geoparser (the shipped gazetteer), so both sides parse alike."""
-    from conflictmap.geoparser.parser import default_geoparser
-
-    return default_geoparser()
-
-
-@pytest.fixture(scope="module")
 def single(inputs, parser, tmp_path_factory):
     with Store(tmp_path_factory.mktemp("single") / "one.db") as s:
         report = ingest(inputs, s, parser=parser)
