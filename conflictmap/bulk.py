@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from conflictmap.articles import Article
-from conflictmap.ingest import IngestReport, Progress
+from conflictmap.ingest import IngestReport, Progress, _plausibly_dated
 from conflictmap.mentions import Mention
 from conflictmap.readers import ReadFailure, read_paths
-from conflictmap.store.sqlite import StoreLike
+from conflictmap.store.sqlite import StoreLike, text_key
 
 PARTITION = 64  # articles per task: big enough to amortise scheduling, small enough to balance load
 
@@ -45,7 +45,8 @@ def parse_partition(items: Sequence[dict[str, Any]]) -> tuple[str, list[tuple[st
     out: list[tuple[str, list[Mention] | None, str]] = []
     for item in items:
         try:
-            out.append((item["key"], parser.parse(item["text"], item["date"]), ""))
+            mentions = parser.parse(item["text"], item["date"], title=item.get("title"), source=item.get("source"), url=item.get("url"))
+            out.append((item["key"], [_plausibly_dated(m) for m in mentions], ""))
         except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
             out.append((item["key"], None, str(exc)))
         except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
@@ -139,24 +140,31 @@ def bulk_ingest_articles(
     """`ingest_articles` with the geoparsing spread over a Dask cluster; the same report, the same store."""
     report = IngestReport()
     waiting: dict[str, Article] = {}
+    flying_texts: set[str | None] = set()  # text keys sent but not yet written, as the one-process ingest would see them
     runner = _Runner(client)
     part: list[dict[str, Any]] = []
 
     def write(results: Iterator[tuple[str, list[Mention] | None, str, str]]) -> None:
         for key, mentions, failure, version in results:
             article = waiting.pop(key)
+            flying_texts.discard(text_key(article.text))
             if mentions is None:
                 report.failed.append((article.origin or article.id, failure))
             else:
-                seen_before = store.has_article(article.id)
-                if store.add_article(article.to_dict(), mentions, geoparser=version):
-                    if seen_before:
-                        report.updated += 1
+                try:
+                    seen_before = store.has_article(article.id)
+                    if store.add_article(article.to_dict(), mentions, geoparser=version):
+                        if seen_before:
+                            report.updated += 1
+                        else:
+                            report.added += 1
+                        report.mentions += len(mentions)
                     else:
-                        report.added += 1
-                    report.mentions += len(mentions)
-                else:
-                    report.duplicates += 1
+                        report.duplicates += 1
+                except Exception as exc:  # noqa: BLE001 - as in ingest: one article's failure must not stop the batch
+                    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+                    report.failed.append((article.origin or article.id, f"not stored ({detail}); nothing of it was written, "
+                                          "the rest goes on; fix the cause and ingest again"))
             if progress:
                 progress(report, article.origin)
 
@@ -167,14 +175,18 @@ def bulk_ingest_articles(
                 progress(report, item.origin)
             continue
         report.read += 1
-        if store.has_article(item.id, item.text):
-            report.duplicates += 1
+        key_of_text = text_key(item.text)
+        if store.has_article(item.id, item.text) or (not store.has_article(item.id) and (
+                key_of_text in flying_texts or store.has_text(item.text) is not None)):
+            report.duplicates += 1  # stored (or on its way) already, under this id or (another format, file or URL) another
             if progress:
                 progress(report, item.origin)
             continue
         key = f"{n}:{item.id}"
         waiting[key] = item
-        part.append({"key": key, "text": item.text, "date": item.published})
+        flying_texts.add(key_of_text)
+        part.append({"key": key, "text": item.text, "date": item.published, "title": item.title, "source": item.source,
+                     "url": item.url})
         if len(part) >= partition:
             runner.submit(part)
             part = []
@@ -235,7 +247,8 @@ def bulk_regeoparse(
                 if progress:
                     progress(report, key)
 
-        for part in _partitions(({"key": r["id"], "text": r["text"], "date": r["day"]} for r in rows), partition):
+        for part in _partitions(({"key": r["id"], "text": r["text"], "date": r["day"], "title": r.get("title"),
+                                 "source": r.get("source"), "url": r.get("url")} for r in rows), partition):
             report.read += len(part)
             runner.submit(part)
             write(runner.results(drain=False))

@@ -30,10 +30,13 @@ def stored(store) -> dict:
 
 
 @pytest.fixture(scope="module")
-def client():
-    with dask_client(workers=2) as c:
-        assert len(c.scheduler_info()["workers"]) == 2
-        yield c
+def client(gazetteer_path):
+    """Workers are processes started before any test's environment is set: give them the unit-test gazetteer too."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CONFLICTMAP_GAZETTEER", str(gazetteer_path))
+        with dask_client(workers=2) as c:
+            assert len(c.scheduler_info()["workers"]) == 2
+            yield c
 
 
 @pytest.fixture(scope="module")

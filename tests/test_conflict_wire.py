@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from geopy.distance import distance
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conflict_wire.tsv"
@@ -23,6 +24,12 @@ class Gold:
     lat: float
     lon: float
     area: bool
+
+
+@pytest.fixture(scope="module")
+def parser(full_parser):
+    """How many conflict places are found and placed is the point: the full built gazetteer (an accuracy test)."""
+    return full_parser
 
 
 def load() -> list[tuple[str, list[Gold]]]:
