@@ -254,17 +254,38 @@ def test_a_corrupt_database_says_restore_or_move_away(tmp_path):
         Store(path)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere; the read-only case needs another user")
-def test_a_read_only_folder_says_so_not_move_it_away(tmp_path):  # pragma: no cover - CI runs as a user
-    path = tmp_path / "ro" / "x.db"
-    path.parent.mkdir()
-    Store(path).close()
-    os.chmod(path.parent, 0o555)
+def test_a_read_only_folder_says_so_not_move_it_away():
+    """A store in a folder its user cannot write: the CLI says read-only, not "move it away".
+
+    Root writes anywhere, so as root (as CI runs) the command runs as the unprivileged
+    `nobody` through util-linux's setpriv; as any other user it runs as that user.
+    """
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cm-ro-"))
     try:
-        with pytest.raises(StoreError, match="read-only"):
-            Store(path)
+        path = folder / "ro" / "x.db"
+        path.parent.mkdir()
+        Store(path).close()
+        os.chmod(folder, 0o755)
+        os.chmod(path.parent, 0o555)
+        os.chmod(path, 0o444)
+        command = [sys.executable, "-m", "conflictmap", "stats", "--db", str(path)]
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            assert setpriv, "util-linux's setpriv is part of every Debian system"
+            command = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                              cwd=Path(__file__).resolve().parents[1], env={**os.environ, "HOME": str(folder)})
+        assert done.returncode != 0, done.stdout
+        assert "read-only" in done.stderr and "move it away" not in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr, done.stderr
     finally:
-        os.chmod(path.parent, 0o755)
+        os.chmod(folder / "ro", 0o755)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_read_only_database_says_so(tmp_path):
