@@ -8,6 +8,7 @@ mention can be followed through the code by searching for one word. The flat dic
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -81,7 +82,10 @@ class Mention:
         """A mention from its flat shape (`to_dict`, a stored row, a query frame row); other keys are ignored."""
         values = {k: row[k] for k in MENTION_FIELDS if k in row and k not in ("place", "candidates")}
         values["place"] = Place.from_dict(row)
-        values["candidates"] = tuple(Candidate.from_dict(c) for c in row.get("candidates") or ())
+        candidates = row.get("candidates") or ()
+        if isinstance(candidates, str):  # a stored row keeps them as the JSON the store wrote
+            candidates = json.loads(candidates)
+        values["candidates"] = tuple(Candidate.from_dict(c) for c in candidates)
         return cls(**values)
 
 
