@@ -99,7 +99,7 @@ def open_page(page, server: str, path: str) -> None:
     """Open a page by its address. A fresh server answers a page address before its first run with
     "Page not found" (it learns the pages from st.navigation), so the home page is opened first."""
     page.goto(server + "/")
-    page.wait_for_selector('[data-testid="stMain"] h1, [data-testid="stMetricValue"]', timeout=60_000)
+    page.wait_for_selector('[data-testid="stMain"] h1, .cm-window', timeout=60_000)
     settle(page)
     page.goto(server + path)
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)

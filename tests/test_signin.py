@@ -146,7 +146,7 @@ def test_signing_in_shows_the_demo_and_corrections_record_who(page, deployment):
     page.wait_for_url(deployment["provider"] + "/**", timeout=30_000)
     page.get_by_role("button", name="ana", exact=True).click()
     page.wait_for_url(deployment["url"] + "/**", timeout=30_000)
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    page.wait_for_selector('.cm-window', timeout=90_000)
     map_frame(page).wait_for_function(f"() => ({MARKER_COUNT_JS})() > 0", timeout=60_000)
     settle(page)
     assert JOURNALIST in page.locator('[data-testid="stSidebar"]').inner_text()
