@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from conflictmap.articles import Article
-from conflictmap.ingest import IngestReport, Progress, _plausibly_dated
+from conflictmap.ingest import IngestReport, Progress, outlet_context, parse_one, restore_parsed, store_parsed, to_parse
 from conflictmap.mentions import Mention
 from conflictmap.readers import ReadFailure, read_paths
 from conflictmap.store.sqlite import StoreLike, text_key
@@ -44,13 +44,9 @@ def parse_partition(items: Sequence[dict[str, Any]]) -> tuple[str, list[tuple[st
     parser = default_geoparser()  # once per worker process, then cached
     out: list[tuple[str, list[Mention] | None, str]] = []
     for item in items:
-        try:
-            mentions = parser.parse(item["text"], item["date"], title=item.get("title"), source=item.get("source"), url=item.get("url"))
-            out.append((item["key"], [_plausibly_dated(m) for m in mentions], ""))
-        except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
-            out.append((item["key"], None, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
-            out.append((item["key"], None, f"geoparser failed: {exc!r}; please report this article"))
+        mentions, failure = parse_one(parser, item["text"], item["date"], title=item.get("title"), source=item.get("source"),
+                                      url=item.get("url"))
+        out.append((item["key"], mentions, failure))
     return parser.version, out
 
 
@@ -151,20 +147,7 @@ def bulk_ingest_articles(
             if mentions is None:
                 report.failed.append((article.origin or article.id, failure))
             else:
-                try:
-                    seen_before = store.has_article(article.id)
-                    if store.add_article(article.to_dict(), mentions, geoparser=version):
-                        if seen_before:
-                            report.updated += 1
-                        else:
-                            report.added += 1
-                        report.mentions += len(mentions)
-                    else:
-                        report.duplicates += 1
-                except Exception as exc:  # noqa: BLE001 - as in ingest: one article's failure must not stop the batch
-                    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
-                    report.failed.append((article.origin or article.id, f"not stored ({detail}); nothing of it was written, "
-                                          "the rest goes on; fix the cause and ingest again"))
+                store_parsed(article, mentions, version, store, report)
             if progress:
                 progress(report, article.origin)
 
@@ -174,17 +157,13 @@ def bulk_ingest_articles(
             if progress:
                 progress(report, item.origin)
             continue
-        report.read += 1
-        key_of_text = text_key(item.text)
-        if store.has_article(item.id, item.text) or (not store.has_article(item.id) and (
-                key_of_text in flying_texts or store.has_text(item.text) is not None)):
-            report.duplicates += 1  # stored (or on its way) already, under this id or (another format, file or URL) another
+        if not to_parse(item, store, report, flying_texts):  # stored, or on its way, already (or the store failed)
             if progress:
                 progress(report, item.origin)
             continue
         key = f"{n}:{item.id}"
         waiting[key] = item
-        flying_texts.add(key_of_text)
+        flying_texts.add(text_key(item.text))
         part.append({"key": key, "text": item.text, "date": item.published, "title": item.title, "source": item.source,
                      "url": item.url})
         if len(part) >= partition:
@@ -241,14 +220,11 @@ def bulk_regeoparse(
                 if mentions is None:
                     report.failed.append((key, failure))
                     continue
-                store.replace_mentions(key, mentions, geoparser=parsed_by)
-                report.updated += 1
-                report.mentions += len(mentions)
+                restore_parsed(key, mentions, parsed_by, store, report)
                 if progress:
                     progress(report, key)
 
-        for part in _partitions(({"key": r["id"], "text": r["text"], "date": r["day"], "title": r.get("title"),
-                                 "source": r.get("source"), "url": r.get("url")} for r in rows), partition):
+        for part in _partitions(({"key": r["id"], "text": r["text"], "date": r["day"], **outlet_context(r)} for r in rows), partition):
             report.read += len(part)
             runner.submit(part)
             write(runner.results(drain=False))

@@ -6,8 +6,8 @@ is only ever locked for the short time it takes to write one whole article.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,7 @@ from conflictmap.articles import Article
 from conflictmap.geoparser.parser import Geoparser, default_geoparser
 from conflictmap.mentions import Mention
 from conflictmap.readers import ReadFailure, read_paths
-from conflictmap.readers.dates import implausible_note, plausible
-from conflictmap.store.sqlite import StoreLike
+from conflictmap.store.sqlite import StoreLike, text_key
 
 DEMO_CORPUS = Path(__file__).resolve().parent / "demo" / "iraq-2014.jsonl"
 
@@ -71,53 +70,87 @@ def ingest_articles(
         if isinstance(item, ReadFailure):
             report.failed.append((item.origin, item.reason))
         else:
-            report.read += 1
-            try:
-                _store_one(item, store, parser, report)
-            except Exception as exc:  # noqa: BLE001 - one article's failure must not stop the batch
-                detail = " ".join(str(exc).split())[:200] or type(exc).__name__
-                report.failed.append((item.origin or item.id, f"not stored ({detail}); nothing of it was written, "
-                                      "the rest goes on; fix the cause and ingest again"))
+            if to_parse(item, store, report):
+                mentions, failure = parse_one(parser, item.text, item.published, title=item.title, source=item.source, url=item.url)
+                if mentions is None:
+                    report.failed.append((item.origin or item.id, failure))
+                else:
+                    store_parsed(item, mentions, parser.version, store, report)
         if progress:
             progress(report, item.origin)
     return report
 
 
-def _store_one(item: Article, store: StoreLike, parser: Geoparser, report: IngestReport) -> None:
-    if store.has_article(item.id, item.text):
-        report.duplicates += 1
-        return
-    seen_before = store.has_article(item.id)
-    # getattr: a backend that has not gained has_text yet (C5) still ingests, without this check
-    has_text = getattr(store, "has_text", None)
-    if not seen_before and has_text is not None and has_text(item.text) is not None:
-        # the same story through another format, file name or URL
-        report.duplicates += 1
-        return
+def to_parse(item: Article, store: StoreLike, report: IngestReport, in_flight: set[str | None] | None = None) -> bool:
+    """Count the article as read; True when it needs geoparsing, else it is counted as a
+    duplicate (or, when the store could not be asked, a failure line)."""
+    report.read += 1
     try:
-        mentions = parser.parse(item.text, item.published, title=item.title, source=item.source, url=item.url)
-    except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
-        report.failed.append((item.origin or item.id, str(exc)))
-        return
-    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
-        report.failed.append((item.origin or item.id, f"geoparser failed: {exc!r}; please report this article"))
-        return
-    mentions = [_plausibly_dated(m) for m in mentions]
-    if store.add_article(item.to_dict(), mentions, geoparser=parser.version):
-        if seen_before:
-            report.updated += 1
-        else:
-            report.added += 1
-        report.mentions += len(mentions)
-    else:
+        if not is_duplicate(item, store, in_flight):
+            return True
         report.duplicates += 1
+    except Exception as exc:  # noqa: BLE001 - the store could not be asked: this article fails, the rest goes on
+        report.failed.append((item.origin or item.id, not_stored(exc)))
+    return False
 
 
-def _plausibly_dated(mention: Mention) -> Mention:
-    """A mention whose date is a typo (year 2300, 0001) is kept, undated, with the cue saying why."""
-    if mention.date is None or plausible(mention.date):
-        return mention
-    return replace(mention, date=None, date_cue=implausible_note(mention.date))
+def is_duplicate(item: Article, store: StoreLike, in_flight: set[str | None] | None = None) -> bool:
+    """Stored already, under this id with this text, or (another format, file name or URL) under
+    another id with the same text; `in_flight` holds text keys sent to be parsed but not yet written."""
+    if store.has_article(item.id, item.text):
+        return True
+    if store.has_article(item.id):
+        return False  # a new version of a stored article
+    return (in_flight is not None and text_key(item.text) in in_flight) or store.has_text(item.text) is not None
+
+
+def parse_one(parser: Geoparser, text: str, date: Any, *, title: str | None = None, source: str | None = None,
+              url: str | None = None) -> tuple[list[Mention] | None, str]:
+    """(mentions, "") or (None, the failure line): one bad article never stops a batch."""
+    try:
+        return parser.parse(text, date, title=title, source=source, url=url), ""
+    except ValueError as exc:  # too long, or otherwise unreadable: the message says what to do
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
+        return None, f"geoparser failed: {exc!r}; please report this article"
+
+
+def store_parsed(item: Article, mentions: Sequence[Mention], version: str, store: StoreLike, report: IngestReport) -> None:
+    """Write one geoparsed article (one transaction) and count it: added, updated, or a duplicate;
+    a write that fails is one failure line and nothing of the article is written."""
+    try:
+        seen_before = store.has_article(item.id)
+        if store.add_article(item.to_dict(), mentions, geoparser=version):
+            if seen_before:
+                report.updated += 1
+            else:
+                report.added += 1
+            report.mentions += len(mentions)
+        else:
+            report.duplicates += 1
+    except Exception as exc:  # noqa: BLE001 - one article's failure must not stop the batch
+        report.failed.append((item.origin or item.id, not_stored(exc)))
+
+
+def not_stored(exc: BaseException) -> str:
+    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return f"not stored ({detail}); nothing of it was written, the rest goes on; fix the cause and ingest again"
+
+
+def restore_parsed(article_id: str, mentions: Sequence[Mention], version: str, store: StoreLike, report: IngestReport) -> None:
+    """Swap a stored article's mentions for a fresh geoparse (regeoparse); on failure its old places stay."""
+    try:
+        store.replace_mentions(article_id, mentions, geoparser=version)
+    except Exception as exc:  # noqa: BLE001 - the old mentions stay (one transaction); the rest goes on
+        report.failed.append((article_id, f"not stored ({' '.join(str(exc).split())[:200]}); its old places stay"))
+        return
+    report.updated += 1
+    report.mentions += len(mentions)
+
+
+def outlet_context(row: dict[str, Any]) -> dict[str, Any]:
+    """What the geoparser reads besides the text, from a stored article row (title, source, url)."""
+    return {"title": row.get("title") or None, "source": row.get("source") or None, "url": row.get("url") or None}
 
 
 def ingest(
@@ -138,7 +171,8 @@ def ingest(
 
 def regeoparse(store: StoreLike, *, parser: Geoparser | None = None, everything: bool = False,
                progress: Progress | None = None) -> IngestReport:
-    """Geoparse stored articles again with the current geoparser (after an upgrade or retraining).
+    """Geoparse stored articles again with the current geoparser (after an upgrade or retraining),
+    with the outlet context ingest gave it (title, source, url).
 
     Only articles parsed by another version are redone unless `everything`;
     corrections stay, since they are kept per place beside the mentions.
@@ -147,21 +181,11 @@ def regeoparse(store: StoreLike, *, parser: Geoparser | None = None, everything:
     report = IngestReport()
     for row in store.stale_articles(None if everything else parser.version):
         report.read += 1
-        try:
-            mentions = parser.parse(row["text"], row["day"], title=row.get("title"), source=row.get("source"), url=row.get("url"))
-        except ValueError as exc:
-            report.failed.append((row["id"], str(exc)))
+        mentions, failure = parse_one(parser, row["text"], row["day"], **outlet_context(row))
+        if mentions is None:
+            report.failed.append((row["id"], failure))
             continue
-        except Exception as exc:  # noqa: BLE001 - one article, one failure line; the rest is redone
-            report.failed.append((row["id"], f"geoparser failed: {exc!r}; please report this article"))
-            continue
-        try:
-            store.replace_mentions(row["id"], [_plausibly_dated(m) for m in mentions], geoparser=parser.version)
-        except Exception as exc:  # noqa: BLE001 - the old mentions stay (one transaction); the rest goes on
-            report.failed.append((row["id"], f"not stored ({' '.join(str(exc).split())[:200]}); its old places stay"))
-            continue
-        report.updated += 1
-        report.mentions += len(mentions)
+        restore_parsed(row["id"], mentions, parser.version, store, report)
         if progress:
             progress(report, row["id"])
     return report

@@ -25,7 +25,8 @@ def stored(store) -> dict:
         (r["article_id"], r["start"], r["end"], r["text"], r["geonameid"], r["name"], r["date"], round(r["confidence"], 3),
          r["reason"], r["candidates"])
         for r in store._rows('SELECT m.article_id, m.start, m."end", m.text, p.geonameid, p.name, m.date, m.confidence,'
-                             " m.reason, m.candidates FROM mentions m JOIN places p ON p.id = m.place_id"))
+                             " m.reason, mc.candidates FROM mentions m JOIN places p ON p.id = m.place_id"
+                             " LEFT JOIN mention_candidates mc ON mc.mention_id = m.id"))
     return {"articles": articles, "mentions": mentions}
 
 
@@ -84,6 +85,20 @@ def test_regeoparse_on_the_cluster_matches_regeoparse_in_process(client, parser,
         two = bulk_regeoparse(b, scheduler=client.scheduler.address, partition=10)
         assert (two.read, two.updated, two.mentions) == (one.read, one.updated, one.mentions) == (112, 112, one.mentions)
         assert stored(a) == stored(b)
+
+
+def test_regeoparse_on_the_cluster_reads_the_outlet_as_ingest_did(client, tmp_path):
+    """The outlet decides which Paris a local paper means; redoing the parse on the cluster must keep it."""
+    from conflictmap.articles import Article
+
+    paper = Article(id="tn-1", text="Paris police said two people were hurt in the crash on Main Street.",
+                    title="Crash on Main Street", source="Paris Post-Intelligencer, Tennessee", url="https://example.org/tn-1")
+    with Store(tmp_path / "c.db") as s:
+        bulk_ingest_articles([paper], s, client)
+        with s._transaction() as db:
+            db.execute("UPDATE articles SET geoparser = 'old'")
+        assert bulk_regeoparse(s, scheduler=client.scheduler.address).updated == 1
+        assert [m["admin1"] for m in s.article("tn-1")["mentions"] if m["text"] == "Paris"] == ["Tennessee"]
 
 
 def _cli(*args: str, env: dict, code: int = 0) -> str:

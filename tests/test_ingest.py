@@ -168,3 +168,20 @@ def test_a_mention_record_comes_back_out_of_queries_with_every_field_as_the_geop
     assert back == as_stored
     # the article view hands back the whole record, runners-up included
     assert [Mention.from_dict(m) for m in store.article("rt")["mentions"]] == parsed
+
+
+def test_regeoparse_reads_the_outlet_as_ingest_did(store, parser):
+    """The outlet decides which Paris a local paper means (the geoparser's outlet context);
+    a regeoparse gives the parser the stored title, source and url again, so the pin stays."""
+    from conflictmap.articles import Article
+    from conflictmap.ingest import ingest_articles, regeoparse
+
+    paper = Article(id="tn-1", text="Paris police said two people were hurt in the crash on Main Street.",
+                    title="Crash on Main Street", source="Paris Post-Intelligencer, Tennessee", url="https://example.org/tn-1")
+    ingest_articles([paper], store, parser=parser)
+    paris = lambda: [m["admin1"] for m in store.article("tn-1")["mentions"] if m["text"] == "Paris"]  # noqa: E731
+    assert paris() == ["Tennessee"]
+    assert regeoparse(store, parser=parser, everything=True).updated == 1
+    assert paris() == ["Tennessee"]
+    assert store.stale_articles()[0] | {"text": ""} == {"id": "tn-1", "text": "", "day": None, "title": "Crash on Main Street",
+                                                        "source": "Paris Post-Intelligencer, Tennessee", "url": "https://example.org/tn-1"}

@@ -6,70 +6,13 @@ and so that another backend can keep its own list with the same numbering.
 
 from __future__ import annotations
 
+from conflictmap.store.schema import CORRECTION_LOG, FIRST_TABLES, EFFECTIVE_MENTIONS, LEAN_AND_MONTHS, SQLITE_TYPES
+
 # Each entry upgrades the schema by one version; never edit a released entry,
 # append a new one.  PRAGMA user_version records how many have run.
 MIGRATIONS: list[str] = [
     # 1: the first schema
-    """
-    CREATE TABLE articles (
-        id TEXT PRIMARY KEY,
-        title TEXT NOT NULL DEFAULT '',
-        text TEXT NOT NULL,
-        source TEXT NOT NULL DEFAULT '',
-        url TEXT,
-        author TEXT NOT NULL DEFAULT '',
-        published TEXT,
-        day TEXT,
-        published_raw TEXT NOT NULL DEFAULT '',
-        date_note TEXT NOT NULL DEFAULT '',
-        language TEXT,
-        origin TEXT NOT NULL DEFAULT '',
-        metadata TEXT NOT NULL DEFAULT '{}',
-        geoparser TEXT NOT NULL DEFAULT '',
-        added_at TEXT NOT NULL
-    );
-    CREATE INDEX articles_day ON articles(day);
-    CREATE INDEX articles_source ON articles(source);
-    CREATE TABLE places (
-        id INTEGER PRIMARY KEY,
-        geonameid INTEGER UNIQUE,
-        name TEXT NOT NULL,
-        lat REAL NOT NULL,
-        lon REAL NOT NULL,
-        country_code TEXT NOT NULL DEFAULT '',
-        admin1 TEXT NOT NULL DEFAULT '',
-        feature TEXT NOT NULL DEFAULT '',
-        kind TEXT NOT NULL DEFAULT 'city'
-    );
-    CREATE TABLE mentions (
-        id INTEGER PRIMARY KEY,
-        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start INTEGER NOT NULL,
-        end INTEGER NOT NULL,
-        surface TEXT NOT NULL,
-        place_id INTEGER NOT NULL REFERENCES places(id),
-        sentence TEXT NOT NULL DEFAULT '',
-        sentence_start INTEGER NOT NULL DEFAULT 0,
-        day TEXT,
-        date_cue TEXT NOT NULL DEFAULT '',
-        confidence REAL NOT NULL DEFAULT 0,
-        reason TEXT NOT NULL DEFAULT '',
-        candidates TEXT NOT NULL DEFAULT '[]',
-        UNIQUE (article_id, start)
-    );
-    CREATE INDEX mentions_place ON mentions(place_id);
-    CREATE INDEX mentions_day ON mentions(day);
-    CREATE TABLE corrections (
-        place_id INTEGER PRIMARY KEY REFERENCES places(id),
-        action TEXT NOT NULL CHECK (action IN ('replace', 'reject')),
-        new_place_id INTEGER REFERENCES places(id),
-        note TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL
-    );
-    CREATE VIEW effective_mentions AS
-        SELECT m.*, COALESCE(c.new_place_id, m.place_id) AS eff_place_id
-        FROM mentions m LEFT JOIN corrections c ON c.place_id = m.place_id
-        WHERE c.action IS NULL OR c.action = 'replace';
+    FIRST_TABLES.format(**SQLITE_TYPES) + """
     CREATE VIRTUAL TABLE articles_fts USING fts5(
         title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
     );
@@ -164,18 +107,7 @@ MIGRATIONS: list[str] = [
             AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
     END;
     ALTER TABLE corrections ADD COLUMN made_by TEXT NOT NULL DEFAULT '';
-    CREATE TABLE correction_log (
-        id INTEGER PRIMARY KEY,
-        place_id INTEGER NOT NULL REFERENCES places(id),
-        from_place_id INTEGER REFERENCES places(id),
-        to_place_id INTEGER REFERENCES places(id),
-        made_by TEXT NOT NULL DEFAULT '',
-        note TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX correction_log_place ON correction_log(place_id, id);
-    INSERT INTO correction_log (place_id, from_place_id, to_place_id, note, created_at)
-        SELECT place_id, place_id, new_place_id, note, created_at FROM corrections ORDER BY created_at;
+    """ + CORRECTION_LOG.format(**SQLITE_TYPES) + """
     CREATE TRIGGER rev_correction_log_ins AFTER INSERT ON correction_log BEGIN UPDATE revision SET n = n + 1; END;
     """,
     # 6: the day index of the counts covers what a view sums, so a year's view reads the
@@ -183,5 +115,74 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX place_days_day;
     CREATE INDEX place_days_day ON place_days(day, demonym, place_id, mentions, articles);
+    """,
+    # 7: lean mention rows (runners-up in a side table; the full-text index reads the text
+    #    from the articles instead of keeping a second copy, keyed by a stable integer of
+    #    its own since VACUUM may renumber rowids), and counts per place and month and per
+    #    article and day beside those per place and day (schema.LEAN_AND_MONTHS says why)
+    """
+    DROP VIEW effective_mentions;
+    """ + LEAN_AND_MONTHS.format(**SQLITE_TYPES, without_rowid=" WITHOUT ROWID") + """
+    ALTER TABLE mentions DROP COLUMN candidates;
+    """ + EFFECTIVE_MENTIONS + """
+    CREATE TRIGGER place_months_ins AFTER INSERT ON place_days BEGIN
+        INSERT INTO place_months (place_id, month, demonym, mentions, articles, first_day, last_day)
+            SELECT new.place_id, substr(new.day, 1, 7), new.demonym, new.mentions, new.articles, MIN(day), MAX(day)
+            FROM place_days WHERE place_id = new.place_id AND demonym = new.demonym
+                AND day >= substr(new.day, 1, 7) AND day <= substr(new.day, 1, 7) || '-99'
+            ON CONFLICT (place_id, month, demonym) DO UPDATE SET mentions = mentions + excluded.mentions,
+                articles = articles + excluded.articles, first_day = excluded.first_day, last_day = excluded.last_day;
+    END;
+    CREATE TRIGGER place_months_upd AFTER UPDATE ON place_days BEGIN
+        UPDATE place_months SET mentions = mentions + new.mentions - old.mentions, articles = articles + new.articles - old.articles
+            WHERE place_id = new.place_id AND month = substr(new.day, 1, 7) AND demonym = new.demonym;
+    END;
+    CREATE TRIGGER place_months_del AFTER DELETE ON place_days BEGIN
+        UPDATE place_months SET mentions = mentions - old.mentions, articles = articles - old.articles,
+            first_day = (SELECT MIN(day) FROM place_days WHERE place_id = old.place_id AND demonym = old.demonym
+                         AND day >= substr(old.day, 1, 7) AND day <= substr(old.day, 1, 7) || '-99'),
+            last_day = (SELECT MAX(day) FROM place_days WHERE place_id = old.place_id AND demonym = old.demonym
+                        AND day >= substr(old.day, 1, 7) AND day <= substr(old.day, 1, 7) || '-99')
+            WHERE place_id = old.place_id AND month = substr(old.day, 1, 7) AND demonym = old.demonym;
+        DELETE FROM place_months WHERE place_id = old.place_id AND month = substr(old.day, 1, 7) AND demonym = old.demonym
+            AND mentions <= 0;
+    END;
+    CREATE TRIGGER article_days_ins AFTER INSERT ON mentions
+        WHEN NOT EXISTS (SELECT 1 FROM corrections c WHERE c.place_id = new.place_id AND c.action = 'reject') BEGIN
+        INSERT INTO article_days (article_id, day, demonym, mentions)
+            VALUES (new.article_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1)
+            ON CONFLICT (article_id, day, demonym) DO UPDATE SET mentions = mentions + 1;
+    END;
+    CREATE TRIGGER article_days_del AFTER DELETE ON mentions
+        WHEN NOT EXISTS (SELECT 1 FROM corrections c WHERE c.place_id = old.place_id AND c.action = 'reject') BEGIN
+        UPDATE article_days SET mentions = mentions - 1
+            WHERE article_id = old.article_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
+        DELETE FROM article_days WHERE article_id = old.article_id AND day = COALESCE(old.date, '')
+            AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
+    END;
+    DROP TRIGGER articles_fts_ins;
+    DROP TRIGGER articles_fts_upd;
+    DROP TRIGGER articles_fts_del;
+    DROP TABLE articles_fts;
+    ALTER TABLE articles ADD COLUMN fts_rowid INTEGER;
+    UPDATE articles SET fts_rowid = rowid;
+    CREATE UNIQUE INDEX articles_fts_rowid ON articles(fts_rowid);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='fts_rowid', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+    CREATE TRIGGER articles_fts_key AFTER INSERT ON articles WHEN new.fts_rowid IS NULL BEGIN
+        UPDATE articles SET fts_rowid = (SELECT COALESCE(MAX(fts_rowid), 0) + 1 FROM articles) WHERE rowid = new.rowid;
+    END;
+    CREATE TRIGGER articles_fts_ins AFTER UPDATE OF fts_rowid ON articles WHEN old.fts_rowid IS NULL BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.fts_rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_upd AFTER UPDATE OF title, text ON articles WHEN old.fts_rowid IS NOT NULL BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.fts_rowid, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.fts_rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_del AFTER DELETE ON articles WHEN old.fts_rowid IS NOT NULL BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.fts_rowid, old.title, old.text);
+    END;
     """,
 ]

@@ -8,70 +8,13 @@ The table `schema_version` records how many have run.
 
 from __future__ import annotations
 
+from conflictmap.store.schema import CORRECTION_LOG, EFFECTIVE_MENTIONS, FIRST_TABLES, LEAN_AND_MONTHS, POSTGRES_TYPES
+
 PG_MIGRATIONS: list[str] = [
     # 1: the first schema
-    """
-    CREATE TABLE articles (
-        id TEXT PRIMARY KEY,
-        title TEXT NOT NULL DEFAULT '',
-        text TEXT NOT NULL,
-        source TEXT NOT NULL DEFAULT '',
-        url TEXT,
-        author TEXT NOT NULL DEFAULT '',
-        published TEXT,
-        day TEXT,
-        published_raw TEXT NOT NULL DEFAULT '',
-        date_note TEXT NOT NULL DEFAULT '',
-        language TEXT,
-        origin TEXT NOT NULL DEFAULT '',
-        metadata TEXT NOT NULL DEFAULT '{}',
-        geoparser TEXT NOT NULL DEFAULT '',
-        added_at TEXT NOT NULL
-    );
-    CREATE INDEX articles_day ON articles(day);
-    CREATE INDEX articles_source ON articles(source);
-    CREATE TABLE places (
-        id BIGSERIAL PRIMARY KEY,
-        geonameid BIGINT UNIQUE,
-        name TEXT NOT NULL,
-        lat DOUBLE PRECISION NOT NULL,
-        lon DOUBLE PRECISION NOT NULL,
-        country_code TEXT NOT NULL DEFAULT '',
-        admin1 TEXT NOT NULL DEFAULT '',
-        feature TEXT NOT NULL DEFAULT '',
-        kind TEXT NOT NULL DEFAULT 'city'
-    );
+    FIRST_TABLES.format(**POSTGRES_TYPES) + """
     -- a place picked on the map has no gazetteer id: its name and rounded point key it
     CREATE UNIQUE INDEX places_point ON places (name, round(lat::numeric, 4), round(lon::numeric, 4)) WHERE geonameid IS NULL;
-    CREATE TABLE mentions (
-        id BIGSERIAL PRIMARY KEY,
-        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        start INTEGER NOT NULL,
-        "end" INTEGER NOT NULL,
-        surface TEXT NOT NULL,
-        place_id BIGINT NOT NULL REFERENCES places(id),
-        sentence TEXT NOT NULL DEFAULT '',
-        sentence_start INTEGER NOT NULL DEFAULT 0,
-        day TEXT,
-        date_cue TEXT NOT NULL DEFAULT '',
-        confidence DOUBLE PRECISION NOT NULL DEFAULT 0,
-        reason TEXT NOT NULL DEFAULT '',
-        candidates TEXT NOT NULL DEFAULT '[]',
-        UNIQUE (article_id, start)
-    );
-    CREATE INDEX mentions_place ON mentions(place_id);
-    CREATE INDEX mentions_day ON mentions(day);
-    CREATE TABLE corrections (
-        place_id BIGINT PRIMARY KEY REFERENCES places(id),
-        action TEXT NOT NULL CHECK (action IN ('replace', 'reject')),
-        new_place_id BIGINT REFERENCES places(id),
-        note TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL
-    );
-    CREATE VIEW effective_mentions AS
-        SELECT m.*, COALESCE(c.new_place_id, m.place_id) AS eff_place_id
-        FROM mentions m LEFT JOIN corrections c ON c.place_id = m.place_id
-        WHERE c.action IS NULL OR c.action = 'replace';
     """,
     # 2: full-text search (PostgreSQL's own: a tsvector kept by the database, accents
     #    folded, with a GIN index) and a revision counter that every write bumps once,
@@ -109,11 +52,7 @@ PG_MIGRATIONS: list[str] = [
     ALTER INDEX mentions_day RENAME TO mentions_date;
     -- a view keeps the column names it was made with: make it again to take the new ones
     DROP VIEW effective_mentions;
-    CREATE VIEW effective_mentions AS
-        SELECT m.*, COALESCE(c.new_place_id, m.place_id) AS eff_place_id
-        FROM mentions m LEFT JOIN corrections c ON c.place_id = m.place_id
-        WHERE c.action IS NULL OR c.action = 'replace';
-    """,
+    """ + EFFECTIVE_MENTIONS,
     # 4: a key of each article's text (spacing made uniform, hashed), so the same story
     #    arriving again through another format, file name or URL is known as stored. New
     #    rows get it from the store (sqlite.text_key, in Python); rows already here get the
@@ -177,18 +116,7 @@ PG_MIGRATIONS: list[str] = [
     CREATE TRIGGER place_days_del AFTER DELETE ON mentions REFERENCING OLD TABLE AS changed
         FOR EACH STATEMENT EXECUTE FUNCTION place_days_remove();
     ALTER TABLE corrections ADD COLUMN made_by TEXT NOT NULL DEFAULT '';
-    CREATE TABLE correction_log (
-        id BIGSERIAL PRIMARY KEY,
-        place_id BIGINT NOT NULL REFERENCES places(id),
-        from_place_id BIGINT REFERENCES places(id),
-        to_place_id BIGINT REFERENCES places(id),
-        made_by TEXT NOT NULL DEFAULT '',
-        note TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX correction_log_place ON correction_log(place_id, id);
-    INSERT INTO correction_log (place_id, from_place_id, to_place_id, note, created_at)
-        SELECT place_id, place_id, new_place_id, note, created_at FROM corrections ORDER BY created_at;
+    """ + CORRECTION_LOG.format(**POSTGRES_TYPES) + """
     CREATE CONSTRAINT TRIGGER rev_correction_log AFTER INSERT ON correction_log
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_revision();
     """,
@@ -196,5 +124,58 @@ PG_MIGRATIONS: list[str] = [
     """
     DROP INDEX place_days_day;
     CREATE INDEX place_days_day ON place_days (day, demonym, place_id) INCLUDE (mentions, articles);
+    """,
+    # 7: lean mention rows (runners-up in a side table) and counts per place and month and
+    #    per article and day beside those per place and day (schema.LEAN_AND_MONTHS says why);
+    #    the month rows follow every change of a day row (a row trigger on place_days)
+    """
+    DROP VIEW effective_mentions;
+    """ + LEAN_AND_MONTHS.format(**POSTGRES_TYPES, without_rowid="") + """
+    ALTER TABLE mentions DROP COLUMN candidates;
+    """ + EFFECTIVE_MENTIONS + """
+    CREATE FUNCTION place_months_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        r place_days%ROWTYPE;
+        dm INTEGER;
+        da INTEGER;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            r := OLD; dm := -OLD.mentions; da := -OLD.articles;
+        ELSIF TG_OP = 'UPDATE' THEN
+            r := NEW; dm := NEW.mentions - OLD.mentions; da := NEW.articles - OLD.articles;
+        ELSE
+            r := NEW; dm := NEW.mentions; da := NEW.articles;
+        END IF;
+        INSERT INTO place_months AS t (place_id, month, demonym, mentions, articles, first_day, last_day)
+            SELECT r.place_id, substr(r.day, 1, 7), r.demonym, dm, da, MIN(d.day), MAX(d.day)
+            FROM place_days d WHERE d.place_id = r.place_id AND d.demonym = r.demonym
+                AND d.day >= substr(r.day, 1, 7) AND d.day <= substr(r.day, 1, 7) || '-99'
+            ON CONFLICT (place_id, month, demonym) DO UPDATE SET mentions = t.mentions + excluded.mentions,
+                articles = t.articles + excluded.articles, first_day = excluded.first_day, last_day = excluded.last_day;
+        DELETE FROM place_months WHERE place_id = r.place_id AND month = substr(r.day, 1, 7) AND demonym = r.demonym
+            AND mentions <= 0;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER place_months_follow AFTER INSERT OR UPDATE OR DELETE ON place_days
+        FOR EACH ROW EXECUTE FUNCTION place_months_follow();
+    CREATE FUNCTION article_days_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO article_days AS t (article_id, day, demonym, mentions)
+            SELECT ch.article_id, COALESCE(ch.date, ''), ch.reason LIKE 'demonym%',
+                   CASE WHEN TG_OP = 'DELETE' THEN -COUNT(*) ELSE COUNT(*) END
+            FROM changed ch
+            WHERE NOT EXISTS (SELECT 1 FROM corrections c WHERE c.place_id = ch.place_id AND c.action = 'reject')
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (article_id, day, demonym) DO UPDATE SET mentions = t.mentions + excluded.mentions;
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM article_days t USING (SELECT DISTINCT article_id FROM changed) g
+                WHERE t.article_id = g.article_id AND t.mentions <= 0;
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER article_days_ins AFTER INSERT ON mentions REFERENCING NEW TABLE AS changed
+        FOR EACH STATEMENT EXECUTE FUNCTION article_days_change();
+    CREATE TRIGGER article_days_del AFTER DELETE ON mentions REFERENCING OLD TABLE AS changed
+        FOR EACH STATEMENT EXECUTE FUNCTION article_days_change();
     """,
 ]

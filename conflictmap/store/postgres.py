@@ -19,12 +19,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from conflictmap.errors import StoreError
 from conflictmap.mentions import Mention, Place
-from conflictmap.readers.dates import EARLIEST
 from conflictmap.store.pg_migrations import PG_MIGRATIONS
 from conflictmap.store.sqlite import Store, text_key
 
@@ -214,13 +212,6 @@ class PostgresStore(Store):
             if added:
                 db.execute("UPDATE articles SET text_key = ? WHERE id = ?", (text_key(article["text"]), article["id"]))
             return added
-
-    def span(self) -> tuple[str | None, str | None]:
-        """First and last day mentioned, over plausible ISO days only (see `Store.span`)."""
-        latest = (date.today() + timedelta(days=366)).isoformat()
-        row = self._rows("SELECT MIN(date) AS lo, MAX(date) AS hi FROM mentions WHERE date >= ? AND date <= ?"
-                         " AND date ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'", (EARLIEST.isoformat(), latest))[0]
-        return row["lo"], row["hi"]
 
     replace_mentions = _retried(Store.replace_mentions)
     correct = _retried(Store.correct)
