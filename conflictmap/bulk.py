@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from conflictmap.articles import Article
-from conflictmap.ingest import IngestReport, Progress, outlet_context, parse_one, restore_parsed, store_parsed, to_parse
+from conflictmap.ingest import IngestReport, Progress, outlet_context, parse_one, restore_parsed, store_parsed_batch, to_parse
 from conflictmap.mentions import Mention
 from conflictmap.readers import ReadFailure, read_paths
 from conflictmap.store.sqlite import StoreLike, text_key
@@ -141,13 +141,23 @@ def bulk_ingest_articles(
     part: list[dict[str, Any]] = []
 
     def write(results: Iterator[tuple[str, list[Mention] | None, str, str]]) -> None:
+        # what came back is written as batches of whole articles (one commit each), then counted
+        done: list[Article] = []
+        batch: list[tuple[Article, list[Mention], str]] = []
         for key, mentions, failure, version in results:
             article = waiting.pop(key)
-            flying_texts.discard(text_key(article.text))
+            done.append(article)
             if mentions is None:
                 report.failed.append((article.origin or article.id, failure))
             else:
-                store_parsed(article, mentions, version, store, report)
+                batch.append((article, mentions, version))
+            if len(batch) >= partition:
+                store_parsed_batch(batch, store, report)
+                batch = []
+        if batch:
+            store_parsed_batch(batch, store, report)
+        for article in done:
+            flying_texts.discard(text_key(article.text))
             if progress:
                 progress(report, article.origin)
 

@@ -132,6 +132,25 @@ def store_parsed(item: Article, mentions: Sequence[Mention], version: str, store
         report.failed.append((item.origin or item.id, not_stored(exc)))
 
 
+def store_parsed_batch(batch: Sequence[tuple[Article, Sequence[Mention], str]], store: StoreLike, report: IngestReport) -> None:
+    """Write geoparsed articles as one batch (one transaction, each article whole or not at all)
+    and count them as `store_parsed` does; an article the batch could not take is tried alone,
+    so it becomes one failure line at worst and never costs the rest of the batch."""
+    try:
+        outcomes: list[str | Exception] = store.add_articles([(a.to_dict(), m, v) for a, m, v in batch])
+    except Exception:  # noqa: BLE001 - the batch as a whole failed (nothing of it written): one by one
+        outcomes = [RuntimeError("batch failed")] * len(batch)
+    for (item, mentions, version), outcome in zip(batch, outcomes):
+        if isinstance(outcome, Exception):
+            store_parsed(item, mentions, version, store, report)
+        elif outcome == "duplicate":
+            report.duplicates += 1
+        else:
+            report.added += outcome == "added"
+            report.updated += outcome == "updated"
+            report.mentions += len(mentions)
+
+
 def not_stored(exc: BaseException) -> str:
     detail = " ".join(str(exc).split())[:200] or type(exc).__name__
     return f"not stored ({detail}); nothing of it was written, the rest goes on; fix the cause and ingest again"

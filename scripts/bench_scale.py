@@ -24,6 +24,7 @@ import os
 import json
 import random
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -66,31 +67,33 @@ def synthetic_rows(mentions: int, seed: int = 7):
         for k in picked:
             pos = text.index(pool[k].name, pos)
             rows.append((f"bench-{n}", pos, pos + len(pool[k].name), pool[k].name, k + 1, f"Report {n} mentions {pool[k].name}.",
-                         day, 0.9, "prior", "[]"))
+                         day, 0.9, "prior"))
             pos += len(pool[k].name)
     return places, articles, rows
 
 
 ARTICLE_COLS = "id, title, text, source, published, day, added_at"
 PLACE_COLS = "id, geonameid, name, lat, lon, country_code, admin1, feature, kind"
-MENTION_COLS = 'article_id, start, "end", text, place_id, sentence, date, confidence, reason, candidates'
+MENTION_COLS = 'article_id, start, "end", text, place_id, sentence, date, confidence, reason'
 
 
 def load_sqlite(path: Path, mentions: int) -> None:
+    from conflictmap.store.schema import COUNTS_REBUILD
     from conflictmap.store.sqlite import Store
 
     places, articles, rows = synthetic_rows(mentions)
     with Store(path) as s, s._transaction() as db:
         # bulk load without the per-row count triggers, then rebuild the counts once and put the triggers back
-        saved = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'place_days_%'")]
-        for name in ("place_days_ins", "place_days_del"):
+        saved = [r for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE 'place_days_%'"
+                                       " OR name LIKE 'place_months_%' OR name LIKE 'article_days_%')")]
+        for name, _ in saved:
             db.execute(f"DROP TRIGGER {name}")
         db.executemany(f"INSERT INTO places ({PLACE_COLS}) VALUES ({','.join('?' * 9)})", places)
         db.executemany(f"INSERT INTO articles ({ARTICLE_COLS}) VALUES ({','.join('?' * 7)})", articles)
-        db.executemany(f"INSERT INTO mentions ({MENTION_COLS}) VALUES ({','.join('?' * 10)})", rows)
-        db.execute("INSERT INTO place_days (place_id, day, demonym, mentions, articles) SELECT place_id, COALESCE(date, ''),"
-                   " reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id) FROM mentions GROUP BY 1, 2, 3")
-        for sql in saved:
+        db.executemany(f"INSERT INTO mentions ({MENTION_COLS}) VALUES ({','.join('?' * 9)})", rows)
+        for sql in COUNTS_REBUILD:
+            db.execute(sql)
+        for _, sql in saved:
             db.execute(sql)
     with Store(path) as s:
         s._db.execute("ANALYZE")
@@ -100,6 +103,7 @@ def load_postgres(dsn: str, mentions: int) -> None:
     import psycopg
 
     from conflictmap.store.postgres import PostgresStore
+    from conflictmap.store.schema import COUNTS_REBUILD
 
     PostgresStore(dsn).close()  # the schema
     places, articles, rows = synthetic_rows(mentions)
@@ -111,8 +115,8 @@ def load_postgres(dsn: str, mentions: int) -> None:
                     for row in data:
                         copy.write_row(row)
             cur.execute("SELECT setval('places_id_seq', (SELECT max(id) FROM places))")
-            cur.execute("INSERT INTO place_days (place_id, day, demonym, mentions, articles) SELECT place_id, COALESCE(date, ''),"
-                        " reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id) FROM mentions GROUP BY 1, 2, 3")
+            for sql in COUNTS_REBUILD:
+                cur.execute(sql)  # no parameters: psycopg sends the text as it is
             cur.execute("UPDATE revision SET n = n + 1")
         conn.execute("SET session_replication_role = origin")
         conn.commit()
@@ -131,24 +135,44 @@ def views(target: str) -> dict:
     outlines = json.loads(OUTLINES.read_text(encoding="utf-8")) if OUTLINES.exists() else None
 
     sql: list[float] = []
+    parts: dict[str, list[float]] = {"places": [], "timeline": [], "totals": [], "facets": []}
+
+    def timed(name: str, call):  # noqa: ANN001, ANN202
+        t = time.perf_counter()
+        out = call()
+        parts[name].append(time.perf_counter() - t)
+        return out
 
     def page(filters: Filters) -> tuple[float, int]:
         t0 = time.perf_counter()
-        places = queries.places(store, filters)
-        queries.daily(store, filters.but(start=None, end=None))
-        store.totals(filters)
-        store.facets()
+        places = timed("places", lambda: queries.places(store, filters))
+        timed("timeline", lambda: queries.daily(store, filters.but(start=None, end=None)))
+        timed("totals", lambda: store.totals(filters))
+        timed("facets", lambda: store.facets())
         sql.append(time.perf_counter() - t0)
         html = local_assets(build_map(places, window=(filters.start, filters.end), outlines=outlines)).get_root().render()
         return time.perf_counter() - t0, len(html.encode("utf-8"))
 
     first, payload = page(Filters(start=date(2014, 1, 1), end=date(2014, 12, 31)))
-    slider = sorted(page(Filters(start=date(2014, m, 1), end=date(2014, m, 28)))[0] for m in range(1, 13))
+    every = sorted(page(Filters(start=date(2014, m, 1), end=date(2014, m, 28)))[0] for m in range(1, 13))
+    # What a slider change costs in the dashboard: the timeline and the facets are cached per
+    # store revision (pages/_shared.py), so only the places, the totals and the map are redone.
+    moved: list[float] = []
+    for m in range(1, 13):
+        t0 = time.perf_counter()
+        window = Filters(start=date(2014, m, 3), end=date(2014, m, 27))
+        frame = queries.places(store, window)
+        store.totals(window)
+        local_assets(build_map(frame, window=(window.start, window.end), outlines=outlines)).get_root().render()
+        moved.append(time.perf_counter() - t0)
+    slider = sorted(moved)
     stats = store.stats()
     return {"articles": stats["articles"], "mentions": stats["mentions"], "first_map_s": round(first, 3),
             "first_map_sql_s": round(sql[0], 3), "slider_sql_median_s": round(sorted(sql[1:])[len(sql[1:]) // 2], 3),
             "slider_median_s": round(slider[len(slider) // 2], 3), "slider_max_s": round(slider[-1], 3),
-            "payload_mb": round(payload / 1e6, 2), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "uncached_view_median_s": round(every[len(every) // 2], 3),
+            "payload_mb": round(payload / 1e6, 2), "first_sql_parts_s": {k: round(v[0], 3) for k, v in parts.items()},
+            "slider_sql_parts_median_s": {k: round(sorted(v[1:])[len(v[1:]) // 2], 3) for k, v in parts.items()}, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def demo_copies(folder: Path, n: int) -> Path:
@@ -181,6 +205,60 @@ def ingest_rate(dsn: str, path: Path, workers: int) -> dict:
             "per_worker": round(report.added / took / max(1, workers), 1), "failed": len(report.failed), "load_avg": _load()}
 
 
+def ingest_profile(dsn: str, path: Path, n: int) -> dict:
+    """Where one process's ingest time goes: reading, the duplicate check, geoparsing, the write."""
+    from conflictmap.geoparser.parser import default_geoparser
+    from conflictmap.ingest import IngestReport, parse_one, store_parsed, to_parse
+    from conflictmap.readers import read_paths
+    from conflictmap.store.postgres import PostgresStore
+
+    parser = default_geoparser()
+    spent = {"read": 0.0, "check": 0.0, "geoparse": 0.0, "write": 0.0}
+    report = IngestReport()
+    with PostgresStore(dsn) as store:
+        t = time.perf_counter()
+        items = iter(read_paths([path]))
+        while True:
+            t = time.perf_counter()
+            item = next(items, None)
+            spent["read"] += time.perf_counter() - t
+            if item is None or report.read >= n:
+                break
+            t = time.perf_counter()
+            fresh = to_parse(item, store, report)
+            spent["check"] += time.perf_counter() - t
+            if not fresh:
+                continue
+            t = time.perf_counter()
+            mentions, _ = parse_one(parser, item.text, item.published, title=item.title, source=item.source, url=item.url)
+            spent["geoparse"] += time.perf_counter() - t
+            t = time.perf_counter()
+            store_parsed(item, mentions or [], parser.version, store, report)
+            spent["write"] += time.perf_counter() - t
+    total = sum(spent.values())
+    return {"profile": "one process into PostgreSQL", "articles": report.added, "seconds": round(total, 1),
+            "articles_per_s": round(report.added / total, 1), "share": {k: round(v / total, 3) for k, v in spent.items()},
+            "ms_per_article": {k: round(1000 * v / max(1, report.added), 2) for k, v in spent.items()}, "load_avg": _load()}
+
+
+def store_size(folder: Path, n: int) -> dict:
+    """Bytes the SQLite store takes per 1,000 real articles (the demo corpus repeated), by table."""
+    from conflictmap.ingest import ingest
+    from conflictmap.store.sqlite import Store
+
+    path = folder / f"size-{n}.db"
+    with Store(path) as store:
+        report = ingest([demo_copies(folder, n)], store)
+        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store._db.execute("VACUUM")
+        tables = {r["name"]: r["bytes"] for r in store._rows(
+            "SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 12")}
+    per = 1000 / max(1, report.added)
+    return {"size": "sqlite", "articles": report.added, "mentions": report.mentions,
+            "mb_per_1000_articles": round(path.stat().st_size * per / 1e6, 2),
+            "largest_mb_per_1000": {k: round(v * per / 1e6, 2) for k, v in tables.items()}}
+
+
 def _load() -> float:
     return round(os.getloadavg()[0], 1)
 
@@ -189,6 +267,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="10000,100000,1000000", help="mention counts, comma-separated")
     ap.add_argument("--ingest", type=int, default=20_000, help="articles for the ingest runs")
+    ap.add_argument("--backends", default="sqlite,postgresql", help="which stores the views are timed on")
+    ap.add_argument("--size", type=int, default=0, help="also measure the SQLite store's size over this many real articles")
+    ap.add_argument("--profile", type=int, default=0, help="also profile a one-process ingest of this many articles")
     ap.add_argument("--skip-views", action="store_true")
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument("--views-of", help=argparse.SUPPRESS)  # internal: time the views of one store in this process
@@ -199,10 +280,12 @@ def main() -> None:
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     tmp.chmod(0o755)
+    if args.size:
+        print(json.dumps(store_size(tmp, args.size)), flush=True)
     with LocalPostgres(tmp / "pg") as pg:
         if not args.skip_views:
             for scale in (int(s) for s in args.scales.split(",")):
-                for backend in ("sqlite", "postgresql"):
+                for backend in args.backends.split(","):
                     t0 = time.perf_counter()
                     if backend == "sqlite":
                         target = str(tmp / f"s{scale}.db")
@@ -217,10 +300,17 @@ def main() -> None:
                         continue
                     print(json.dumps({"backend": backend, "scale": scale, "load_s": round(load_s, 1), **json.loads(done.stdout),
                                       "load_avg": _load()}), flush=True)
+                    if backend == "sqlite":
+                        Path(target).unlink()
+                        Path(target + "-wal").unlink(missing_ok=True)
+                        Path(target + "-shm").unlink(missing_ok=True)
+        if args.profile:
+            print(json.dumps(ingest_profile(pg.create_database("profile"), demo_copies(tmp, args.profile), args.profile)), flush=True)
         if not args.skip_ingest:
             path = demo_copies(tmp, args.ingest)
             for workers in (0, 1, 2):
                 print(json.dumps({"ingest": "postgresql", **ingest_rate(pg.create_database(f"ingest{workers}"), path, workers)}), flush=True)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@ backend, and several writers at once on a real server (the tests' own throwaway 
 
 from __future__ import annotations
 
+import json
 import threading
+from datetime import date
 
 import pytest
 
@@ -157,3 +159,25 @@ def test_ingest_workers_writing_at_once_lose_nothing(pg_dsn):
         assert stats["articles"] == 30 and stats["places"] <= 6 and stats["mentions"] == 90
         assert sum(r["mentions"] for r in s.place_rows(Filters())) == 90
         assert s.totals(Filters()) == {"mentions": 90, "articles": 30, "places": stats["places"]}
+
+
+def test_a_store_at_schema_six_upgrades_its_rows_and_counts(pg_dsn, monkeypatch):
+    """A server database written before the lean rows and month counts opens, moves its
+    runners-up to their side table and counts by month what it counted by day."""
+    import conflictmap.store.postgres as pg_module
+
+    monkeypatch.setattr(pg_module, "PG_MIGRATIONS", PG_MIGRATIONS[:6])
+    with PostgresStore(pg_dsn) as s:
+        with s._transaction() as db:  # rows as schema 6 wrote them (candidates on the mention row)
+            db.execute("INSERT INTO articles (id, title, text, source, published, day, added_at) VALUES"
+                       " ('old', 'Old', 'Talks in Mosul.', 'Desk', '2014-06-10T12:00:00+00:00', '2014-06-10', 'then')")
+            db.execute("INSERT INTO places (id, geonameid, name, lat, lon, country_code, kind) VALUES (1, 99434, 'Mosul', 36.3, 43.1, 'IQ', 'city')")
+            db.execute("INSERT INTO mentions (article_id, start, \"end\", text, place_id, sentence, date, candidates) VALUES"
+                       " ('old', 9, 14, 'Mosul', 1, 'Talks in Mosul.', '2014-06-10', '[{\"name\": \"Erbil\", \"lat\": 36.2, \"lon\": 44.0}]')")
+    monkeypatch.setattr(pg_module, "PG_MIGRATIONS", PG_MIGRATIONS)
+    with PostgresStore(pg_dsn) as s:
+        assert s.schema_version == len(PG_MIGRATIONS)
+        (row,) = s.mention_rows(Filters())
+        assert [c["name"] for c in json.loads(row["candidates"])] == ["Erbil"]
+        assert s.place_rows(Filters())[0]["mentions"] == 1
+        assert s.totals(Filters(start=date(2014, 6, 1))) == {"mentions": 1, "articles": 1, "places": 1}

@@ -213,6 +213,7 @@ class PostgresStore(Store):
                 db.execute("UPDATE articles SET text_key = ? WHERE id = ?", (text_key(article["text"]), article["id"]))
             return added
 
+    add_articles = _retried(Store.add_articles)
     replace_mentions = _retried(Store.replace_mentions)
     correct = _retried(Store.correct)
     uncorrect = _retried(Store.uncorrect)

@@ -59,6 +59,7 @@ class StoreLike(Protocol):
     def has_text(self, text: str) -> str | None: ...
     def delete_article(self, article_id: str) -> bool: ...
     def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool: ...
+    def add_articles(self, items: Sequence[tuple[dict[str, Any], Sequence[Mention], str]]) -> list[str | Exception]: ...
     def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None: ...
     def stale_articles(self, version: str | None = None) -> list[dict[str, Any]]: ...
     def place_id(self, place: Place) -> int: ...
@@ -153,7 +154,19 @@ class Store(Writes, Corrections, Reads, Counts):
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; inside another (a batch of whole articles), a savepoint of its own,
+        so one article that fails is undone alone and the rest of the batch still lands."""
         with self._lock:
+            if self._db.in_transaction:
+                self._db.execute("SAVEPOINT article")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK TO article")
+                    raise
+                finally:
+                    self._db.execute("RELEASE article")
+                return
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:

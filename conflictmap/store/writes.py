@@ -122,6 +122,24 @@ class Writes:
             self._insert_mentions(article["id"], mentions)
         return True
 
+    def add_articles(self, items: Sequence[tuple[dict[str, Any], Sequence[Mention], str]]) -> list[str | Exception]:
+        """Store a batch of geoparsed articles in one transaction, each whole or not at all.
+
+        For each (article, mentions, geoparser version): "added", "updated", "duplicate",
+        or the exception that kept it out (its savepoint undone, the rest kept). One commit
+        per batch instead of per article is what bulk ingest into a durable server pays less for.
+        """
+        outcomes: list[str | Exception] = []
+        with self._transaction():
+            for article, mentions, version in items:
+                try:
+                    seen = self.has_article(article["id"])
+                    outcomes.append(("updated" if seen else "added") if self.add_article(article, mentions, geoparser=version)
+                                    else "duplicate")
+                except Exception as exc:  # noqa: BLE001 - one article's failure is its own line
+                    outcomes.append(exc)
+        return outcomes
+
     def replace_mentions(self, article_id: str, mentions: Sequence[Mention], *, geoparser: str = "") -> None:
         """Swap an article's mentions for a fresh geoparse, atomically."""
         with self._transaction() as db:
