@@ -316,3 +316,17 @@ def test_the_full_text_index_keeps_no_second_copy_of_the_texts(tmp_path):
         assert "articles_fts" in tables and "articles_fts_content" not in tables
         assert s._rows("SELECT COUNT(*) AS n FROM articles_fts WHERE articles_fts MATCH 'vienna'")[0]["n"] == 1
         assert s._rows("SELECT COUNT(*) AS n FROM articles_fts WHERE articles_fts MATCH 'geneva'")[0]["n"] == 0
+
+
+def test_a_batch_of_articles_lands_whole_but_for_the_one_that_fails(store):
+    """Bulk ingest writes a batch in one transaction; an article that cannot be written is undone alone."""
+    broken = Place(geonameid=None, name="Nowhere", lat=None, lon=None)  # type: ignore[arg-type]
+    outcomes = store.add_articles([
+        (article("b1", "Fighting in Mosul.", "2014-06-10"), [mention(MOSUL, 12, "Mosul", "2014-06-10")], "v1"),
+        (article("b2", "Fighting nowhere.", "2014-06-11"), [mention(ERBIL, 0, "Erbil", "2014-06-11"), mention(broken, 9, "nowhere", "2014-06-11")], "v1"),
+        (article("b1", "Fighting in Mosul.", "2014-06-10"), [mention(MOSUL, 12, "Mosul", "2014-06-10")], "v1"),
+        (article("b3", "Talks in Erbil.", "2014-06-12"), [mention(ERBIL, 9, "Erbil", "2014-06-12")], "v1"),
+    ])
+    assert outcomes[0] == "added" and isinstance(outcomes[1], Exception) and outcomes[2:] == ["duplicate", "added"]
+    assert {a["id"] for a in store._rows("SELECT id FROM articles")} == {"b1", "b3"}
+    assert store.totals(Filters()) == {"mentions": 2, "articles": 2, "places": 2}  # nothing of b2, not even Erbil's count

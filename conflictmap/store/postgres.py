@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from conflictmap.errors import StoreError
 from conflictmap.mentions import Mention, Place
 from conflictmap.store.pg_migrations import PG_MIGRATIONS
-from conflictmap.store.sqlite import Store, text_key
+from conflictmap.store.sqlite import Store
 
 T = TypeVar("T")
 
@@ -203,16 +203,7 @@ class PostgresStore(Store):
             row.pop("search", None)  # the index's own column, not the article's
         return row
 
-    @_retried
-    def add_article(self, article: dict[str, Any], mentions: Sequence[Mention], *, geoparser: str = "") -> bool:
-        # SQLite fills the text key with a function registered on its connection; here the
-        # store writes it in the same transaction, with the same Python function.
-        with self._transaction() as db:
-            added = Store.add_article(self, article, mentions, geoparser=geoparser)
-            if added:
-                db.execute("UPDATE articles SET text_key = ? WHERE id = ?", (text_key(article["text"]), article["id"]))
-            return added
-
+    add_article = _retried(Store.add_article)
     add_articles = _retried(Store.add_articles)
     replace_mentions = _retried(Store.replace_mentions)
     correct = _retried(Store.correct)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Any
@@ -41,6 +41,18 @@ def plausibly_dated(mention: Mention) -> Mention:
     except ValueError:
         note = f"date {str(mention.date)[:10]} is not a real day, so it is taken for a typo; kept undated; fix the date in the source and ingest again"
     return replace(mention, date=None, date_cue=note)
+
+
+def _place_key(place: Place) -> tuple[Any, ...]:
+    """What tells stored places apart: the gazetteer id, else the name and rounded point."""
+    if place.geonameid is not None:
+        return ("g", int(place.geonameid))
+    return ("p", place.name, round(float(place.lat), 4), round(float(place.lon), 4))
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 class Writes:
@@ -99,8 +111,8 @@ class Writes:
                 published = published.isoformat()
             db.execute(
                 "INSERT INTO articles (id, title, text, source, url, author, published, day, published_raw,"
-                " date_note, language, origin, metadata, geoparser, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " date_note, language, origin, metadata, geoparser, added_at, text_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article["id"],
                     article.get("title") or "",
@@ -117,6 +129,7 @@ class Writes:
                     json.dumps(article.get("metadata") or {}, ensure_ascii=False, default=str),
                     geoparser,
                     now(),
+                    text_key(article["text"]),
                 ),
             )
             self._insert_mentions(article["id"], mentions)
@@ -152,24 +165,39 @@ class Writes:
         # in gazetteer-id order and rows written in (place, date) order: concurrent writers on
         # a server database then take their row locks in one order and never deadlock.
         unique = [plausibly_dated(m) for m in {m.start: m for m in reversed(mentions)}.values()]
-        ids = {id(m): self.place_id(m.place)
-               for m in sorted(unique, key=lambda m: (m.place.geonameid is None, m.place.geonameid or 0, m.place.name))}
-        unique.sort(key=lambda m: (ids[id(m)], m.date or "", m.start))
-        rows = [(article_id, m.start, m.end, m.text, ids[id(m)], m.sentence, m.sentence_start, m.date, m.date_cue,
+        ids = self._place_ids([m.place for m in unique])
+        unique.sort(key=lambda m: (ids[_place_key(m.place)], m.date or "", m.start))
+        rows = [(article_id, m.start, m.end, m.text, ids[_place_key(m.place)], m.sentence, m.sentence_start, m.date, m.date_cue,
                  float(m.confidence or 0.0), m.reason) for m in unique]
-        self._db.executemany(
-            'INSERT INTO mentions (article_id, start, "end", text, place_id, sentence, sentence_start,'
-            " date, date_cue, confidence, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (article_id, start) DO NOTHING",
-            rows,
-        )
+        # one statement per article (not one per mention): PostgreSQL's statement triggers then
+        # update each kept count once for the whole article
+        for chunk in _chunks(rows, 500):
+            self._db.execute(
+                'INSERT INTO mentions (article_id, start, "end", text, place_id, sentence, sentence_start, date, date_cue,'
+                " confidence, reason) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+                + " ON CONFLICT (article_id, start) DO NOTHING", [v for row in chunk for v in row])
         # the runners-up beside the rows, only for mentions that have any (most have none)
         offered = {m.start: json.dumps([c.to_dict() for c in m.candidates], ensure_ascii=False) for m in unique if m.candidates}
         if offered:
             stored = sorted((int(r[0]), int(r[1])) for r in self._db.execute(
                 "SELECT id, start FROM mentions WHERE article_id = ?", (article_id,)).fetchall())
-            self._db.executemany("INSERT INTO mention_candidates (mention_id, candidates) VALUES (?, ?)",
-                                 [(ident, offered[start]) for ident, start in stored if start in offered])
+            pairs = [(ident, offered[start]) for ident, start in stored if start in offered]
+            for chunk in _chunks(pairs, 500):
+                self._db.execute("INSERT INTO mention_candidates (mention_id, candidates) VALUES " + ", ".join(["(?, ?)"] * len(chunk)), [v for pair in chunk for v in pair])
+
+    def _place_ids(self, places: Sequence[Place]) -> dict[tuple[Any, ...], int]:
+        """Row ids of many places in one lookup; those not stored yet are added one by one
+        (`place_id`), in gazetteer-id order."""
+        ids: dict[tuple[Any, ...], int] = {}
+        known = sorted({p.geonameid for p in places if p.geonameid is not None})
+        for chunk in _chunks(known, 500):
+            for row in self._db.execute(f"SELECT geonameid, id FROM places WHERE geonameid IN ({','.join('?' * len(chunk))})",
+                                        chunk).fetchall():
+                ids[("g", int(row[0]))] = int(row[1])
+        for place in sorted(places, key=lambda p: (p.geonameid is None, p.geonameid or 0, p.name)):
+            if _place_key(place) not in ids:
+                ids[_place_key(place)] = self.place_id(place)
+        return ids
 
     def place_id(self, place: Place) -> int:
         """The id of a place row, added on first sight (a lookup, as in sqlite-utils).
