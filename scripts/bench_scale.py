@@ -176,7 +176,8 @@ def views(target: str) -> dict:
 
 
 def demo_copies(folder: Path, n: int) -> Path:
-    """The demo corpus repeated to n articles, each copy with its own URL and text (so its own id)."""
+    """The demo corpus repeated to n articles, each copy with its own URL and text (so its own id),
+    each round of copies dated on other days."""
     from conflictmap.ingest import DEMO_CORPUS
 
     lines = [json.loads(x) for x in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -185,6 +186,9 @@ def demo_copies(folder: Path, n: int) -> Path:
         row = dict(lines[k % len(lines)])
         row["url"] = f"https://example.org/copy/{k}"
         row["text"] = row["text"] + f"\n\nCopy {k}."
+        # each round of copies on other days (up to ten years back), as a real backlog spreads over time
+        if row.get("published") and k >= len(lines):
+            row["published"] = (date.fromisoformat(row["published"][:10]) - timedelta(days=(k // len(lines)) * 37 % 3650)).isoformat()
         out.write(json.dumps(row) + "\n")
     path = folder / f"demo-x{n}.jsonl"
     path.write_text(out.getvalue(), encoding="utf-8")
