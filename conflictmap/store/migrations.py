@@ -184,5 +184,26 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER articles_fts_del AFTER DELETE ON articles WHEN old.fts_rowid IS NOT NULL BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.fts_rowid, old.title, old.text);
     END;
+        -- the day counts' "is this article already counted here?" probe reads the article's own
+    -- mentions (the unique key), never every mention of the place: `+` keeps the place index out
+    DROP TRIGGER place_days_ins;
+    DROP TRIGGER place_days_del;
+    CREATE TRIGGER place_days_ins AFTER INSERT ON mentions BEGIN
+        INSERT INTO place_days (place_id, day, demonym, mentions, articles)
+        VALUES (new.place_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1,
+                NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = new.article_id AND o.id != new.id
+                            AND +o.place_id = new.place_id AND COALESCE(o.date, '') = COALESCE(new.date, '')
+                            AND (o.reason LIKE 'demonym%') = (new.reason LIKE 'demonym%')))
+        ON CONFLICT (place_id, day, demonym) DO UPDATE SET mentions = mentions + 1, articles = articles + excluded.articles;
+    END;
+    CREATE TRIGGER place_days_del AFTER DELETE ON mentions BEGIN
+        UPDATE place_days SET mentions = mentions - 1,
+            articles = articles - NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = old.article_id
+                AND +o.place_id = old.place_id AND COALESCE(o.date, '') = COALESCE(old.date, '')
+                AND (o.reason LIKE 'demonym%') = (old.reason LIKE 'demonym%'))
+        WHERE place_id = old.place_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
+        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.date, '')
+            AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
+    END;
     """,
 ]

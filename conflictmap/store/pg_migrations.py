@@ -189,5 +189,38 @@ PG_MIGRATIONS: list[str] = [
     ALTER TABLE place_days SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000);
     ALTER TABLE place_months SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000);
     ALTER TABLE article_days SET (fillfactor = 90);
+        -- The day counts' "is this article already counted in this bucket?" probe, as a lateral
+    -- lookup of the article's own mentions (its unique key; `+` keeps the place index out).
+    -- Written as EXISTS, PostgreSQL (guessing the transition table's size) hashed it over
+    -- every stored mention, so each article's write grew with the store.
+    CREATE OR REPLACE FUNCTION place_days_add() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO place_days AS t (place_id, day, demonym, mentions, articles)
+        SELECT g.place_id, g.day, g.demonym, SUM(g.n), SUM(CASE WHEN seen.yes THEN 0 ELSE 1 END)
+        FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
+              FROM changed GROUP BY 1, 2, 3, 4) g
+        LEFT JOIN LATERAL (SELECT TRUE AS yes FROM mentions o WHERE o.article_id = g.article_id AND +o.place_id = g.place_id
+                           AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym
+                           AND o.id NOT IN (SELECT id FROM changed) LIMIT 1) seen ON TRUE
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (place_id, day, demonym) DO UPDATE
+            SET mentions = t.mentions + excluded.mentions, articles = t.articles + excluded.articles;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION place_days_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO place_days AS t (place_id, day, demonym, mentions, articles)
+        SELECT g.place_id, g.day, g.demonym, -SUM(g.n), -SUM(CASE WHEN seen.yes THEN 0 ELSE 1 END)
+        FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
+              FROM changed GROUP BY 1, 2, 3, 4) g
+        LEFT JOIN LATERAL (SELECT TRUE AS yes FROM mentions o WHERE o.article_id = g.article_id AND +o.place_id = g.place_id
+                           AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym LIMIT 1) seen ON TRUE
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (place_id, day, demonym) DO UPDATE
+            SET mentions = t.mentions + excluded.mentions, articles = t.articles + excluded.articles;
+        DELETE FROM place_days t USING (SELECT DISTINCT place_id, COALESCE(date, '') AS day FROM changed) g
+            WHERE t.place_id = g.place_id AND t.day = g.day AND t.mentions <= 0;
+        RETURN NULL;
+    END $$;
     """,
 ]

@@ -34,7 +34,7 @@ from conflictmap.store.writes import Writes, text_key
 
 HOME_ENV = "CONFLICTMAP_HOME"
 DB_NAME = "conflictmap.db"
-MMAP_BYTES = 1 << 30  # address space only: pages are the OS's file cache, shared, not this process's memory
+MMAP_BYTES = 256 << 20  # the OS file cache mapped in: shared pages, yet counted in RSS, hence bounded
 CACHE_KIB = 64 * 1024
 
 
