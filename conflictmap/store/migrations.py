@@ -8,6 +8,28 @@ from __future__ import annotations
 
 from conflictmap.store.schema import CORRECTION_LOG, FIRST_TABLES, EFFECTIVE_MENTIONS, LEAN_AND_MONTHS, SQLITE_TYPES
 
+# The triggers that keep the per-place-and-day counts (schema 5; schema 7 makes them again
+# with the "already counted" probe kept to the article's own mentions)
+DAY_COUNT_TRIGGERS = """
+    CREATE TRIGGER place_days_ins AFTER INSERT ON mentions BEGIN
+        INSERT INTO place_days (place_id, day, demonym, mentions, articles)
+        VALUES (new.place_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1,
+                NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = new.article_id AND o.id != new.id
+                            AND o.place_id = new.place_id AND COALESCE(o.date, '') = COALESCE(new.date, '')
+                            AND (o.reason LIKE 'demonym%') = (new.reason LIKE 'demonym%')))
+        ON CONFLICT (place_id, day, demonym) DO UPDATE SET mentions = mentions + 1, articles = articles + excluded.articles;
+    END;
+    CREATE TRIGGER place_days_del AFTER DELETE ON mentions BEGIN
+        UPDATE place_days SET mentions = mentions - 1,
+            articles = articles - NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = old.article_id
+                AND o.place_id = old.place_id AND COALESCE(o.date, '') = COALESCE(old.date, '')
+                AND (o.reason LIKE 'demonym%') = (old.reason LIKE 'demonym%'))
+        WHERE place_id = old.place_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
+        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.date, '')
+            AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
+    END;
+"""
+
 # Each entry upgrades the schema by one version; never edit a released entry,
 # append a new one.  PRAGMA user_version records how many have run.
 MIGRATIONS: list[str] = [
@@ -89,23 +111,7 @@ MIGRATIONS: list[str] = [
     INSERT INTO place_days (place_id, day, demonym, mentions, articles)
         SELECT place_id, COALESCE(date, ''), reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id)
         FROM mentions GROUP BY 1, 2, 3;
-    CREATE TRIGGER place_days_ins AFTER INSERT ON mentions BEGIN
-        INSERT INTO place_days (place_id, day, demonym, mentions, articles)
-        VALUES (new.place_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1,
-                NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = new.article_id AND o.id != new.id
-                            AND o.place_id = new.place_id AND COALESCE(o.date, '') = COALESCE(new.date, '')
-                            AND (o.reason LIKE 'demonym%') = (new.reason LIKE 'demonym%')))
-        ON CONFLICT (place_id, day, demonym) DO UPDATE SET mentions = mentions + 1, articles = articles + excluded.articles;
-    END;
-    CREATE TRIGGER place_days_del AFTER DELETE ON mentions BEGIN
-        UPDATE place_days SET mentions = mentions - 1,
-            articles = articles - NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = old.article_id
-                AND o.place_id = old.place_id AND COALESCE(o.date, '') = COALESCE(old.date, '')
-                AND (o.reason LIKE 'demonym%') = (old.reason LIKE 'demonym%'))
-        WHERE place_id = old.place_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
-        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.date, '')
-            AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
-    END;
+    """ + DAY_COUNT_TRIGGERS + """
     ALTER TABLE corrections ADD COLUMN made_by TEXT NOT NULL DEFAULT '';
     """ + CORRECTION_LOG.format(**SQLITE_TYPES) + """
     CREATE TRIGGER rev_correction_log_ins AFTER INSERT ON correction_log BEGIN UPDATE revision SET n = n + 1; END;
@@ -188,22 +194,6 @@ MIGRATIONS: list[str] = [
     -- mentions (the unique key), never every mention of the place: `+` keeps the place index out
     DROP TRIGGER place_days_ins;
     DROP TRIGGER place_days_del;
-    CREATE TRIGGER place_days_ins AFTER INSERT ON mentions BEGIN
-        INSERT INTO place_days (place_id, day, demonym, mentions, articles)
-        VALUES (new.place_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1,
-                NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = new.article_id AND o.id != new.id
-                            AND +o.place_id = new.place_id AND COALESCE(o.date, '') = COALESCE(new.date, '')
-                            AND (o.reason LIKE 'demonym%') = (new.reason LIKE 'demonym%')))
-        ON CONFLICT (place_id, day, demonym) DO UPDATE SET mentions = mentions + 1, articles = articles + excluded.articles;
-    END;
-    CREATE TRIGGER place_days_del AFTER DELETE ON mentions BEGIN
-        UPDATE place_days SET mentions = mentions - 1,
-            articles = articles - NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = old.article_id
-                AND +o.place_id = old.place_id AND COALESCE(o.date, '') = COALESCE(old.date, '')
-                AND (o.reason LIKE 'demonym%') = (old.reason LIKE 'demonym%'))
-        WHERE place_id = old.place_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
-        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.date, '')
-            AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
-    END;
+    """ + DAY_COUNT_TRIGGERS.replace("o.place_id = ", "+o.place_id = ") + """
     """,
 ]
