@@ -330,3 +330,10 @@ def test_a_batch_of_articles_lands_whole_but_for_the_one_that_fails(store):
     assert outcomes[0] == "added" and isinstance(outcomes[1], Exception) and outcomes[2:] == ["duplicate", "added"]
     assert {a["id"] for a in store._rows("SELECT id FROM articles")} == {"b1", "b3"}
     assert store.totals(Filters()) == {"mentions": 2, "articles": 2, "places": 2}  # nothing of b2, not even Erbil's count
+
+
+def test_facets_offer_every_source_country_kind_and_the_most_mentioned_places(filled):
+    facets = filled.facets()
+    assert facets["sources"] == ["Desk", "Other"]
+    assert facets["countries"] == ["IQ"] and facets["kinds"] == ["city", "country"]
+    assert [name for _, name, _ in facets["places"]] == ["Mosul", "Iraq", "Erbil"]  # 2, 2 (one a demonym), 1; ties by id

@@ -163,7 +163,11 @@ class Counts:
     def facets(self) -> dict[str, list[Any]]:
         """Values the filter widgets offer."""
         return {
-            "sources": [r["source"] for r in self._rows("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY source")],
+            # a skip through the source index (one seek per source), not a pass over every article
+            "sources": [r["v"] for r in self._rows(
+                "WITH RECURSIVE s(v) AS (SELECT MIN(source) FROM articles WHERE source != ''"
+                " UNION ALL SELECT (SELECT MIN(source) FROM articles WHERE source > s.v) FROM s WHERE s.v IS NOT NULL)"
+                " SELECT v FROM s WHERE v IS NOT NULL ORDER BY v")],
             "countries": [r["country_code"] for r in self._rows("SELECT DISTINCT country_code FROM places WHERE country_code != '' ORDER BY 1")],
             "kinds": [r["kind"] for r in self._rows("SELECT DISTINCT kind FROM places ORDER BY 1")],
             # the places worth offering in a picker: the 500 most mentioned, as (id, name, country)
