@@ -297,7 +297,8 @@ FAST_ONLY = {
 def test_fast_path_agrees_with_dateparser(text):
     """The hand-written fast path is kept only because it is ~300x cheaper (docs/benchmarks.md);
     where dateparser reads the same shape, both must give the same instant."""
-    from conflictmap.readers.dates import _fallback, _fast
+    from conflictmap.readers.date_shapes import known_shape as _fast
+    from conflictmap.readers.dates import _fallback
 
     reference = datetime(2016, 12, 1, 12, 0, tzinfo=timezone.utc)
     fast = _fast(text, reference, timezone.utc)
@@ -308,7 +309,8 @@ def test_fast_path_agrees_with_dateparser(text):
 
 
 def test_relative_days_agree_with_dateparser_on_the_day():
-    from conflictmap.readers.dates import _fallback, _fast
+    from conflictmap.readers.date_shapes import known_shape as _fast
+    from conflictmap.readers.dates import _fallback
 
     reference = datetime(2016, 12, 1, 12, 0, tzinfo=timezone.utc)
     for text in ("yesterday", "today", "2 days ago"):
