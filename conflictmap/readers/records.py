@@ -143,17 +143,6 @@ def record_to_article(
         meta["fetched"] = fetched_value
     if summary_used:
         meta["text_is_summary"] = True
-    return make_article(
-        text=text,
-        title=title,
-        url=url,
-        source=source,
-        author=author,
-        published_raw=published_value,
-        published=published,
-        date_note=note,
-        language=language,
-        origin=origin,
-        fetched_at=reference,
-        metadata=meta,
-    )
+    return make_article(text=text, title=title, url=url, source=source, author=author, published_raw=published_value,
+                        published=published, date_note=note, language=language, origin=origin, fetched_at=reference,
+                        metadata=meta)
