@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib.util import find_spec
 
 import pytest
 
@@ -16,19 +17,12 @@ from tests.apphelp import CHROMIUM, Net, free_port, streamlit_server
 from tests.conftest import ROOT
 from tests.test_browser import MARKER_COUNT_JS, VIEWPORT, browser, map_frame, settle, shot  # noqa: F401 - the shared browser fixture
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-try:
-    from oidc_provider_mock import User, run_server_in_thread
-except ImportError:  # pragma: no cover - installed by ./setup.sh --dev
-    run_server_in_thread = None
-
+# Found, not imported: the provider pulls in Flask and authlib (a second or more), which every
+# unit-test run would otherwise pay at collection for tests it deselects.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(sync_playwright is None, reason="playwright (python) is not installed in this environment"),
-    pytest.mark.skipif(run_server_in_thread is None, reason="oidc-provider-mock is not installed: ./setup.sh --dev"),
+    pytest.mark.skipif(find_spec("playwright") is None, reason="playwright (python) is not installed in this environment"),
+    pytest.mark.skipif(find_spec("oidc_provider_mock") is None, reason="oidc-provider-mock is not installed: ./setup.sh --dev"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install chromium"),
 ]
 
@@ -38,6 +32,8 @@ JOURNALIST = "ana@newsroom.example"
 @pytest.fixture(scope="module")
 def provider():
     """A local OpenID Connect provider on a free port, with one newsroom account."""
+    from oidc_provider_mock import User, run_server_in_thread
+
     with run_server_in_thread(port=free_port(), user_claims=[User(sub="ana", claims={"email": JOURNALIST, "name": "Ana"})]) as server:
         yield f"http://127.0.0.1:{server.server_port}"
 
