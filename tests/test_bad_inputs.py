@@ -461,8 +461,8 @@ def test_a_broken_store_shows_its_message_not_a_traceback(tmp_path, monkeypatch)
     monkeypatch.setenv("CONFLICTMAP_HOME", str(home))
     clear_streamlit_caches()
     try:
+        at = new_app().run()  # the map page first, then each page from the same session
         for page in ("pages/map.py", "pages/articles.py", "pages/places.py", "pages/add_articles.py"):
-            at = new_app().run()
             if page != "pages/map.py":
                 at.switch_page(page).run()
             _no_exception(at)
