@@ -13,9 +13,14 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from tests.gazetteer_fixture import write_gazetteer
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -152,7 +157,7 @@ class InProcessCli:
         self.home = home
         self._runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None):
+    def __call__(self, *args: str | os.PathLike, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         """Run one command; the result has `exit_code`, `stdout` and `stderr` (click keeps them apart)."""
         from conflictmap.cli import cli
 
