@@ -22,7 +22,7 @@ from conflictmap.geoparser.mention_dates import mention_date
 from conflictmap.geoparser.recognition import Recognizer, tokenize
 from conflictmap.geoparser.resolution import resolve
 from conflictmap.geoparser.sentences import sentences
-from conflictmap.mentions import Candidate, Mention
+from conflictmap.mentions import Mention
 from conflictmap.readers.dates import parse_published
 
 GEOPARSER_VERSION = "conflictmap-geoparser/2"  # the code; `Geoparser.version` adds the model's date
@@ -143,7 +143,7 @@ class Geoparser:
                 reason=ch.reason,
                 sentence=text[a:b].strip(),
                 sentence_start=a + (len(text[a:b]) - len(text[a:b].lstrip())),
-                candidates=tuple(Candidate(**q.as_place().to_dict(), score=round(sc, 2)) for q, sc in ch.alternatives)
+                candidates=tuple(q.as_candidate(round(sc, 2)) for q, sc in ch.alternatives)
                 if candidates else (),
             ))
         return out
