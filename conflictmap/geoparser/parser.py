@@ -111,7 +111,8 @@ class Geoparser:
         prefix = f"{outlet}\n{head}\n\n" if outlet or head else ""
         offset = len(prefix)
         full = prefix + text
-        tokens = tokenize(full)
+        sents = sentences(text)
+        tokens = tokenize(full, None if prefix else sents)
         spans = self.recognizer.recognize(full, tokens, outlet_end=len(outlet), dateline=(offset, offset + dateline_end(text)))
         if not keep_demonyms:
             spans = [s for s in spans if s.via != "demonym"]
@@ -120,7 +121,6 @@ class Geoparser:
             ch for ch in resolve(spans, weights=self.recognizer.model.get("resolver"), home=home, home_country=outlet_country(url))
             if ch.span.start >= offset
         ]
-        sents = sentences(text)
         sent_starts = [a for a, _ in sents]
         sentence_dates: dict[int, tuple[date | None, str]] = {}
         out: list[Mention] = []

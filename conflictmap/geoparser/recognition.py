@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import repeat
+from operator import mul
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,7 +44,8 @@ class Recognizer:
         self.gaz = gazetteer
         self.model = model if model is not None else load_model()
         self.weights = [float(self.model.get("weights", {}).get(name, 0.0)) for name in FEATURES]
-        self._weighted = [(name, w) for name, w in zip(FEATURES, self.weights) if w]
+        self._names_used = [name for name, w in zip(FEATURES, self.weights) if w]
+        self._weights_used = [w for w in self.weights if w]
         self.threshold = float(self.model.get("threshold", 0.5))
         self.words = words or WordStats(gazetteer)
 
@@ -132,8 +135,7 @@ class Recognizer:
 
     def probability(self, span: Span) -> float:
         # cues with no weight add nothing: only the weighted ones are read
-        cues = span.cues
-        z = sum(w * cues.get(name, 0.0) for name, w in self._weighted)
+        z = sum(map(mul, self._weights_used, map(span.cues.get, self._names_used, repeat(0.0))))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def recognize(self, text: str, tokens: Tokens | None = None, *, outlet_end: int = 0,

@@ -26,12 +26,15 @@ from conflictmap.geoparser.resolution_cues import (  # noqa: F401 - the resolver
     Context,
     candidates,
     context,
+    context_key,
     features,
+    neighbour_guesses,
     neighbours,
     point_grid,
     prior,
     read_context,
     standing,
+    standing_key,
 )
 
 
@@ -87,22 +90,33 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
     home_set = set(home)
     # what each candidate is does not change between rounds: its cues and their part of
     # the score are read once (a seat of power's bonus with them)
+    # (a name written again with the same candidates and the same surroundings gets the same
+    # cues: they are read once per document, keyed by everything they depend on)
     fixed: list[tuple[list[dict[str, float]], list[float]]] = []
+    known: dict[tuple, tuple[list[dict[str, float]], list[float]]] = {}
     for i in range(len(spans)):
-        rows = standing(i, spans, cands, ctx)
-        base = [sum(map(mul, w_standing, row.values())) for row in rows]
-        for k, (p, row) in enumerate(zip(cands[i], rows)):
-            if p.feature_code == SEAT_OF_POWER and not row["qualifier"]:
-                base[k] += SEAT_BONUS
-        fixed.append((rows, base))
+        key = standing_key(i, spans, cands)
+        if key not in known:
+            rows = standing(i, spans, cands, ctx)
+            base = [sum(map(mul, w_standing, row.values())) for row in rows]
+            for k, (p, row) in enumerate(zip(cands[i], rows)):
+                if p.feature_code == SEAT_OF_POWER and not row["qualifier"]:
+                    base[k] += SEAT_BONUS
+            known[key] = (rows, base)
+        fixed.append(known[key])
     # two rounds: the second reads each name's context from the others' first-round choices
     for round_ in range(2):
         picks = []
+        said_before: dict[tuple, tuple[list[dict[str, float]], list[float]]] = {}
         for i in range(len(spans)):
             rows, base = fixed[i]
-            said = context(i, spans, cands, ctx)
-            scores = [b + sum(map(mul, w_context, row.values())) for b, row in zip(base, said)]
-            picks.append((rows, said, scores))
+            others = neighbour_guesses(i, ctx)
+            key = (context_key(i, spans, cands, ctx, others), id(base))
+            if key not in said_before:
+                said = context(i, spans, cands, ctx, others)
+                said_before[key] = (said, [b + sum(map(mul, w_context, row.values())) for b, row in zip(base, said)])
+            said, scores = said_before[key]
+            picks.append((rows, said, list(scores)))
         chosen = [cands[i][max(range(len(sc)), key=sc.__getitem__)] for i, (_, _, sc) in enumerate(picks)]
         _follow_home(spans, cands, picks, chosen, home_set)
         if round_ == 0:

@@ -129,14 +129,17 @@ class Context:
 def candidates(spans: Sequence[Span]) -> list[tuple[GazetteerEntry, ...]]:
     """The places each span may mean, capped so a name shared by hundreds of hamlets stays cheap."""
     out = []
+    capped: dict[int, tuple[GazetteerEntry, ...]] = {}  # a name written again shares its list
     for s in spans:
         if len(s.places) <= MAX_CANDIDATES:
             out.append(s.places)
             continue
-        # keep every area (a county or province is never dropped) and the biggest towns
-        keep = [p for p in s.places if p.kind != "city"]
-        towns = sorted((p for p in s.places if p.kind == "city"), key=lambda p: -p.population)
-        out.append(tuple(keep + towns[: max(0, MAX_CANDIDATES - len(keep))]))
+        if id(s.places) not in capped:
+            # keep every area (a county or province is never dropped) and the biggest towns
+            keep = [p for p in s.places if p.kind != "city"]
+            towns = sorted((p for p in s.places if p.kind == "city"), key=lambda p: -p.population)
+            capped[id(s.places)] = tuple(keep + towns[: max(0, MAX_CANDIDATES - len(keep))])
+        out.append(capped[id(s.places)])
     return out
 
 
@@ -215,7 +218,7 @@ def _holds_other(i: int, p: GazetteerEntry, ctx: Context) -> bool:
 NEIGHBOUR_WINDOW = 12  # names on each side whose guesses count as a name's neighbours
 
 
-def _neighbours(i: int, ctx: Context) -> list[GazetteerEntry]:
+def neighbour_guesses(i: int, ctx: Context) -> list[GazetteerEntry]:
     """The distinct point places guessed for the names around name i, in text order.
 
     A window, not the whole document: a story's nearby names are its context, and a
@@ -254,13 +257,25 @@ def _near_any(i: int, p: GazetteerEntry, ctx: Context, km: float = 25.0) -> bool
     return False
 
 
+def qualifier_of(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]]) -> tuple[GazetteerEntry, ...] | None:
+    """The candidates of the name that qualifies span i ("Alexandria, Louisiana"), if one does."""
+    s = spans[i]
+    if not s.cues.get("qualified"):
+        return None
+    nxt = next((k for k in range(i + 1, len(spans)) if spans[k].first == s.last + 1), None)
+    return cands[nxt] if nxt is not None else None
+
+
+def standing_key(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]]) -> tuple:
+    """Everything `standing` reads about span i: two mentions with the same key get the same cues."""
+    s = spans[i]
+    return (s.key, id(cands[i]), s.via, s.qualifier_prefix, bool(s.cues.get("next_place_head")), id(qualifier_of(i, spans, cands)))
+
+
 def standing(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context) -> list[dict[str, float]]:
     """The cues of what each candidate of span i is (keys: `STANDING`), the same in every round."""
     s, cs = spans[i], cands[i]
-    qual = None
-    if s.cues.get("qualified"):
-        nxt = next((k for k in range(i + 1, len(spans)) if spans[k].first == s.last + 1), None)
-        qual = cands[nxt] if nxt is not None else None
+    qual = qualifier_of(i, spans, cands)
     namesakes = {(p.country_code, p.admin1_code) for p in cs if p.kind == "admin1"}
     namesake_countries = {p.country_code for p in cs if p.kind == "admin1"}
     admin_word = bool(s.cues.get("next_place_head"))
@@ -301,14 +316,26 @@ def _abbreviated(s: Span, p: GazetteerEntry) -> bool:
     return bool(s.qualifier_prefix) and normalize_name(p.admin1_name).startswith(s.qualifier_prefix)
 
 
-def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context) -> list[dict[str, float]]:
-    """The cues of what the rest of the document says about each candidate of span i (keys: `CONTEXT`)."""
+def context_key(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context,
+                others: Sequence[GazetteerEntry]) -> tuple:
+    """Everything `context` reads about span i this round (its guess and its neighbours' included)."""
+    s = spans[i]
+    return (s.key, id(cands[i]), ctx.first[i].geonameid, s.qualifier_prefix, tuple(o.geonameid for o in others))
+
+
+def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context,
+            others: Sequence[GazetteerEntry] | None = None) -> list[dict[str, float]]:
+    """The cues of what the rest of the document says about each candidate of span i (keys: `CONTEXT`).
+
+    `others`: the neighbours' guesses (`neighbour_guesses`), when the caller has them already.
+    """
     s, cs = spans[i], cands[i]
     own = ctx.first[i]
     own_not_country = own.kind != "country"
     own_area = own.kind in ("country", "continent", "region")
     own_a1 = (own.country_code, own.admin1_code)
-    others = _neighbours(i, ctx)
+    if others is None:
+        others = neighbour_guesses(i, ctx)
     top = max(p.population for p in cs)
     denom = max(1, ctx.n - 1)
     named = ctx.named_countries

@@ -7,6 +7,8 @@ begins a sentence or clause, where a capital letter says little.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from conflictmap.geoparser.gazetteer import GazetteerEntry
@@ -62,32 +64,35 @@ class Tokens:
 _CLAUSE_START = re.compile(r"[:;][\"'”’)\]]*\s+[\"'“‘(\[]*$|^\s*[\"“‘]\s*$")
 
 
-def tokenize(text: str) -> Tokens:
-    """Word tokens with offsets, and whether each begins a sentence or clause (where capitals say less)."""
-    starts: list[int] = []
-    ends: list[int] = []
-    words: list[str] = []
-    initial: list[bool] = []
-    bounds = iter(a for a, _ in sentences(text))
-    next_start = next(bounds, None)
-    prev_end = 0
-    clause_start = _CLAUSE_START.search
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        first = False
-        while next_start is not None and next_start <= start:
-            first = True
-            next_start = next(bounds, None)
-        if not first and starts:
-            gap = text[prev_end:start]
-            # a single space (most gaps) holds no colon or quote: the pattern cannot match
-            first = gap != " " and bool(clause_start(gap))
-        starts.append(start)
-        ends.append(end)
-        words.append(m.group())
-        initial.append(first or len(starts) == 1)
-        prev_end = end
-    return Tokens(text, tuple(starts), tuple(ends), tuple(initial), tuple(words))
+# A clause can only start after one of these: the pattern needs a colon, a semicolon or a quote.
+_CLAUSE_MARKS = re.compile(r"[:;\"“‘]")
+
+
+def tokenize(text: str, sentence_spans: Sequence[tuple[int, int]] | None = None) -> Tokens:
+    """Word tokens with offsets, and whether each begins a sentence or clause (where capitals say less).
+
+    `sentence_spans`: the text's `sentences()`, when the caller has them already.
+    """
+    found = list(_TOKEN.finditer(text))
+    starts = [m.start() for m in found]
+    ends = [m.end() for m in found]
+    initial = [False] * len(found)
+    if found:
+        initial[0] = True
+    # the first token at or after each sentence start begins that sentence
+    for a, _ in sentence_spans if sentence_spans is not None else sentences(text):
+        k = bisect_left(starts, a)
+        if k < len(starts):
+            initial[k] = True
+    # a token after a colon, semicolon or opening quote begins a clause; only gaps holding one are read
+    checked = -1
+    for mark in _CLAUSE_MARKS.finditer(text):
+        k = bisect_right(starts, mark.start())
+        if 0 < k < len(starts) and k != checked:
+            checked = k
+            if not initial[k] and _CLAUSE_START.search(text[ends[k - 1] : starts[k]]):
+                initial[k] = True
+    return Tokens(text, tuple(starts), tuple(ends), tuple(initial), tuple(m.group() for m in found))
 
 
 def is_cap(word: str) -> bool:
