@@ -116,7 +116,9 @@ class Recognizer:
                 if dotted and (abbrev or len(tokens.word(j)) == 1):
                     end += 1
                 via = "abbrev" if abbrev and not (places and surface.istitle()) else "name"
-                merged = abbrev + tuple(p for p in places if p not in abbrev)
+                # (the gazetteer's own tuple when there is no abbreviation: the same name then shares
+                # one candidate list, and the cues read per list are read once)
+                merged = abbrev + tuple(p for p in places if p not in abbrev) if abbrev else places
                 return self._span(tokens, i, j, text[tokens.starts[i] : end], key, merged, via, None)
         return None
 

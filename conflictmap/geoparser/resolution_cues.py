@@ -320,7 +320,9 @@ def context_key(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEn
                 others: Sequence[GazetteerEntry]) -> tuple:
     """Everything `context` reads about span i this round (its guess and its neighbours' included)."""
     s = spans[i]
-    return (s.key, id(cands[i]), ctx.first[i].geonameid, s.qualifier_prefix, tuple(o.geonameid for o in others))
+    # only the nearest neighbour counts, so their order does not, and a list of areas reads none
+    near = frozenset(o.geonameid for o in others) if any(p.kind in POINTS for p in cands[i]) else None
+    return (s.key, id(cands[i]), ctx.first[i].geonameid, s.qualifier_prefix, near)
 
 
 def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context,
