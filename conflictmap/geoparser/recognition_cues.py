@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 from conflictmap.geoparser.distance import between
 from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, GazetteerEntry
@@ -93,8 +94,9 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
     span_at = {s.first: s for s in spans}
     lasts = {s.last for s in spans}
     title_end = text.find("\n")
-    # the kind of each span's likeliest place, read by several cues below
-    kinds = {id(s): _best_kind(s) for s in spans}
+    # what each span's candidate places are, read by several cues below
+    known = {id(s): place_facts(s) for s in spans}
+    kinds = {k: f.kind for k, f in known.items()}
     for s in spans:
         c: dict[str, float] = {"bias": 1.0}
         first_word = tokens.word(s.first)
@@ -125,7 +127,7 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
         c["next_place_head"] = float(next_gap == " " and nxt.lower() in PLACE_HEADS)
         # "Alexandria, Louisiana" / "Mosul, Iraq": a place qualified by a bigger one.
         after = s.last + 1
-        c["qualified"] = float(after in span_at and next_gap.strip() == "," and _is_bigger(span_at[after]))
+        c["qualified"] = float(after in span_at and next_gap.strip() == "," and known[id(span_at[after])].bigger)
         if not c["qualified"] and next_gap.strip() == "," and after < len(tokens) and is_cap(nxt):
             # "London, Ont." / "Paris, Tenn.": an abbreviated province or state the gazetteer may not list
             abbr = nxt.lower()
@@ -134,7 +136,8 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
             ):
                 s.qualifier_prefix = abbr
                 c["qualified"] = 1.0
-        c["qualifies"] = float(prev_gap.strip() == "," and (s.first - 1) in lasts and _is_bigger(s))
+        facts = known[id(s)]
+        c["qualifies"] = float(prev_gap.strip() == "," and (s.first - 1) in lasts and facts.bigger)
         c["all_caps"] = float(s.via != "abbrev" and len(first_word) > 1 and s.text.isupper())
         kind = kinds[id(s)]
         c["kind_country"] = float(kind == "country")
@@ -142,11 +145,11 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
         c["kind_region"] = float(kind in ("region", "continent"))
         c["kind_city"] = float(kind == "city")
         # seats of power are judged by their own rule; the cue is about dams, bases, mountains
-        airport = kind == "landmark" and any(p.feature_code in ("AIRP", "AIRF") for p in s.places)
-        c["kind_landmark"] = float(kind == "landmark" and not airport and not any(p.feature_code == SEAT_OF_POWER for p in s.places))
+        airport = kind == "landmark" and facts.airport
+        c["kind_landmark"] = float(kind == "landmark" and not airport and not facts.seat)
         # airports apart: the dev corpora annotate them as little as news maps need them
         c["kind_airport"] = float(airport)
-        c["log_pop"] = math.log10(1 + max((p.population for p in s.places), default=0)) / 7.0
+        c["log_pop"] = math.log10(1 + facts.population) / 7.0
         # "US" in capitals is not the pronoun: word frequency only speaks for ordinary capitalised words
         z = words.zipf(s.key) / 8.0 if s.last == s.first and s.via != "abbrev" and not s.text.isupper() else 0.0
         c["zipf"] = z
@@ -158,7 +161,7 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
         c["possessive"] = float(next_gap in ("'", "’") and nxt == "s")
         c["log_candidates"] = math.log(1 + len(s.places)) / 3.0
         c["in_org_run"] = float(_in_org_run(tokens, s))
-        c["primary_name"] = float(any(p.key == s.key for p in s.places))
+        c["primary_name"] = float(facts.primary)
         c["short"] = float(len(s.key) <= 3)
         c["title_line"] = float(0 <= title_end and s.start < title_end)
         single = s.last == s.first
@@ -172,13 +175,13 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
         # "Jordan Henderson": a given name followed by another capitalised word
         c["person_pattern"] = float(single and c["given_name"] and next_cap and nxt.lower() not in PLACE_HEADS)
         # GeoNames leaves many towns' population at 0: unknown, not tiny
-        c["pop_unknown"] = float(max((p.population for p in s.places), default=0) == 0)
+        c["pop_unknown"] = float(facts.population == 0)
         # a foreign name English does not know as a word yet writes often: a place in the news
         c["famous_foreign"] = c["unknown_word"] * c["primary_name"] * z
         # written far more often than a town of its size would be: mostly something else (a surname)
-        c["wordy_small"] = max(0.0, z * 8 - math.log10(1 + max((p.population for p in s.places), default=0)) + 1) / 3 if single else 0.0
+        c["wordy_small"] = max(0.0, z * 8 - math.log10(1 + facts.population) + 1) / 3 if single else 0.0
         # "Jordan said", "Washington warned": a country, province or capital speaking for its government
-        c["said_area"] = c["next_said"] * float(kind in ("country", "admin1") or any(p.feature_code == "PPLC" for p in s.places))
+        c["said_area"] = c["next_said"] * float(kind in ("country", "admin1") or facts.capital)
         # "Jordan said its pilots": a body, not a person, is the subject
         # "US officials", "US and allied aircraft": a name used as a modifier speaks of an actor, not a setting
         # (read by resolution, not a recognition weight)
@@ -243,6 +246,49 @@ def _near_other(s: Span, grid: dict[tuple[int, int], dict[int, tuple[GazetteerEn
                     if (owners[0] != s.key or len(owners) > 1) and p.geonameid != gid and between(p, t) < NEAR_KM:
                         return True
     return False
+
+
+class PlaceFacts(NamedTuple):
+    """What a span's candidate places are, whatever the text around them says."""
+
+    kind: str  # of the likeliest place (`_best_kind`)
+    population: int  # of the biggest
+    airport: bool
+    seat: bool  # a curated seat of power
+    capital: bool  # a national capital among them
+    primary: bool  # one whose display name is the name as written
+    bigger: bool  # an area that can qualify a town ("Mosul, Iraq")
+
+
+_FACTS: dict[tuple[int, str, str], tuple[tuple[GazetteerEntry, ...], PlaceFacts]] = {}
+_FACTS_MAX = 100_000
+
+
+def place_facts(s: Span) -> PlaceFacts:
+    """`PlaceFacts` of a span, worked out once per process for each name and candidate list.
+
+    Common names have hundreds of candidates, and every article repeats the same few
+    hundred names: reading the list once is most of recognition's saving. The list is
+    kept beside its facts, so an id is never mistaken for a later list's.
+    """
+    key = (id(s.places), s.key, s.via)
+    hit = _FACTS.get(key)
+    if hit is not None and hit[0] is s.places:
+        return hit[1]
+    places = s.places
+    facts = PlaceFacts(
+        kind=_best_kind(s),
+        population=max((p.population for p in places), default=0),
+        airport=any(p.feature_code in ("AIRP", "AIRF") for p in places),
+        seat=any(p.feature_code == SEAT_OF_POWER for p in places),
+        capital=any(p.feature_code == "PPLC" for p in places),
+        primary=any(p.key == s.key for p in places),
+        bigger=_is_bigger(s),
+    )
+    if len(_FACTS) >= _FACTS_MAX:
+        _FACTS.clear()
+    _FACTS[key] = (places, facts)
+    return facts
 
 
 def _lower_words(text: str) -> frozenset[str]:
