@@ -263,3 +263,34 @@ def test_long_texts_give_each_article_its_own_answer(parser):
     filler = " ".join(["Talks in Geneva continued."] * 60)
     long = [(p["text"], p["geonameid"]) for p in places(parser, filler + "\n\n" + text) if p["start"] > len(filler)]
     assert long == alone
+
+
+# -- issue 12 item 1: GeoNames' own name kept beside the display name -------------------------
+
+
+def test_geonames_name_beside_the_display_name_in_output_and_store(full_parser, any_store):
+    """A journalist reads "Kobani"; an export matched against GeoNames needs "‘Ayn al ‘Arab" too."""
+    import io
+
+    from conflictmap import queries
+    from conflictmap.articles import Article
+    from conflictmap.filters import Filters
+    from conflictmap.geoparser.parser import geoparse_lines
+    from conflictmap.ingest import ingest_articles
+    from conflictmap.mentions import Mention
+
+    text = "Aid convoys reached Fallujah and Kobani on Monday."
+    got = {p["text"]: p for p in places(full_parser, text)}
+    assert (got["Fallujah"]["name"], got["Fallujah"]["geonames_name"]) == ("Fallujah", "Al Fallūjah")
+    assert got["Kobani"]["name"] == "Kobani" and got["Kobani"]["geonames_name"] not in ("", "Kobani")
+    lines = io.StringIO(json.dumps({"id": "k", "text": text}) + "\n")
+    out = io.StringIO()
+    geoparse_lines(lines, out, full_parser, errors=io.StringIO())
+    assert {p["geonames_name"] for p in json.loads(out.getvalue())["places"]} == {"Al Fallūjah", got["Kobani"]["geonames_name"]}
+
+    ingest_articles([Article(id="gn", title="t", text=text)], any_store, parser=full_parser)
+    frame = queries.mentions(any_store, Filters())
+    assert dict(zip(frame["name"], frame["geonames_name"])) == {"Fallujah": "Al Fallūjah", "Kobani": got["Kobani"]["geonames_name"]}
+    assert "geonames_name" in queries.export(any_store, Filters(), "csv").splitlines()[0]
+    stored = [Mention.from_dict(m) for m in any_store.article("gn")["mentions"]]
+    assert {m.place.geonames_name for m in stored} == {"Al Fallūjah", got["Kobani"]["geonames_name"]}

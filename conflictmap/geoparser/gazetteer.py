@@ -60,12 +60,14 @@ class GazetteerEntry:
     def as_place(self) -> Place:
         """The `Place` record the rest of the product carries (the gazetteer's codes and population stay here)."""
         return Place(name=self.name, lat=self.lat, lon=self.lon, geonameid=self.geonameid, country_code=self.country_code,
-                     admin1=self.admin1_name, feature=self.feature_code, kind=self.kind)
+                     admin1=self.admin1_name, feature=self.feature_code, kind=self.kind,
+                     geonames_name=self.geonames_name)
 
     def as_candidate(self, score: float) -> Candidate:
         """The place as a runner-up for a name, with its score (built directly: it is on the hot path)."""
         return Candidate(name=self.name, lat=self.lat, lon=self.lon, geonameid=self.geonameid, country_code=self.country_code,
-                         admin1=self.admin1_name, feature=self.feature_code, kind=self.kind, score=score)
+                         admin1=self.admin1_name, feature=self.feature_code, kind=self.kind,
+                         geonames_name=self.geonames_name, score=score)
 
     @cached_property
     def key(self) -> str:

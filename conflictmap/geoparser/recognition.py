@@ -20,6 +20,7 @@ from pathlib import Path
 
 from conflictmap.geoparser.gazetteer import Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
+from conflictmap.geoparser.place_slots import SLOT_SCORE, island_or_town, mark_slots, only_airports, unknown_place_name
 from conflictmap.geoparser.recognition_cues import FEATURES, WordStats, describe  # noqa: F401 - offered here too
 from conflictmap.geoparser.spans import Span, Tokens, is_cap, tokenize  # noqa: F401 - offered here too
 from conflictmap.geoparser.wordlists import (  # noqa: F401 - offered here too
@@ -152,6 +153,7 @@ class Recognizer:
         tokens = tokens or tokenize(text)
         spans = self.spans(tokens)
         self.features(tokens, spans)
+        mark_slots(tokens, spans)
         kept = []
         for s in spans:
             s.cues["dateline"] = float(bool(dateline) and dateline[0] <= s.start < dateline[1])
@@ -192,6 +194,15 @@ class Recognizer:
             # that happens to share it (Nato, the Philippines) is not what the writer meant.
             return 0.0
         p = self.probability(s)
+        in_slot = bool(c.get("slot")) and unknown_place_name(s)
+        if only_airports(s):
+            # "Copernicus", "Harbour", "Stinson": a bare name the gazetteer knows only as an
+            # airport's needs strong evidence: a place slot, and a name English does not use otherwise
+            return max(p, SLOT_SCORE) if in_slot else 0.0
+        if in_slot and island_or_town(s):
+            # "near Gao", "reached Lesbos", "Sinjar was surrounded": grammar leaves room only for a
+            # place, and the dev corpora hold too few foreign towns for the model to learn them
+            return max(p, SLOT_SCORE)
         if tokens.word(s.first - 1).lower() == "the" if s.first else False:
             if any(q.feature_code in NATURAL_FEATURES for q in s.places) and not c["prev_title"]:
                 # "the Tigris", "the Aegean", "the Alps": English names a river, sea or range with

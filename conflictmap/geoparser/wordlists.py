@@ -74,8 +74,9 @@ NAME_ONLY_HEADS = frozenset(
     " co company ltd llc fc united club cowboys senators rangers kings jets giants nationals capitals wizards hawks"
     " bulls bears lions tigers yankees mets redskins braves falcons saints".split()
 )
+# The kind of area written after a name ("Aleppo province", "Zaatari camp"): the gazetteer may hold the two together.
 AREA_WORDS = {"regional": "region", "provincial": "province", "province": "province", "governorate": "governorate",
-              "region": "region", "state": "state", "district": "district"}
+              "region": "region", "state": "state", "district": "district", "camp": "camp"}
 PLACE_HEADS = frozenset("county parish province governorate district region state city town village borough township".split())
 MONTHS = frozenset("january february march april may june july august september october november december".split())
 BODIES = frozenset("party movement militia".split())

@@ -184,4 +184,9 @@ MIGRATIONS: list[str] = [
     DROP INDEX place_days_day;
     CREATE INDEX place_days_day ON place_days(day, demonym, place_id, mentions, articles);
     """,
+    # 7 (geoparser, issue 12): GeoNames' own name beside the display name; NULL for places
+    #    stored before (a regeoparse fills it) and for points picked by hand
+    """
+    ALTER TABLE places ADD COLUMN geonames_name TEXT;
+    """,
 ]

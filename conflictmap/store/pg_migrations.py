@@ -197,4 +197,8 @@ PG_MIGRATIONS: list[str] = [
     DROP INDEX place_days_day;
     CREATE INDEX place_days_day ON place_days (day, demonym, place_id) INCLUDE (mentions, articles);
     """,
+    # 7 (geoparser, issue 12): GeoNames' own name beside the display name (NULL when unknown)
+    """
+    ALTER TABLE places ADD COLUMN geonames_name TEXT;
+    """,
 ]

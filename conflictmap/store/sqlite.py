@@ -315,8 +315,8 @@ class Store:
             if row:
                 return int(row[0])
             cur = self._db.execute(
-                "INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind, geonames_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     geonameid,
                     place.name,
@@ -326,6 +326,7 @@ class Store:
                     place.admin1 or "",
                     place.feature or "",
                     place.kind or "city",
+                    place.geonames_name or None,
                 ),
             )
             return int(cur.lastrowid)
@@ -500,7 +501,7 @@ class Store:
         sql = (
             'SELECT m.id AS mention_id, m.article_id, m.start, m."end", m.text, m.sentence, m.sentence_start,'
             " m.date, m.date_cue, m.confidence, m.reason, m.candidates, p.id AS place_id, p.name, p.lat, p.lon, p.geonameid,"
-            " p.country_code, p.admin1, p.feature, p.kind, a.title, a.source, a.url, a.published"
+            " p.country_code, p.admin1, p.feature, p.kind, p.geonames_name, a.title, a.source, a.url, a.published"
             + self._mentions_from(filters, articles=True)
             + "WHERE " + where
         )
@@ -555,7 +556,7 @@ class Store:
         row = rows[0]
         row["metadata"] = json.loads(row["metadata"] or "{}")
         row["mentions"] = self._rows(
-            "SELECT m.*, p.name, p.lat, p.lon, p.geonameid, p.country_code, p.admin1, p.feature, p.kind FROM effective_mentions m"
+            "SELECT m.*, p.name, p.lat, p.lon, p.geonameid, p.country_code, p.admin1, p.feature, p.kind, p.geonames_name FROM effective_mentions m"
             " JOIN places p ON p.id = m.eff_place_id WHERE m.article_id = ? ORDER BY m.start",
             (article_id,),
         )
