@@ -294,3 +294,40 @@ def test_geonames_name_beside_the_display_name_in_output_and_store(full_parser, 
     assert "geonames_name" in queries.export(any_store, Filters(), "csv").splitlines()[0]
     stored = [Mention.from_dict(m) for m in any_store.article("gn")["mentions"]]
     assert {m.place.geonames_name for m in stored} == {"Al Fallūjah", got["Kobani"]["geonames_name"]}
+
+
+# -- issue 12 items 3-4: place slots; issue 11/12: bare airport names -------------------------
+
+
+@pytest.mark.parametrize(
+    "text, surface, country",
+    [
+        ("Malian troops entered Gao on Saturday.", "Gao", "ML"),
+        ("Sinjar was surrounded.", "Sinjar", "IQ"),
+        ("Russian missiles struck Kyiv, Kharkiv and Odesa before dawn.", "Kharkiv", "UA"),
+        ("The coastguard rescued 300 people off Lampedusa.", "Lampedusa", "IT"),
+        ("Flights were cancelled at Heathrow and Schiphol as the strike spread.", "Schiphol", "NL"),
+    ],
+)
+def test_a_lone_foreign_name_in_a_place_slot_is_a_place(full_parser, text, surface, country):
+    """A preposition, a verb of motion, a passive of one, or a list led by one leaves room only for a place."""
+    assert found(full_parser, text, surface)["country_code"] == country
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prime Minister Nouri al-Maliki spoke on Sunday. Security forces loyal to Maliki were deployed.",
+        "Maliki has said he will challenge the nomination. The vote left Maliki with few allies.",
+        "Parliament failed to vote on Maliki's request.",
+    ],
+)
+def test_a_place_slot_does_not_pin_a_person(full_parser, text):
+    assert not [p for p in places(full_parser, text) if p["text"] == "Maliki"]
+
+
+@pytest.mark.parametrize("text", ["Copernicus was a great astronomer.", "The Harbour was busy at noon.",
+                                  "Ms Stinson said the plan was sound."])
+def test_a_bare_name_only_an_airport_has_needs_strong_evidence(full_parser, text):
+    """LGL's "Copernicus", "Harbour", "Stinson": the gazetteer knows them only as airports."""
+    assert not [p for p in places(full_parser, text) if p["kind"] == "landmark"]

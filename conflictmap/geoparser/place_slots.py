@@ -106,6 +106,7 @@ def unknown_place_name(s: Span) -> bool:
         return False
     person = c.get("prev_title") or c.get("prev_given_name") or c.get("given_name") or c.get("person_in_doc") or c.get("person_pattern")
     organisation = c.get("next_org_head") or c.get("next_cap") or c.get("all_caps") or c.get("in_org_run") and not c.get("slot_list")
+
     return not (person or organisation)
 
 
