@@ -69,9 +69,8 @@ def _speaks(tokens: Tokens, s: Span) -> bool:
     return word in SPEECH_VERBS or word in ("say", "says")
 
 
-def _written_as_a_surname(text: str, name: str) -> bool:
-    """Does the text also write the name as the family part of a person's ("Nouri al-Maliki" beside "loyal to Maliki")?"""
-    return re.search(r"\b[A-Z][\w'’]+ (?:al|el|as|ad|ar|ash|az|an|ul)-" + re.escape(name) + r"\b", text) is not None
+# "Nouri al-Maliki": a capitalised given name, an Arabic article and the family name
+_ARABIC_SURNAME = re.compile(r"\b[A-Z][\w'’]+ (?:al|el|as|ad|ar|ash|az|an|ul)-([A-Z][\w'’]*)")
 
 
 def mark_slots(tokens: Tokens, spans: Sequence[Span]) -> None:
@@ -80,6 +79,8 @@ def mark_slots(tokens: Tokens, spans: Sequence[Span]) -> None:
     # a name the text has speak ("Maliki has said") is a person's, or stands for a government
     # (which the slot does not need: countries and capitals are the model's)
     speakers = {s.key for s in spans if _speaks(tokens, s)}
+    # the family names of people the text names ("Nouri al-Maliki" beside "loyal to Maliki")
+    surnames = {m.group(1) for m in _ARABIC_SURNAME.finditer(text)}
     previous: Span | None = None
     for s in spans:
         # "on Maliki's request": the preposition governs what the name owns, not the name
@@ -87,7 +88,7 @@ def mark_slots(tokens: Tokens, spans: Sequence[Span]) -> None:
         # "from Baghdad, Maliki said": a comma before a speaker ends the list
         listed = (not slot and previous is not None and bool(previous.cues.get("slot")) and not s.cues.get("next_said")
                   and bool(_LIST_JOIN.match(text, previous.end, s.start)))
-        if (slot or listed) and (s.key in speakers or _written_as_a_surname(text, s.text)):
+        if (slot or listed) and (s.key in speakers or s.text in surnames):
             slot = listed = False
         s.cues["slot"] = float(slot or listed)
         # in "Heathrow and Schiphol" the capitalised word before "and" is a place of the list, not an organisation's name

@@ -60,7 +60,7 @@ class Recognizer:
         while i < n:
             word = words[i]
             # most words are lower case and start nothing (the test inlined: it runs on every word)
-            if not word[0].isupper() and not self._may_start(tokens, i, word):
+            if not word[0].isupper() and (word not in ARTICLE_PREFIXES or not self._may_start(tokens, i, word)):
                 i += 1
                 continue
             found = self._longest(tokens, i)

@@ -341,6 +341,7 @@ def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry,
     top = max(p.population for p in cs)
     denom = max(1, ctx.n - 1)
     named = ctx.named_countries
+    memo = ctx.distances
     next_door: dict[str, bool] = {}
     rows = []
     for p in cs:
@@ -349,8 +350,19 @@ def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry,
         own_local = own.country_code == cc and not own_area
         country_share = (ctx.countries[cc] - own_local) / denom if cc else 0.0
         admin1_share = (ctx.admin1s[a1] - (own_a1 == a1)) / denom if p.admin1_code and p.kind != "admin1" else 0.0
-        # distance to the nearest other place, for points only (an area's centre says little)
-        d = min((_distance(p, o, ctx.distances) for o in others), default=None) if p.kind in POINTS else None
+        # distance to the nearest other place, for points only (an area's centre says little);
+        # `_distance` written out: this loop meets every candidate and neighbour of the document
+        d = None
+        if p.kind in POINTS:
+            gid = p.geonameid
+            for o in others:
+                oid = o.geonameid
+                pair = (gid, oid) if gid < oid else (oid, gid)
+                x = memo.get(pair)
+                if x is None:
+                    x = memo[pair] = between(p, o)
+                if d is None or x < d:
+                    d = x
         in_named = cc in named and own_not_country
         if cc not in next_door:
             next_door[cc] = cc not in named and bool(neighbours(cc) & named)
