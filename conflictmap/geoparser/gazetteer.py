@@ -57,9 +57,13 @@ class GazetteerEntry:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def as_place(self) -> Place:
-        """The `Place` record the rest of the product carries (the gazetteer's codes and population stay here)."""
-        return Place(name=self.name, lat=self.lat, lon=self.lon, geonameid=self.geonameid, country_code=self.country_code,
+    def as_place(self, digits: int | None = None) -> Place:
+        """The `Place` record the rest of the product carries (the gazetteer's codes and population stay here).
+
+        `digits`: round the point to this many decimals (the geoparse output's 5: about a metre).
+        """
+        lat, lon = (self.lat, self.lon) if digits is None else (round(self.lat, digits), round(self.lon, digits))
+        return Place(name=self.name, lat=lat, lon=lon, geonameid=self.geonameid, country_code=self.country_code,
                      admin1=self.admin1_name, feature=self.feature_code, kind=self.kind,
                      geonames_name=self.geonames_name)
 

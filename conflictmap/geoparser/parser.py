@@ -12,7 +12,6 @@ import json
 import re
 import datetime as dt
 from bisect import bisect_right
-from dataclasses import replace
 from functools import lru_cache
 from typing import IO, Any
 from urllib.parse import urlparse
@@ -136,7 +135,7 @@ class Geoparser:
                 start=start,
                 end=end,
                 text=s.text,
-                place=replace(p.as_place(), lat=round(p.lat, 5), lon=round(p.lon, 5)),
+                place=p.as_place(digits=5),
                 confidence=round(s.score * ch.confidence, 3),
                 date=when.isoformat() if when else None,
                 date_cue=cue,

@@ -37,24 +37,24 @@ def _governed(tokens: Tokens, s: Span) -> bool:
     k = s.first - 1
     if k < 0 or tokens.gap(k) != " ":
         return False
-    word = tokens.word(k).lower()
+    word = tokens.words[k].lower()
     if word == "the" and k >= 1:
         k -= 1
-        word = tokens.word(k).lower()
+        word = tokens.words[k].lower()
     if word in SLOT_PREPOSITIONS or word in MOTION_VERBS:
         return True
     # "out of Kobani", "north of Aleppo" are read by the model; "out of" is motion
-    return word == "of" and k >= 1 and tokens.word(k - 1).lower() == "out"
+    return word == "of" and k >= 1 and tokens.words[k - 1].lower() == "out"
 
 
 def _passive_subject(tokens: Tokens, s: Span) -> bool:
     """"Sinjar was surrounded", "Gao was retaken": the name undergoes a motion verb."""
     k = s.last + 1
-    if k + 1 >= len(tokens) or tokens.gap(s.last) != " " or tokens.word(k).lower() not in _PASSIVE:
+    if k + 1 >= len(tokens) or tokens.gap(s.last) != " " or tokens.words[k].lower() not in _PASSIVE:
         return False
-    nxt = tokens.word(k + 1).lower()
+    nxt = tokens.words[k + 1].lower()
     if nxt == "being" and k + 2 < len(tokens):
-        nxt = tokens.word(k + 2).lower()
+        nxt = tokens.words[k + 2].lower()
     return nxt in MOTION_VERBS
 
 
@@ -63,9 +63,9 @@ def _speaks(tokens: Tokens, s: Span) -> bool:
     k = s.last + 1
     if k >= len(tokens) or tokens.gap(s.last) != " ":
         return False
-    word = tokens.word(k).lower()
+    word = tokens.words[k].lower()
     if word in ("has", "had", "have") and k + 1 < len(tokens):
-        word = tokens.word(k + 1).lower()
+        word = tokens.words[k + 1].lower()
     return word in SPEECH_VERBS or word in ("say", "says")
 
 

@@ -74,7 +74,7 @@ class Recognizer:
     def _may_start(self, tokens: Tokens, i: int, word: str) -> bool:
         if is_cap(word):
             return True
-        return word in ARTICLE_PREFIXES and i + 1 < len(tokens) and tokens.gap(i) == "-" and is_cap(tokens.word(i + 1))
+        return word in ARTICLE_PREFIXES and i + 1 < len(tokens) and tokens.gap(i) == "-" and is_cap(tokens.words[i + 1])
 
     def _longest(self, tokens: Tokens, i: int) -> Span | None:
         n = len(tokens)
@@ -82,9 +82,9 @@ class Recognizer:
         ends = [i]
         while last + 1 < n and len(ends) < MAX_TOKENS:
             gap = tokens.gap(last)
-            if gap not in JOINERS or (gap == ". " and len(tokens.word(last)) > 3):
+            if gap not in JOINERS or (gap == ". " and len(tokens.words[last]) > 3):
                 break
-            nxt = tokens.word(last + 1)
+            nxt = tokens.words[last + 1]
             if not (is_cap(nxt) or nxt in CONNECTORS or nxt in ARTICLE_PREFIXES):
                 break
             last += 1
@@ -102,13 +102,13 @@ class Recognizer:
             dotted = text[end : end + 1] == "."
             abbrev = self.gaz.abbreviation(key) if (surface.isupper() or dotted) else ()
             # "Saudi aircraft": a name that is also a nationality, used as an adjective
-            adjective = demonym is not None and j + 1 < len(tokens) and tokens.gap(j) == " " and tokens.word(j + 1).islower()
+            adjective = demonym is not None and j + 1 < len(tokens) and tokens.gap(j) == " " and tokens.words[j + 1].islower()
             if demonym is not None and (adjective or not places) and not abbrev:
                 return self._span(tokens, i, j, surface, key, (demonym,), "demonym", demonym)
             if places and j + 1 < len(tokens) and tokens.gap(j) == " ":
                 # "Aleppo province", "Kurdistan Regional Government": the kind of area written
                 # after the name (or its adjective) says which namesake is meant.
-                noun = AREA_WORDS.get(tokens.word(j + 1).lower())
+                noun = AREA_WORDS.get(tokens.words[j + 1].lower())
                 area = self.gaz.candidates(key + " " + noun) if noun else ()
                 if area:
                     found = self._span(tokens, i, j, text[tokens.starts[i] : tokens.ends[j]], key, area, "name", None)
@@ -116,7 +116,7 @@ class Recognizer:
                     return found
             if places or abbrev:
                 # "U.S." and "Ky." keep their final dot so the span reads as written.
-                if dotted and (abbrev or len(tokens.word(j)) == 1):
+                if dotted and (abbrev or len(tokens.words[j]) == 1):
                     end += 1
                 via = "abbrev" if abbrev and not (places and surface.istitle()) else "name"
                 # (the gazetteer's own tuple when there is no abbreviation: the same name then shares
@@ -203,7 +203,7 @@ class Recognizer:
             # "near Gao", "reached Lesbos", "Sinjar was surrounded": grammar leaves room only for a
             # place, and the dev corpora hold too few foreign towns for the model to learn them
             return max(p, SLOT_SCORE)
-        if tokens.word(s.first - 1).lower() == "the" if s.first else False:
+        if tokens.words[s.first - 1].lower() == "the" if s.first else False:
             if any(q.feature_code in NATURAL_FEATURES for q in s.places) and not c["prev_title"]:
                 # "the Tigris", "the Aegean", "the Alps": English names a river, sea or range with
                 # "the", and the dev corpora hold too few of them for the model to learn it
@@ -234,33 +234,33 @@ def _date_word(tokens: Tokens, s: Span) -> bool:
     """A month name beside a number ("March 2013", "10 June", "June 12") is a date."""
     if s.last != s.first or s.key not in MONTHS:
         return False
-    before = tokens.word(s.first - 1) if s.first > 0 else ""
-    after = tokens.word(s.last + 1) if s.last + 1 < len(tokens) else ""
+    before = tokens.words[s.first - 1] if s.first > 0 else ""
+    after = tokens.words[s.last + 1] if s.last + 1 < len(tokens) else ""
     return before.isdigit() or after.isdigit()
 
 
 def _before_lower_word(tokens: Tokens, s: Span) -> bool:
     k = s.last + 1
-    return k < len(tokens) and tokens.gap(s.last) == " " and tokens.word(k).islower()
+    return k < len(tokens) and tokens.gap(s.last) == " " and tokens.words[k].islower()
 
 
 def _names_a_party(tokens: Tokens, s: Span) -> bool:
     """'the Dawa party', 'the Baath movement': a capitalised name before a lower-case word for a political body."""
-    return _before_lower_word(tokens, s) and tokens.word(s.last + 1) in BODIES
+    return _before_lower_word(tokens, s) and tokens.words[s.last + 1] in BODIES
 
 
 def _arabic_name_tail(tokens: Tokens, s: Span) -> bool:
     """Is the span the 'al-X' part of a personal name, right after a capitalised given name?"""
     k = s.first
-    if tokens.word(k).lower() in ARTICLE_PREFIXES and k + 1 <= s.last and tokens.gap(k) == "-":
+    if tokens.words[k].lower() in ARTICLE_PREFIXES and k + 1 <= s.last and tokens.gap(k) == "-":
         article = k  # the span itself starts "al-"
-    elif k >= 1 and tokens.word(k - 1).lower() in ARTICLE_PREFIXES and tokens.gap(k - 1) == "-":
+    elif k >= 1 and tokens.words[k - 1].lower() in ARTICLE_PREFIXES and tokens.gap(k - 1) == "-":
         article = k - 1
     else:
         return False
     if article < 1 or tokens.gap(article - 1) != " ":
         return False
-    before = tokens.word(article - 1)
+    before = tokens.words[article - 1]
     return is_cap(before) and before.lower() not in CONNECTORS and before.lower() not in PREPOSITIONS
 
 

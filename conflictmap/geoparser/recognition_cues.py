@@ -99,21 +99,21 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
     kinds = {k: f.kind for k, f in known.items()}
     for s in spans:
         c: dict[str, float] = {"bias": 1.0}
-        first_word = tokens.word(s.first)
-        prev = tokens.word(s.first - 1) if s.first > 0 else ""
+        first_word = tokens.words[s.first]
+        prev = tokens.words[s.first - 1] if s.first > 0 else ""
         prev_gap = tokens.gap(s.first - 1) if s.first > 0 else ""
-        nxt = tokens.word(s.last + 1) if s.last + 1 < len(tokens) else ""
+        nxt = tokens.words[s.last + 1] if s.last + 1 < len(tokens) else ""
         next_gap = tokens.gap(s.last) if s.last + 1 < len(tokens) else ""
         c["multi_token"] = float(s.last > s.first)
         c["sent_initial"] = float(tokens.sent_initial[s.first])
         low_prev = prev.lower()
-        after2 = tokens.word(s.last + 2) if s.last + 2 < len(tokens) else ""
+        after2 = tokens.words[s.last + 2] if s.last + 2 < len(tokens) else ""
         modifies = next_gap == " " and (nxt.islower() and nxt not in FUNCTION_WORDS
                                         or nxt in ("and", "or") and after2.islower() and after2 not in ARTICLES)
         c["prev_prep"] = float(low_prev in PREPOSITIONS and not prev_gap.strip())
         if not c["prev_prep"] and low_prev == "the" and s.first > 1 and not modifies:
             # "in the Gulf", but not "in the Foley video": there "in" governs the video
-            c["prev_prep"] = float(tokens.word(s.first - 2).lower() in PREPOSITIONS)
+            c["prev_prep"] = float(tokens.words[s.first - 2].lower() in PREPOSITIONS)
         c["prev_motion"] = float(low_prev in MOTION_VERBS and prev_gap == " ")
         # "Gen. Allen" but not "...the prime minister. Turkey said": a title's dot is not a full stop
         c["prev_title"] = float(low_prev in PERSON_TITLES and (prev_gap == " " or prev_gap == ". " and not tokens.sent_initial[s.first]))
@@ -186,7 +186,7 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
         # "US officials", "US and allied aircraft": a name used as a modifier speaks of an actor, not a setting
         # (read by resolution, not a recognition weight)
         c["attributive"] = float(modifies and not c["prev_prep"])
-        c["next_its"] = float(any(tokens.word(k).lower() == "its" for k in range(s.last + 1, min(len(tokens), s.last + 6))))
+        c["next_its"] = float(any(tokens.words[k].lower() == "its" for k in range(s.last + 1, min(len(tokens), s.last + 6))))
         s.cues = c
     # A name written once after a given name or a title ("James Foley", "President Obama")
     # is a person's wherever else the document writes it.
@@ -315,12 +315,12 @@ def _in_org_run(tokens: Tokens, s: Span) -> bool:
     k = s.first - 1
     if k < 1:
         return False
-    if tokens.word(k).lower() == "the":
+    if tokens.words[k].lower() == "the":
         k -= 1
-    if k < 1 or tokens.word(k).lower() not in ("of", "in", "for", "and"):
+    if k < 1 or tokens.words[k].lower() not in ("of", "in", "for", "and"):
         return False
     head = k - 1
-    word = tokens.word(head)
+    word = tokens.words[head]
     return is_cap(word) and tokens.gap(head) == " " and word.lower() not in PREPOSITIONS
 
 
