@@ -90,7 +90,7 @@ FEATURES: tuple[str, ...] = (
 def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
     """Fill `span.cues` for every span, using the other spans of the document too."""
     text = tokens.text
-    lower_words = _lower_words(text)
+    lower_words = frozenset(w for w in tokens.words if w.islower())
     span_at = {s.first: s for s in spans}
     lasts = {s.last for s in spans}
     title_end = text.find("\n")
@@ -98,13 +98,14 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
     known = {id(s): place_facts(s) for s in spans}
     kinds = {k: f.kind for k, f in known.items()}
     for s in spans:
-        c: dict[str, float] = {"bias": 1.0}
+        facts = known[id(s)]
+        c = dict(_word_cues(s, words, facts))
+        z = c["zipf"]
         first_word = tokens.words[s.first]
         prev = tokens.words[s.first - 1] if s.first > 0 else ""
         prev_gap = tokens.gap(s.first - 1) if s.first > 0 else ""
         nxt = tokens.words[s.last + 1] if s.last + 1 < len(tokens) else ""
         next_gap = tokens.gap(s.last) if s.last + 1 < len(tokens) else ""
-        c["multi_token"] = float(s.last > s.first)
         c["sent_initial"] = float(tokens.sent_initial[s.first])
         low_prev = prev.lower()
         after2 = tokens.words[s.last + 2] if s.last + 2 < len(tokens) else ""
@@ -136,50 +137,17 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
             ):
                 s.qualifier_prefix = abbr
                 c["qualified"] = 1.0
-        facts = known[id(s)]
         c["qualifies"] = float(prev_gap.strip() == "," and (s.first - 1) in lasts and facts.bigger)
-        c["all_caps"] = float(s.via != "abbrev" and len(first_word) > 1 and s.text.isupper())
         kind = kinds[id(s)]
-        c["kind_country"] = float(kind == "country")
-        c["kind_admin"] = float(kind in ("admin1", "admin2"))
-        c["kind_region"] = float(kind in ("region", "continent"))
-        c["kind_city"] = float(kind == "city")
-        # seats of power are judged by their own rule; the cue is about dams, bases, mountains
-        airport = kind == "landmark" and facts.airport
-        c["kind_landmark"] = float(kind == "landmark" and not airport and not facts.seat)
-        # airports apart: the dev corpora annotate them as little as news maps need them
-        c["kind_airport"] = float(airport)
-        c["log_pop"] = math.log10(1 + facts.population) / 7.0
-        # "US" in capitals is not the pronoun: word frequency only speaks for ordinary capitalised words
-        z = words.zipf(s.key) / 8.0 if s.last == s.first and s.via != "abbrev" and not s.text.isupper() else 0.0
-        c["zipf"] = z
-        c["zipf_sq"] = z * z
         c["lower_in_doc"] = float(s.last == s.first and first_word.lower() in lower_words)
-        c["given_name"] = float(s.last == s.first and words.given_name(s.key))
-        c["via_abbrev"] = float(s.via == "abbrev")
-        c["via_demonym"] = float(s.via == "demonym")
         c["possessive"] = float(next_gap in ("'", "’") and nxt == "s")
-        c["log_candidates"] = math.log(1 + len(s.places)) / 3.0
         c["in_org_run"] = float(_in_org_run(tokens, s))
-        c["primary_name"] = float(facts.primary)
-        c["short"] = float(len(s.key) <= 3)
         c["title_line"] = float(0 <= title_end and s.start < title_end)
         single = s.last == s.first
-        c["dict_common"] = float(single and words.common(s.key))
-        c["dict_proper"] = float(single and words.proper(s.key))
-        c["generic"] = float(single and s.key in GENERIC)
         # "Jordan said" has a speaker; in "the agency in Geneva said" the speaker is the agency
         c["next_said"] = float(next_gap in (" ", ", ") and nxt.lower() in SPEECH_VERBS and not c["prev_prep"])
-        # a capitalised word English does not know at all is usually a foreign name
-        c["unknown_word"] = float(single and words.dictionary(s.key) is None)
         # "Jordan Henderson": a given name followed by another capitalised word
         c["person_pattern"] = float(single and c["given_name"] and next_cap and nxt.lower() not in PLACE_HEADS)
-        # GeoNames leaves many towns' population at 0: unknown, not tiny
-        c["pop_unknown"] = float(facts.population == 0)
-        # a foreign name English does not know as a word yet writes often: a place in the news
-        c["famous_foreign"] = c["unknown_word"] * c["primary_name"] * z
-        # written far more often than a town of its size would be: mostly something else (a surname)
-        c["wordy_small"] = max(0.0, z * 8 - math.log10(1 + facts.population) + 1) / 3 if single else 0.0
         # "Jordan said", "Washington warned": a country, province or capital speaking for its government
         c["said_area"] = c["next_said"] * float(kind in ("country", "admin1") or facts.capital)
         # "Jordan said its pilots": a body, not a person, is the subject
@@ -291,8 +259,62 @@ def place_facts(s: Span) -> PlaceFacts:
     return facts
 
 
-def _lower_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in _TOKEN.findall(text) if w.islower())
+_WORD_CUES: dict[tuple[int, str, str, bool], tuple[tuple[GazetteerEntry, ...], dict[str, float]]] = {}
+
+
+def _word_cues(s: Span, words: WordStats, facts: PlaceFacts) -> dict[str, float]:
+    """The cues of the name itself and its candidate places, whatever the text around it says.
+
+    Every article repeats the same few hundred names: these are worked out once per process
+    for each surface and candidate list (the list kept beside them, so an id is never
+    mistaken for a later list's), and copied into each span's cues.
+    """
+    single = s.last == s.first
+    memo = (id(s.places), s.text, s.via, single)
+    hit = _WORD_CUES.get(memo)
+    if hit is not None and hit[0] is s.places:
+        return hit[1]
+    c: dict[str, float] = {"bias": 1.0}
+    c["multi_token"] = float(not single)
+    first = _TOKEN.match(s.text)  # the span's first token: it starts where the span does
+    first_word = first.group() if first else s.text
+    c["all_caps"] = float(s.via != "abbrev" and len(first_word) > 1 and s.text.isupper())
+    kind = facts.kind
+    c["kind_country"] = float(kind == "country")
+    c["kind_admin"] = float(kind in ("admin1", "admin2"))
+    c["kind_region"] = float(kind in ("region", "continent"))
+    c["kind_city"] = float(kind == "city")
+    # seats of power are judged by their own rule; the cue is about dams, bases, mountains
+    airport = kind == "landmark" and facts.airport
+    c["kind_landmark"] = float(kind == "landmark" and not airport and not facts.seat)
+    # airports apart: the dev corpora annotate them as little as news maps need them
+    c["kind_airport"] = float(airport)
+    c["log_pop"] = math.log10(1 + facts.population) / 7.0
+    # "US" in capitals is not the pronoun: word frequency only speaks for ordinary capitalised words
+    z = words.zipf(s.key) / 8.0 if single and s.via != "abbrev" and not s.text.isupper() else 0.0
+    c["zipf"] = z
+    c["zipf_sq"] = z * z
+    c["given_name"] = float(single and words.given_name(s.key))
+    c["via_abbrev"] = float(s.via == "abbrev")
+    c["via_demonym"] = float(s.via == "demonym")
+    c["log_candidates"] = math.log(1 + len(s.places)) / 3.0
+    c["primary_name"] = float(facts.primary)
+    c["short"] = float(len(s.key) <= 3)
+    c["dict_common"] = float(single and words.common(s.key))
+    c["dict_proper"] = float(single and words.proper(s.key))
+    c["generic"] = float(single and s.key in GENERIC)
+    # a capitalised word English does not know at all is usually a foreign name
+    c["unknown_word"] = float(single and words.dictionary(s.key) is None)
+    # GeoNames leaves many towns' population at 0: unknown, not tiny
+    c["pop_unknown"] = float(facts.population == 0)
+    # a foreign name English does not know as a word yet writes often: a place in the news
+    c["famous_foreign"] = c["unknown_word"] * c["primary_name"] * z
+    # written far more often than a town of its size would be: mostly something else (a surname)
+    c["wordy_small"] = max(0.0, z * 8 - math.log10(1 + facts.population) + 1) / 3 if single else 0.0
+    if len(_WORD_CUES) >= _FACTS_MAX:
+        _WORD_CUES.clear()
+    _WORD_CUES[memo] = (s.places, c)
+    return c
 
 
 def _best_kind(s: Span) -> str:
