@@ -92,7 +92,7 @@ def tokenize(text: str, sentence_spans: Sequence[tuple[int, int]] | None = None)
             checked = k
             if not initial[k] and _CLAUSE_START.search(text[ends[k - 1] : starts[k]]):
                 initial[k] = True
-    return Tokens(text, tuple(starts), tuple(ends), tuple(initial), tuple(m.group() for m in found))
+    return Tokens(text, tuple(starts), tuple(ends), tuple(initial), tuple(_TOKEN.findall(text)))
 
 
 def is_cap(word: str) -> bool:
