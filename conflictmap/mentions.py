@@ -30,6 +30,9 @@ class Place:
     admin1: str = ""
     feature: str = ""
     kind: str = "city"
+    # GeoNames' own name ("Al Fallūjah") beside the display name ("Fallujah"), so exports can
+    # be matched against GeoNames-keyed data; empty for a point picked by hand
+    geonames_name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -37,7 +40,10 @@ class Place:
     @classmethod
     def from_dict(cls, row: Mapping[str, Any]) -> Place:
         """The place in a flat row (a frame row, a stored candidate, a JSON object); other keys are ignored."""
-        return cls(**_known(cls, row))
+        values = _known(cls, row)
+        if values.get("geonames_name", "") is None:  # a stored place from before the column, or a hand-picked point
+            values["geonames_name"] = ""
+        return cls(**values)
 
 
 @dataclass(frozen=True)

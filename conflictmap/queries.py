@@ -26,9 +26,9 @@ PLACE_COLUMNS = ["place_id", "name", "lat", "lon", "country_code", "admin1", "fe
 MENTION_COLUMNS = [
     "mention_id", "article_id", "start", "end", "text", "sentence", "sentence_start", "date", "date_cue",
     "confidence", "reason", "place_id", "name", "lat", "lon", "geonameid", "country_code", "admin1", "feature", "kind",
-    "title", "source", "url", "published", "candidates",
+    "geonames_name", "title", "source", "url", "published", "candidates",
 ]
-EXPORT_COLUMNS = ["date", "name", "lat", "lon", "country_code", "kind", "text", "sentence", "title", "source", "url", "published", "confidence", "article_id"]
+EXPORT_COLUMNS = ["date", "name", "geonames_name", "lat", "lon", "country_code", "kind", "text", "sentence", "title", "source", "url", "published", "confidence", "article_id"]
 
 
 def _dates(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:

@@ -247,3 +247,71 @@ def test_long_texts_give_each_article_its_own_answer(parser):
     filler = " ".join(["Talks in Geneva continued."] * 60)
     long = [(p["text"], p["geonameid"]) for p in places(parser, filler + "\n\n" + text) if p["start"] > len(filler)]
     assert long == alone
+
+
+# -- issue 12 item 1: GeoNames' own name kept beside the display name -------------------------
+
+
+def test_geonames_name_beside_the_display_name_in_output_and_store(full_parser, any_store):
+    """A journalist reads "Kobani"; an export matched against GeoNames needs "‘Ayn al ‘Arab" too."""
+    import io
+
+    from conflictmap import queries
+    from conflictmap.articles import Article
+    from conflictmap.filters import Filters
+    from conflictmap.geoparser.parser import geoparse_lines
+    from conflictmap.ingest import ingest_articles
+    from conflictmap.mentions import Mention
+
+    text = "Aid convoys reached Fallujah and Kobani on Monday."
+    got = {p["text"]: p for p in places(full_parser, text)}
+    assert (got["Fallujah"]["name"], got["Fallujah"]["geonames_name"]) == ("Fallujah", "Al Fallūjah")
+    assert got["Kobani"]["name"] == "Kobani" and got["Kobani"]["geonames_name"] not in ("", "Kobani")
+    lines = io.StringIO(json.dumps({"id": "k", "text": text}) + "\n")
+    out = io.StringIO()
+    geoparse_lines(lines, out, full_parser, errors=io.StringIO())
+    assert {p["geonames_name"] for p in json.loads(out.getvalue())["places"]} == {"Al Fallūjah", got["Kobani"]["geonames_name"]}
+
+    ingest_articles([Article(id="gn", title="t", text=text)], any_store, parser=full_parser)
+    frame = queries.mentions(any_store, Filters())
+    assert dict(zip(frame["name"], frame["geonames_name"])) == {"Fallujah": "Al Fallūjah", "Kobani": got["Kobani"]["geonames_name"]}
+    assert "geonames_name" in queries.export(any_store, Filters(), "csv").splitlines()[0]
+    stored = [Mention.from_dict(m) for m in any_store.article("gn")["mentions"]]
+    assert {m.place.geonames_name for m in stored} == {"Al Fallūjah", got["Kobani"]["geonames_name"]}
+
+
+# -- issue 12 items 3-4: place slots; issue 11/12: bare airport names -------------------------
+
+
+@pytest.mark.parametrize(
+    "text, surface, country",
+    [
+        ("Malian troops entered Gao on Saturday.", "Gao", "ML"),
+        ("Sinjar was surrounded.", "Sinjar", "IQ"),
+        ("Russian missiles struck Kyiv, Kharkiv and Odesa before dawn.", "Kharkiv", "UA"),
+        ("The coastguard rescued 300 people off Lampedusa.", "Lampedusa", "IT"),
+        ("Flights were cancelled at Heathrow and Schiphol as the strike spread.", "Schiphol", "NL"),
+    ],
+)
+def test_a_lone_foreign_name_in_a_place_slot_is_a_place(full_parser, text, surface, country):
+    """A preposition, a verb of motion, a passive of one, or a list led by one leaves room only for a place."""
+    assert found(full_parser, text, surface)["country_code"] == country
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prime Minister Nouri al-Maliki spoke on Sunday. Security forces loyal to Maliki were deployed.",
+        "Maliki has said he will challenge the nomination. The vote left Maliki with few allies.",
+        "Parliament failed to vote on Maliki's request.",
+    ],
+)
+def test_a_place_slot_does_not_pin_a_person(full_parser, text):
+    assert not [p for p in places(full_parser, text) if p["text"] == "Maliki"]
+
+
+@pytest.mark.parametrize("text", ["Copernicus was a great astronomer.", "The Harbour was busy at noon.",
+                                  "Ms Stinson said the plan was sound."])
+def test_a_bare_name_only_an_airport_has_needs_strong_evidence(full_parser, text):
+    """LGL's "Copernicus", "Harbour", "Stinson": the gazetteer knows them only as airports."""
+    assert not [p for p in places(full_parser, text) if p["kind"] == "landmark"]

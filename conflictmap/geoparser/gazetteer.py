@@ -22,7 +22,7 @@ from geopy.point import Point
 
 from conflictmap.errors import GazetteerError
 from conflictmap.geoparser.names import arabic_variants, normalize_name
-from conflictmap.mentions import Place
+from conflictmap.mentions import Candidate, Place
 
 GAZETTEER_ENV = "CONFLICTMAP_GAZETTEER"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "geodata" / "build" / "gazetteer.sqlite"
@@ -57,10 +57,21 @@ class GazetteerEntry:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def as_place(self) -> Place:
-        """The `Place` record the rest of the product carries (the gazetteer's codes and population stay here)."""
-        return Place(name=self.name, lat=self.lat, lon=self.lon, geonameid=self.geonameid, country_code=self.country_code,
-                     admin1=self.admin1_name, feature=self.feature_code, kind=self.kind)
+    def as_place(self, digits: int | None = None) -> Place:
+        """The `Place` record the rest of the product carries (the gazetteer's codes and population stay here).
+
+        `digits`: round the point to this many decimals (the geoparse output's 5: about a metre).
+        """
+        lat, lon = (self.lat, self.lon) if digits is None else (round(self.lat, digits), round(self.lon, digits))
+        return Place(name=self.name, lat=lat, lon=lon, geonameid=self.geonameid, country_code=self.country_code,
+                     admin1=self.admin1_name, feature=self.feature_code, kind=self.kind,
+                     geonames_name=self.geonames_name)
+
+    def as_candidate(self, score: float) -> Candidate:
+        """The place as a runner-up for a name, with its score (built directly: it is on the hot path)."""
+        return Candidate(name=self.name, lat=self.lat, lon=self.lon, geonameid=self.geonameid, country_code=self.country_code,
+                         admin1=self.admin1_name, feature=self.feature_code, kind=self.kind,
+                         geonames_name=self.geonames_name, score=score)
 
     @cached_property
     def key(self) -> str:

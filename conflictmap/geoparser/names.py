@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _FOLD = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe", "ʿ": "", "ʾ": "", "’": "", "'": ""})
 
 
+@lru_cache(maxsize=200_000)  # the geoparser folds the same words in every article
 def normalize_name(name: str) -> str:
     """Key for a name: accents stripped, case folded, apostrophes dropped, other punctuation runs made one space."""
     folded = unicodedata.normalize("NFKD", name.casefold().translate(_FOLD))

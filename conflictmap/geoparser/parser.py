@@ -12,7 +12,6 @@ import json
 import re
 import datetime as dt
 from bisect import bisect_right
-from dataclasses import replace
 from functools import lru_cache
 from typing import IO, Any
 from urllib.parse import urlparse
@@ -22,7 +21,7 @@ from conflictmap.geoparser.mention_dates import mention_date
 from conflictmap.geoparser.recognition import Recognizer, tokenize
 from conflictmap.geoparser.resolution import resolve
 from conflictmap.geoparser.sentences import sentences
-from conflictmap.mentions import Candidate, Mention
+from conflictmap.mentions import Mention
 from conflictmap.readers.dates import parse_published
 
 GEOPARSER_VERSION = "conflictmap-geoparser/2"  # the code; `Geoparser.version` adds the model's date
@@ -111,7 +110,8 @@ class Geoparser:
         prefix = f"{outlet}\n{head}\n\n" if outlet or head else ""
         offset = len(prefix)
         full = prefix + text
-        tokens = tokenize(full)
+        sents = sentences(text)
+        tokens = tokenize(full, None if prefix else sents)
         spans = self.recognizer.recognize(full, tokens, outlet_end=len(outlet), dateline=(offset, offset + dateline_end(text)))
         if not keep_demonyms:
             spans = [s for s in spans if s.via != "demonym"]
@@ -120,7 +120,6 @@ class Geoparser:
             ch for ch in resolve(spans, weights=self.recognizer.model.get("resolver"), home=home, home_country=outlet_country(url))
             if ch.span.start >= offset
         ]
-        sents = sentences(text)
         sent_starts = [a for a, _ in sents]
         sentence_dates: dict[int, tuple[date | None, str]] = {}
         out: list[Mention] = []
@@ -136,14 +135,14 @@ class Geoparser:
                 start=start,
                 end=end,
                 text=s.text,
-                place=replace(p.as_place(), lat=round(p.lat, 5), lon=round(p.lon, 5)),
+                place=p.as_place(digits=5),
                 confidence=round(s.score * ch.confidence, 3),
                 date=when.isoformat() if when else None,
                 date_cue=cue,
                 reason=ch.reason,
                 sentence=text[a:b].strip(),
                 sentence_start=a + (len(text[a:b]) - len(text[a:b].lstrip())),
-                candidates=tuple(Candidate(**q.as_place().to_dict(), score=round(sc, 2)) for q, sc in ch.alternatives)
+                candidates=tuple(q.as_candidate(round(sc, 2)) for q, sc in ch.alternatives)
                 if candidates else (),
             ))
         return out

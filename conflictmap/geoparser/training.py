@@ -72,7 +72,7 @@ def choice_examples(recognizer: Recognizer, docs: Sequence[Doc]) -> list[tuple[n
             right = min(range(len(dists)), key=dists.__getitem__)
             if dists[right] > 161 or len(cands[i]) < 2:
                 continue
-            out.append((np.array(features(i, kept, cands, ctx), dtype=float), right))
+            out.append((np.array([[row[n] for n in RESOLVE_FEATURES] for row in features(i, kept, cands, ctx)], dtype=float), right))
     return out
 
 

@@ -196,4 +196,9 @@ MIGRATIONS: list[str] = [
     DROP TRIGGER place_days_del;
     """ + DAY_COUNT_TRIGGERS.replace("o.place_id = ", "+o.place_id = ") + """
     """,
+    # 8 (geoparser, issue 12): GeoNames' own name beside the display name; NULL for places
+    #    stored before (a regeoparse fills it) and for points picked by hand
+    """
+    ALTER TABLE places ADD COLUMN geonames_name TEXT;
+    """,
 ]

@@ -223,4 +223,8 @@ PG_MIGRATIONS: list[str] = [
         RETURN NULL;
     END $$;
     """,
+    # 8 (geoparser, issue 12): GeoNames' own name beside the display name (NULL when unknown)
+    """
+    ALTER TABLE places ADD COLUMN geonames_name TEXT;
+    """,
 ]

@@ -182,8 +182,9 @@ class PostgresStore(Store):
     def place_id(self, place: Place) -> int:
         """The id of a place row, added on first sight; safe when two writers add it at once."""
         values = (place.geonameid, place.name, float(place.lat), float(place.lon), place.country_code or "",
-                  place.admin1 or "", place.feature or "", place.kind or "city")
-        insert = "INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                  place.admin1 or "", place.feature or "", place.kind or "city", place.geonames_name or None)
+        insert = ("INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind, geonames_name)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         if place.geonameid is not None:
             find, key = "SELECT id FROM places WHERE geonameid = ?", (place.geonameid,)
             conflict = " ON CONFLICT (geonameid) DO NOTHING RETURNING id"

@@ -104,7 +104,7 @@ class Reads:
         sql = (
             'SELECT m.id AS mention_id, m.article_id, m.start, m."end", m.text, m.sentence, m.sentence_start,'
             " m.date, m.date_cue, m.confidence, m.reason, p.id AS place_id, p.name, p.lat, p.lon, p.geonameid,"
-            " p.country_code, p.admin1, p.feature, p.kind, a.title, a.source, a.url, a.published"
+            " p.country_code, p.admin1, p.feature, p.kind, p.geonames_name, a.title, a.source, a.url, a.published"
             + self._mentions_from(filters, articles=True)
             + "WHERE " + where
         )
@@ -129,7 +129,7 @@ class Reads:
         row["metadata"] = json.loads(row["metadata"] or "{}")
         row["mentions"] = self._rows(
             "SELECT m.*, COALESCE((SELECT candidates FROM mention_candidates WHERE mention_id = m.id), '[]') AS candidates,"
-            " p.name, p.lat, p.lon, p.geonameid, p.country_code, p.admin1, p.feature, p.kind FROM effective_mentions m"
+            " p.name, p.lat, p.lon, p.geonameid, p.country_code, p.admin1, p.feature, p.kind, p.geonames_name FROM effective_mentions m"
             " JOIN places p ON p.id = m.eff_place_id WHERE m.article_id = ? ORDER BY m.start",
             (article_id,),
         )

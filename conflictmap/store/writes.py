@@ -218,8 +218,8 @@ class Writes:
             if row:
                 return int(row[0])
             cur = self._db.execute(
-                "INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO places (geonameid, name, lat, lon, country_code, admin1, feature, kind, geonames_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     geonameid,
                     place.name,
@@ -229,6 +229,7 @@ class Writes:
                     place.admin1 or "",
                     place.feature or "",
                     place.kind or "city",
+                    place.geonames_name or None,
                 ),
             )
             return int(cur.lastrowid)

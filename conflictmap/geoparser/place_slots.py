@@ -1,0 +1,122 @@
+"""Where English grammar leaves room only for a place: the rules for names the model cannot know.
+
+The dev corpora (US local news, health news) hold few foreign towns, islands and airports, so
+the learned model under-rates a foreign name written alone ("Malian troops entered Gao.",
+"Boats reached Lesbos."). A reader needs no familiarity with the name there: the slot says it.
+A name sits in a place slot when
+- a preposition or a verb of motion governs it ("near Gao", "off Lampedusa", "reached Lesbos",
+  "out of Kobani"),
+- it is the subject of a passive verb of motion ("Sinjar was surrounded"), or
+- it is a later member of a list whose first member sits in one ("struck Kyiv, Kharkiv and
+  Odesa", "at Heathrow and Schiphol").
+The slot only speaks for a name English does not know as a word or a person's name (the
+dictionary and the given names tell), whose place is the name as written; "near Smith" or
+"reached Harbour" stay the model's to judge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from conflictmap.geoparser.spans import Span, Tokens
+from conflictmap.geoparser.wordlists import MOTION_VERBS, NATURAL_FEATURES, PREPOSITIONS, SPEECH_VERBS
+
+# "off the coast", "off Lampedusa": a preposition of place the model's list leaves out
+SLOT_PREPOSITIONS = PREPOSITIONS | {"off"}
+_PASSIVE = frozenset("was were is are been being".split())
+# what joins the members of a list: ", ", " and ", ", and ", " or "
+_LIST_JOIN = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|\s(?:and|or)\s+)\Z")
+AIRPORT_CODES = ("AIRP", "AIRF")
+# the probability a name in a place slot gets: above any threshold the model has learned
+SLOT_SCORE = 0.6
+
+
+def _governed(tokens: Tokens, s: Span) -> bool:
+    """A preposition or verb of motion right before the name (an article between allowed)."""
+    k = s.first - 1
+    if k < 0 or tokens.gap(k) != " ":
+        return False
+    word = tokens.words[k].lower()
+    if word == "the" and k >= 1:
+        k -= 1
+        word = tokens.words[k].lower()
+    if word in SLOT_PREPOSITIONS or word in MOTION_VERBS:
+        return True
+    # "out of Kobani", "north of Aleppo" are read by the model; "out of" is motion
+    return word == "of" and k >= 1 and tokens.words[k - 1].lower() == "out"
+
+
+def _passive_subject(tokens: Tokens, s: Span) -> bool:
+    """"Sinjar was surrounded", "Gao was retaken": the name undergoes a motion verb."""
+    k = s.last + 1
+    if k + 1 >= len(tokens) or tokens.gap(s.last) != " " or tokens.words[k].lower() not in _PASSIVE:
+        return False
+    nxt = tokens.words[k + 1].lower()
+    if nxt == "being" and k + 2 < len(tokens):
+        nxt = tokens.words[k + 2].lower()
+    return nxt in MOTION_VERBS
+
+
+def _speaks(tokens: Tokens, s: Span) -> bool:
+    """"Maliki said", "Maliki has said": the name is the subject of a verb of speech."""
+    k = s.last + 1
+    if k >= len(tokens) or tokens.gap(s.last) != " ":
+        return False
+    word = tokens.words[k].lower()
+    if word in ("has", "had", "have") and k + 1 < len(tokens):
+        word = tokens.words[k + 1].lower()
+    return word in SPEECH_VERBS or word in ("say", "says")
+
+
+# "Nouri al-Maliki": a capitalised given name, an Arabic article and the family name
+_ARABIC_SURNAME = re.compile(r"\b[A-Z][\w'’]+ (?:al|el|as|ad|ar|ash|az|an|ul)-([A-Z][\w'’]*)")
+
+
+def mark_slots(tokens: Tokens, spans: Sequence[Span]) -> None:
+    """Set `cues["slot"]` on every span: 1.0 when grammar leaves room only for a place there."""
+    text = tokens.text
+    # a name the text has speak ("Maliki has said") is a person's, or stands for a government
+    # (which the slot does not need: countries and capitals are the model's)
+    speakers = {s.key for s in spans if _speaks(tokens, s)}
+    # the family names of people the text names ("Nouri al-Maliki" beside "loyal to Maliki")
+    surnames = {m.group(1) for m in _ARABIC_SURNAME.finditer(text)}
+    previous: Span | None = None
+    for s in spans:
+        # "on Maliki's request": the preposition governs what the name owns, not the name
+        slot = not s.cues.get("possessive") and (_governed(tokens, s) or _passive_subject(tokens, s))
+        # "from Baghdad, Maliki said": a comma before a speaker ends the list
+        listed = (not slot and previous is not None and bool(previous.cues.get("slot")) and not s.cues.get("next_said")
+                  and bool(_LIST_JOIN.match(text, previous.end, s.start)))
+        if (slot or listed) and (s.key in speakers or s.text in surnames):
+            slot = listed = False
+        s.cues["slot"] = float(slot or listed)
+        # in "Heathrow and Schiphol" the capitalised word before "and" is a place of the list, not an organisation's name
+        s.cues["slot_list"] = float(listed)
+        previous = s
+
+
+def unknown_place_name(s: Span) -> bool:
+    """A name the dictionary does not know, naming a place as written, with nothing personal about it.
+
+    An airport's own name is never the bare word ("Amsterdam Airport Schiphol" for "Schiphol"),
+    so for a name that only an airport has, the name need not be the place's whole name.
+    """
+    c = s.cues
+    if s.via != "name" or not c.get("unknown_word") or not (c.get("primary_name") or only_airports(s)):
+        return False
+    person = c.get("prev_title") or c.get("prev_given_name") or c.get("given_name") or c.get("person_in_doc") or c.get("person_pattern")
+    organisation = c.get("next_org_head") or c.get("next_cap") or c.get("all_caps") or c.get("in_org_run") and not c.get("slot_list")
+
+    return not (person or organisation)
+
+
+def only_airports(s: Span) -> bool:
+    """Every candidate is an airport: a bare name ("Stinson", "Copernicus") that stands for one."""
+    return s.last == s.first and bool(s.places) and all(p.feature_code in AIRPORT_CODES for p in s.places)
+
+
+def island_or_town(s: Span) -> bool:
+    """The kinds of place a slot speaks for: towns, provinces, districts, islands and other natural features."""
+    return any(p.kind in ("city", "admin1", "admin2") or p.feature_code in NATURAL_FEATURES or p.feature_code in AIRPORT_CODES
+               for p in s.places)
