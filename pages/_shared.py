@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -20,12 +21,13 @@ from conflictmap.errors import StoreError
 from conflictmap.excerpts import md_escape
 from conflictmap.filters import Filters
 from conflictmap.maps.assets import local_assets, streamlit_base_url
-from conflictmap.geoparser.parser import Geoparser, default_geoparser
-from conflictmap.ingest import ensure_demo
-from conflictmap.geoparser.online import CachedGeocoder, nominatim
-from conflictmap.store import Store, open_store
-from conflictmap.store.sqlite import default_path
+from conflictmap.store import open_store
 from conflictmap.viewstate import View, from_params, to_params, update
+
+if TYPE_CHECKING:  # the geoparser (and dateparser under it) loads only when a page needs it, not before the first map
+    from conflictmap.geoparser.online import CachedGeocoder
+    from conflictmap.geoparser.parser import Geoparser
+    from conflictmap.store import StoreLike as Store
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTLINES = ROOT / "geodata" / "countries.geojson"
@@ -62,6 +64,8 @@ def ready_store() -> Store:
     """
     store = get_store()
     if not store.stats()["articles"]:
+        from conflictmap.ingest import ensure_demo
+
         with st.spinner("Loading the demo articles (first start only)…"):
             ensure_demo(store, parser=get_geoparser())
     return store
@@ -109,12 +113,17 @@ def current_user() -> str:
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def get_geoparser() -> Geoparser:
+    from conflictmap.geoparser.parser import default_geoparser
+
     return default_geoparser()
 
 
 @st.cache_resource
 def get_online_geocoder() -> CachedGeocoder:
     """One Nominatim client per server, so its one-request-a-second limit holds across sessions."""
+    from conflictmap.geoparser.online import nominatim
+    from conflictmap.store.sqlite import default_path
+
     return nominatim(default_path().parent / "geocache.sqlite")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -336,6 +335,8 @@ with left:
                          "turn on ‘Timeline: every date’ in the sidebar to reach them.")
     days = outside[(outside["day"] >= pd.Timestamp(lo)) & (outside["day"] <= pd.Timestamp(hi))] if len(outside) else outside
     if not view.present and len(days):
+        import altair as alt  # here, after the map is on its way to the browser: a first start waits for it no longer
+
         # the brush shows the window (and can be dragged to move it); over the whole timeline there is none, so a
         # drag anywhere draws a new one
         whole_span = (start, end) == (lo, hi)
