@@ -315,8 +315,10 @@ with left:
     # (new window, new selection, a play step) opens exactly where the user left it.
     area_ids = frame.loc[~frame["kind"].isin(POINT_KINDS), "geonameid"].dropna() if len(frame) else []
     shapes = area_features(tuple(int(g) for g in area_ids)) if area_features else {}
+    # the first view frames every date's places, the same whichever window is shown (play never re-frames)
+    every_date = places_frame(store, filters.but(start=None, end=None), revision)
     fmap = build_map(frame, basemap=view.basemap, heat=view.heat, outlines=get_outlines(), labels=LABELS, shapes=shapes,
-                     **_map_options(view))
+                     focus=every_date, **_map_options(view))
     st.session_state["map_unfitted"] = (*fmap.location, fmap.options.get("zoom"))
     show_map(fmap, key="map", height=560 if view.present else 600, on_change=_on_map,
              center=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, zoom=view.zoom,

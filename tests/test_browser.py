@@ -168,6 +168,17 @@ def circle_count(page) -> int:
     return map_frame(page).evaluate(MARKER_COUNT_JS)
 
 
+MAP_BOUNDS_JS = """() => { const m = Object.values(window).find(v => v && window.L && v instanceof L.Map);
+    const b = m.getBounds(); return {south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast()}; }"""
+
+
+def assert_frames_iraq(page) -> None:
+    """The first view is the bulk of the demo's news (Iraq and its neighbours), not the world its outliers span."""
+    b = map_frame(page).evaluate(MAP_BOUNDS_JS)
+    assert b["west"] <= 42 and b["east"] >= 46 and b["south"] <= 31 and b["north"] >= 37, b  # Baghdad to Duhok, Rutba to Basra
+    assert b["west"] >= 20 and b["east"] <= 70 and b["south"] >= 15 and b["north"] <= 50, b  # not out to Washington or London
+
+
 def metrics(page) -> dict[str, int]:
     """The counts line over the map, e.g. {"Articles": 112, "Places": 84, "Mentions": 653}."""
     text = page.locator(".cm-counts").first.inner_text()
@@ -246,6 +257,7 @@ def test_markers_are_drawn_on_the_map(open_app):
     counts = metrics(page)
     assert counts["Articles"] > 80 and counts["Mentions"] > counts["Articles"]
     assert page.locator(".cm-window").inner_text() == "05 Jun 2014 – 30 Sep 2014"
+    assert_frames_iraq(page)
     shot(page, "a-map-markers")
 
 
@@ -534,6 +546,7 @@ def test_presenter_mode_fits_the_first_screen_at_1280x720(open_app):
     window = page.locator(".cm-window").bounding_box()
     assert window["y"] + window["height"] <= screen["height"]
     assert page.locator('[data-testid="stToolbar"], [data-testid="stAppDeployButton"]').filter(has_text="Deploy").count() == 0
+    assert_frames_iraq(page)
     shot(page, "e2-presenter-1280x720")
 
 

@@ -223,7 +223,7 @@ def test_country_row_with_outline_is_a_shaded_polygon(places):
     assert circles in walk(areas)
     assert ids(m, "Areas") == [5]
     assert isinstance(circles.marker, folium.Circle)
-    assert circles.marker.options["dashArray"]
+    assert circles.style_function(circles.data["features"][0])["dashArray"]  # a region: dashed
     assert circles.style_function(circles.data["features"][0])["radius"] == 700_000  # metres
 
 
@@ -238,7 +238,10 @@ def test_area_opacity_grows_with_count():
     few = style_for(place(2, "B", 0, 0, kind="country", mentions=1), scale=scale)
     many_ = style_for(place(1, "A", 0, 0, kind="country", mentions=100), scale=scale)
     assert few["fill_opacity"] < many_["fill_opacity"]
-    assert few["dash_array"] and many_["dash_array"]
+    # a whole country is quiet (no dash, thin edge); a province is dashed and bolder
+    assert not few["dash_array"] and not many_["dash_array"]
+    province = style_for(place(3, "C", 0, 0, kind="admin1", mentions=1), scale=scale)
+    assert province["dash_array"] and province["weight"] > many_["weight"]
 
 
 def test_basemap_has_a_pane_under_the_markers(places):
@@ -373,6 +376,18 @@ def test_first_view_frames_where_the_mentions_are():
     assert n2 - s2 >= 2 and e2 - w2 >= 2  # one town still shows its surroundings
 
 
+def test_first_view_grows_from_the_densest_place_not_out_to_every_capital():
+    # the demo's shape: most news in Iraq, a real share in Washington and European capitals
+    iraq = [place(i, f"T{i}", 32.0 + (i % 5) * 1.0, 42.0 + (i // 5) * 1.0, mentions=12) for i in range(15)]
+    us = [place(20, "Washington", 38.9, -77.0, mentions=19), place(21, "The Pentagon", 38.87, -77.06, mentions=10)]
+    europe = [place(30, "London", 51.5, -0.1, mentions=6), place(31, "Geneva", 46.2, 6.1, mentions=6)]
+    (south, west), (north, east) = focus_bounds(frame(*iraq, *us, *europe))
+    assert 29 <= south <= 32 and 36 <= north <= 39 and 39 <= west <= 42 and 44 <= east <= 48
+    # news spread evenly over two continents is framed whole
+    (s2, w2), (n2, e2) = focus_bounds(frame(place(1, "A", 33.0, 44.0, mentions=10), place(2, "B", 38.9, -77.0, mentions=10)))
+    assert w2 <= -77 and e2 >= 44
+
+
 def test_online_basemap_uses_tiles(places):
     m = build_map(places, basemap="online")
     tiles = of_type(m, folium.TileLayer)
@@ -465,7 +480,7 @@ def test_legend_explains_colour_size_and_window(places):
     assert "2014-01-01 to 2014-03-31" in legend
     assert "Colour: latest mention" in legend
     assert "Size: mentions (max 60)" in legend
-    assert "Whole country or region" in legend
+    assert "Province or region" in legend and "Whole country" in legend
     assert "Heat" in legend
     by_country = build_map(places, colour_by="country").get_root().render()
     assert "Colour: country" in by_country and ">LB<" in by_country
@@ -555,3 +570,11 @@ def test_areas_with_a_shape_are_drawn_as_it_rivers_as_lines():
     kinds = {f["properties"]["place_id"]: f["geometry"]["type"] for f in layer.data["features"]}
     assert kinds == {1: "Polygon", 2: "LineString"}  # the Levant has no shape: still a dashed circle
     assert "cm-shape" in html and "cm-area" in html
+
+
+def test_the_first_view_frames_the_focus_frame_not_the_window():
+    iraq = [place(i, f"T{i}", 33.0 + i * 0.3, 43.0 + i * 0.3, mentions=20) for i in range(5)]
+    window = frame(place(9, "Washington", 38.9, -77.0, mentions=3), place(8, "New York City", 40.7, -74.0, mentions=2))
+    everything = frame(*iraq, place(9, "Washington", 38.9, -77.0, mentions=3))
+    (fit,) = of_type(build_map(window, focus=everything), folium.FitBounds)
+    assert fit.bounds == focus_bounds(everything)  # a play step that shows only US news keeps the Iraq frame

@@ -207,6 +207,9 @@ def _add_areas(
             circle_styles[pid] = {
                 "radius": style["radius"],
                 "color": style["color"],
+                "weight": style["weight"],
+                "opacity": style["opacity"],
+                "dashArray": style.get("dash_array"),
                 "fillColor": style["fill_color"],
                 "fillOpacity": style["fill_opacity"],
             }
