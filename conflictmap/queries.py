@@ -43,6 +43,26 @@ def places(store: StoreLike, filters: Filters) -> pd.DataFrame:
     return _dates(frame, "first_seen", "last_seen")
 
 
+#: a confidence floor below any stored value but zero: it makes the store average the raw mentions
+_ANY_CONFIDENCE = 1e-9
+
+
+def places_with_confidence(store: StoreLike, filters: Filters) -> pd.DataFrame:
+    """`places`, with each place's mean confidence filled in even where the per-day counts answered.
+
+    The counts kept for speed carry no confidence, and the map must still draw an uncertain
+    place as uncertain (issue 11). Only places whose mean is missing are asked for again,
+    from the raw mentions (a mention stored with no confidence at all, 0, is left out of the mean).
+    """
+    frame = places(store, filters)
+    if frame.empty or frame["confidence"].notna().all():
+        return frame
+    means = {int(r["place_id"]): r["confidence"] for r in store.place_rows(filters.but(min_confidence=max(filters.min_confidence, _ANY_CONFIDENCE)))}
+    filled = frame["place_id"].map(lambda pid: means.get(int(pid)))
+    frame["confidence"] = frame["confidence"].where(frame["confidence"].notna(), filled)
+    return frame
+
+
 def mentions(store: StoreLike, filters: Filters, *, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Mentions in view, newest first (the excerpts behind the points)."""
     frame = pd.DataFrame(store.mention_rows(filters, limit=limit, offset=offset), columns=MENTION_COLUMNS)

@@ -137,7 +137,7 @@ def get_outlines() -> dict | None:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def places_frame(_store: Store, filters: Filters, revision: str) -> pd.DataFrame:
-    return queries.places(_store, filters)
+    return queries.places_with_confidence(_store, filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

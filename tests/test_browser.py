@@ -69,6 +69,11 @@ def server(tmp_path_factory):
     stray.write_text(json.dumps({"title": "Looking back", "published": "1947-05-01",
                                  "text": "In 1947 the railway reached Baghdad."}) + "\n", encoding="utf-8")
     _cli(["ingest", "--quiet", str(stray)], env)
+    # a genuinely ambiguous name with nothing around it (which of the many Springfields?): an uncertain pin
+    vague = tmp / "vague.jsonl"
+    vague.write_text(json.dumps({"title": "Vote delayed", "published": "2014-07-01",
+                                 "text": "Officials in Springfield said the vote was delayed."}) + "\n", encoding="utf-8")
+    _cli(["ingest", "--quiet", str(vague)], env)
     with Store(home / "conflictmap.db") as store:
         hostile = [a for a in store.articles(Filters(keyword="pwned"), limit=10) if a["title"].startswith("Hostile")]
         assert len(hostile) == 1
@@ -347,7 +352,6 @@ def test_share_link_restores_the_view(open_app, server):
     shot(again, "d-share-restored")
 
 
-@pytest.mark.xfail(reason="known since the map-first layout: the selected place's label is drawn off the map's left edge (issue 8 stays open)", strict=False)
 @pytest.mark.parametrize("window", ["&start=2014-06-20&end=2014-06-20", ""], ids=["one-day", "whole-span"])
 def test_selected_place_label_sits_by_its_marker(open_app, server, window):
     page = open_app(f"/?place={server['mosul']}{window}")
@@ -661,7 +665,6 @@ def test_a_correction_confirms_and_old_links_follow_it(open_app, server):
         assert all(c["place_id"] != old_id for c in store.corrections())
 
 
-@pytest.mark.xfail(reason="known since the last retrain: no demo place averages under 50% confidence, so no pin is drawn low (issue 11 stays open)", strict=False)
 def test_low_confidence_pins_and_the_confidence_control(open_app):
     page = open_app("/")
     frame = map_frame(page)

@@ -578,3 +578,29 @@ def test_the_first_view_frames_the_focus_frame_not_the_window():
     everything = frame(*iraq, place(9, "Washington", 38.9, -77.0, mentions=3))
     (fit,) = of_type(build_map(window, focus=everything), folium.FitBounds)
     assert fit.bounds == focus_bounds(everything)  # a play step that shows only US news keeps the Iraq frame
+
+
+def test_places_carry_their_mean_confidence_on_the_fast_path_too(tmp_path):
+    """The map draws uncertain places differently, so the default view (answered from the
+    per-day counts, which keep no confidence) still needs each place's mean confidence."""
+    from conflictmap import queries
+    from conflictmap.filters import Filters
+    from conflictmap.mentions import Mention, Place
+    from conflictmap.maps.style import is_uncertain
+    from conflictmap.store.sqlite import Store
+
+    sure = Place(geonameid=99434, name="Mosul", lat=36.335, lon=43.119, country_code="IQ", kind="city")
+    unsure = Place(geonameid=4409896, name="Springfield", lat=37.2, lon=-93.3, country_code="US", kind="city")
+    with Store(tmp_path / "s.db") as store:
+        for i, (where, conf) in enumerate([(sure, 0.9), (sure, 0.8), (unsure, 0.2)]):
+            store.add_article({"id": f"a{i}", "title": "t", "text": f"In {where.name}.", "source": "Desk",
+                               "published": "2014-06-10T12:00:00+00:00"},
+                              [Mention(start=3, end=3 + len(where.name), text=where.name, place=where, date="2014-06-10",
+                                       sentence=f"In {where.name}.", reason="prior", confidence=conf)])
+        frame = queries.places_with_confidence(store, Filters()).set_index("name")
+        assert frame.at["Mosul", "confidence"] == pytest.approx(0.85)
+        assert frame.at["Springfield", "confidence"] == pytest.approx(0.2)
+        assert is_uncertain(frame.loc["Springfield"]) and not is_uncertain(frame.loc["Mosul"])
+        # with a floor the raw path answers, and agrees
+        floor = queries.places_with_confidence(store, Filters(min_confidence=0.5)).set_index("name")
+        assert list(floor.index) == ["Mosul"] and floor.at["Mosul", "confidence"] == pytest.approx(0.85)
