@@ -184,6 +184,24 @@ def assert_frames_iraq(page) -> None:
     assert b["west"] >= 20 and b["east"] <= 70 and b["south"] >= 15 and b["north"] <= 50, b  # not out to Washington or London
 
 
+LABELS_JS = """() => Array.from(document.querySelectorAll('.leaflet-tooltip.cm-label'))
+    .filter(e => getComputedStyle(e).visibility !== 'hidden')
+    .map(e => { const r = e.getBoundingClientRect();
+                return {text: e.innerText, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                        px: parseFloat(getComputedStyle(e).fontSize)}; })"""
+
+
+def assert_labels_apart(page, min_px: float) -> None:
+    """The most mentioned places are named on the map, readable, and no two names cover each other."""
+    labels = wait_until(page, lambda: map_frame(page).evaluate(LABELS_JS), what="place labels on the map")
+    assert len(labels) >= 3, labels
+    assert all(lab["px"] >= min_px for lab in labels), labels
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            assert apart, f"labels overlap: {a} and {b}"
+
+
 def metrics(page) -> dict[str, int]:
     """The counts line over the map, e.g. {"Articles": 112, "Places": 84, "Mentions": 653}."""
     text = page.locator(".cm-counts").first.inner_text()
@@ -263,6 +281,7 @@ def test_markers_are_drawn_on_the_map(open_app):
     assert counts["Articles"] > 80 and counts["Mentions"] > counts["Articles"]
     assert page.locator(".cm-window").inner_text() == "05 Jun 2014 – 30 Sep 2014"
     assert_frames_iraq(page)
+    assert_labels_apart(page, 14)
     shot(page, "a-map-markers")
 
 
@@ -551,6 +570,7 @@ def test_presenter_mode_fits_the_first_screen_at_1280x720(open_app):
     assert window["y"] + window["height"] <= screen["height"]
     assert page.locator('[data-testid="stToolbar"], [data-testid="stAppDeployButton"]').filter(has_text="Deploy").count() == 0
     assert_frames_iraq(page)
+    assert_labels_apart(page, 18)
     shot(page, "e2-presenter-1280x720")
 
 

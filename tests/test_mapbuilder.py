@@ -223,7 +223,8 @@ def test_country_row_with_outline_is_a_shaded_polygon(places):
     assert circles in walk(areas)
     assert ids(m, "Areas") == [5]
     assert isinstance(circles.marker, folium.Circle)
-    assert circles.style_function(circles.data["features"][0])["dashArray"]  # a region: dashed
+    # a news region over several countries is a backdrop, like a country: no dash, thin edge
+    assert not circles.style_function(circles.data["features"][0])["dashArray"]
     assert circles.style_function(circles.data["features"][0])["radius"] == 700_000  # metres
 
 
@@ -242,6 +243,9 @@ def test_area_opacity_grows_with_count():
     assert not few["dash_array"] and not many_["dash_array"]
     province = style_for(place(3, "C", 0, 0, kind="admin1", mentions=1), scale=scale)
     assert province["dash_array"] and province["weight"] > many_["weight"]
+    kurdistan = style_for(place(4, "Kurdistan Region", 36.4, 44.3, kind="region", country_code="IQ", mentions=1), scale=scale)
+    middle_east = style_for(place(5, "Middle East", 29.0, 41.0, kind="region", country_code="", mentions=1), scale=scale)
+    assert kurdistan["dash_array"] and not middle_east["dash_array"]
 
 
 def test_basemap_has_a_pane_under_the_markers(places):

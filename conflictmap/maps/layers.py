@@ -63,7 +63,8 @@ def _tag_shapes(css_class: str, keyboard: bool = False) -> JsCode:
         f"    layer.options.className = layer.defaultOptions.className = '{css_class} cm-place-' + p.place_id"
         " + (p.low ? ' cm-low' : '');\n"
         "    layer.options.placeId = layer.defaultOptions.placeId = p.place_id;\n"
-        "    if (p.name) { layer.bindTooltip(p.name, {permanent: true, direction: 'right', className: 'cm-label', offset: [4, 0]}); }\n"
+        "    if (p.name) { layer.bindTooltip(p.name, {permanent: true, direction: 'right', offset: [4, 0],"
+        " className: 'cm-label cm-rank-' + (p.rank || 0)}); }\n"
         "    else { layer.bindTooltip(p.label, {sticky: true}); }\n"
         + keys +
         "}"
@@ -268,7 +269,9 @@ def _add_points(
     labels: int = 0,
 ) -> None:
     group = folium.FeatureGroup(name="Places", show=True)
-    labelled = set(points.sort_values(["mentions", "place_id"], ascending=[False, True]).head(labels)["place_id"].astype(int))
+    # label rank: 1 for the most mentioned; in the browser a label that would cover a better-ranked one is hidden
+    ranked = points.sort_values(["mentions", "place_id"], ascending=[False, True]).head(labels)["place_id"].astype(int)
+    labelled = {pid: rank for rank, pid in enumerate(ranked, start=1)}
     features: list[dict[str, Any]] = []
     styles: dict[int, dict[str, Any]] = {}
     chosen: dict[str, Any] | None = None
@@ -284,6 +287,7 @@ def _add_points(
         feature = _point_feature(row)
         if pid in labelled:
             feature["properties"]["name"] = safe_text(row["name"])
+            feature["properties"]["rank"] = labelled[pid]
         # Only what varies from place to place; CircleMarker.setStyle
         # honours `radius`, and the template below holds the rest.
         styles[pid] = {"radius": style["radius"], "fillColor": style["fill_color"]}
@@ -338,7 +342,8 @@ def _selected_shape(row: Mapping[str, Any], *, scale: Scale, presenter: bool) ->
     cls = folium.CircleMarker if point else folium.Circle
     shape = cls(
         location=(float(row["lat"]), float(row["lon"])),
-        tooltip=folium.Tooltip(safe_text(tooltip_text(row)), permanent=True),
+        # rank 0: the selected place's label is never hidden behind another
+        tooltip=folium.Tooltip(safe_text(tooltip_text(row)), permanent=True, class_name="cm-label cm-selected-label cm-rank-0"),
         class_name=f"{'cm-place' if point else 'cm-area'} cm-place-{pid}",
         **style,
     )
