@@ -719,3 +719,23 @@ def test_a_place_is_found_by_another_spelling(open_app, server):
         found = store.place(url_place(page))
     assert found.geonameid == 99454  # GeoNames' Al Fallūjah, whatever name it is shown under
     assert "Fall" in heading(page)
+
+
+def test_the_first_view_sends_at_most_a_megabyte_shapes_included(browser, server, net):
+    """Issue 12's budget: everything the server sends for the demo's first map view (Streamlit's
+    messages, the map's HTML with its area shapes embedded) stays under 1 MB; the browser's own
+    files (Streamlit, Leaflet, the basemap outlines) are static and cached, so not counted."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route("**/*", net.route)
+    page = context.new_page()
+    received: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f) if f else 0)))
+    try:
+        page.goto(server["url"] + "/")
+        map_frame(page).wait_for_function(f"() => ({MARKER_COUNT_JS})() > 0", timeout=60_000)
+        settle(page)
+        shapes = map_frame(page).evaluate("() => document.querySelectorAll('path.cm-shape').length")
+        assert shapes >= 5, "the first view draws Iraq's provinces and regions as shapes"
+        assert 50_000 < sum(received) <= 1_000_000, sum(received)
+    finally:
+        context.close()
