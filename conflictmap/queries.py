@@ -63,6 +63,33 @@ def places_with_confidence(store: StoreLike, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+def articles(store: StoreLike, filters: Filters, *, limit: int = 500) -> list[dict[str, Any]]:
+    """The articles in view, newest first, as the Articles page lists them."""
+    return store.articles(filters, limit=limit)
+
+
+def article(store: StoreLike, article_id: str) -> dict[str, Any] | None:
+    """One article with its text and its place mentions; None when it is no longer stored."""
+    return store.article(article_id)
+
+
+def article_places(record: Mapping[str, Any]) -> pd.DataFrame:
+    """The places one article mentions, one row each, in the frame `build_map` draws."""
+    mentions = pd.DataFrame(record.get("mentions") or [])
+    if mentions.empty:
+        return pd.DataFrame(columns=["place_id", "name", "lat", "lon", "country_code", "kind", "mentions", "articles",
+                                     "first_seen", "last_seen"])
+    frame = (
+        mentions.groupby("eff_place_id")
+        .agg(name=("name", "first"), lat=("lat", "first"), lon=("lon", "first"), country_code=("country_code", "first"),
+             kind=("kind", "first"), mentions=("id", "size"), first_seen=("date", "min"), last_seen=("date", "max"))
+        .reset_index()
+        .rename(columns={"eff_place_id": "place_id"})
+    )
+    frame["articles"] = 1
+    return _dates(frame, "first_seen", "last_seen")
+
+
 def mentions(store: StoreLike, filters: Filters, *, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Mentions in view, newest first (the excerpts behind the points)."""
     frame = pd.DataFrame(store.mention_rows(filters, limit=limit, offset=offset), columns=MENTION_COLUMNS)

@@ -21,6 +21,7 @@ from conflictmap.errors import StoreError
 from conflictmap.excerpts import md_escape
 from conflictmap.filters import Filters
 from conflictmap.maps.assets import local_assets, streamlit_base_url
+from conflictmap.maps.build import build_map
 from conflictmap.store import open_store
 from conflictmap.viewstate import View, from_params, to_params, update
 
@@ -172,16 +173,21 @@ def get_country_names() -> dict[str, str]:
     return queries.country_names(get_outlines())
 
 
-def show_map(fmap, *, key: str, height: int, returned_objects: list[str], on_change=None,
-             center: tuple[float, float] | None = None, zoom: int | None = None) -> dict | None:
-    """Every page's way to put a map on screen: our local Leaflet files, then streamlit-folium.
+def show_map(places: pd.DataFrame, *, key: str, height: int, returned_objects: list[str], on_change=None,
+             move_to: tuple[float, float] | None = None, move_zoom: int | None = None, **options):
+    """Every page's way to put a map on screen: `build_map` (over the shipped outlines unless told
+    otherwise), our local Leaflet files (`local_assets`), then streamlit-folium. Returns the map
+    and what streamlit-folium reported.
 
-    `center`/`zoom` move a map already on screen without rebuilding it (streamlit-folium's own
-    arguments), and place a rebuilt one where the view says.
+    `options` go to `build_map`. `move_to`/`move_zoom` move a map already on screen without
+    rebuilding it (streamlit-folium's own `center`/`zoom`), and place a rebuilt one where the view says.
     """
+    options.setdefault("outlines", get_outlines())
+    fmap = build_map(places, **options)
     local_assets(fmap, streamlit_base_url(st.get_option("server.baseUrlPath")))
-    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
-                     on_change=on_change, center=center, zoom=zoom)
+    reply = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
+                      on_change=on_change, center=move_to, zoom=move_zoom)
+    return fmap, reply
 
 
 def current_view() -> View:

@@ -317,12 +317,12 @@ with left:
     shapes = area_features(tuple(int(g) for g in area_ids)) if area_features else {}
     # the first view frames every date's places, the same whichever window is shown (play never re-frames)
     every_date = places_frame(store, filters.but(start=None, end=None), revision)
-    fmap = build_map(frame, basemap=view.basemap, heat=view.heat, outlines=get_outlines(), labels=LABELS, shapes=shapes,
-                     focus=every_date, **_map_options(view))
+    fmap, _reply = show_map(
+        frame, key="map", height=560 if view.present else 600, on_change=_on_map,
+        move_to=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, move_zoom=view.zoom,
+        returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+        basemap=view.basemap, heat=view.heat, labels=LABELS, shapes=shapes, focus=every_date, **_map_options(view))
     st.session_state["map_unfitted"] = (*fmap.location, fmap.options.get("zoom"))
-    show_map(fmap, key="map", height=560 if view.present else 600, on_change=_on_map,
-             center=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, zoom=view.zoom,
-             returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"])
     # the timeline, under the map: slider (arrow keys step a day), week steps, and the histogram
     _seed("w_window", (start, end))
     st.slider("Date window", min_value=lo, max_value=hi, key="w_window", format="YYYY-MM-DD", step=timedelta(days=1),

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from conflictmap import queries
-from conflictmap.maps.build import build_map
 from conflictmap.excerpts import md_escape
 from conflictmap.geoparser.online import lookup
 from pages._shared import (current_user, current_view, get_country_names, get_geoparser, get_online_geocoder, get_outlines, places_frame,
@@ -108,8 +107,8 @@ if history:
 st.markdown("**Or click the map to put it there**")
 here = pd.DataFrame([{**place.to_dict(), "place_id": place_id, "mentions": 1, "articles": 1,
                       "first_seen": pd.NaT, "last_seen": pd.NaT}])
-pick_map = build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place.lat, place.lon), zoom=6)
-clicked = show_map(pick_map, key=f"fix-map-{place_id}", height=320, returned_objects=["last_clicked"])
+_pick_map, clicked = show_map(here, key=f"fix-map-{place_id}", height=320, returned_objects=["last_clicked"],
+                              basemap=view.basemap, center=(place.lat, place.lon), zoom=6)
 point = (clicked or {}).get("last_clicked")
 if point:
     st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")
