@@ -55,7 +55,7 @@ class MapExtras(MacroElement):
             var declutter = function () {
                 var kept = [];
                 var labels = Array.prototype.slice.call(box.querySelectorAll('.leaflet-tooltip.cm-label'));
-                var rank = function (el) { var m = /cm-rank-(\d+)/.exec(el.className); return m ? +m[1] : 999; };
+                var rank = function (el) { var m = /cm-rank-([0-9]+)/.exec(el.className); return m ? +m[1] : 999; };
                 labels.sort(function (a, b) { return rank(a) - rank(b); });
                 labels.forEach(function (el) {
                     el.style.visibility = '';
