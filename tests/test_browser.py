@@ -739,3 +739,23 @@ def test_the_first_view_sends_at_most_a_megabyte_shapes_included(browser, server
         assert 50_000 < sum(received) <= 1_000_000, sum(received)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("present", ["", "present=1&"], ids=["normal", "presenter"])
+def test_excerpts_sit_beside_the_map_on_a_wide_screen_and_below_on_a_laptop(open_app, server, present):
+    path = f"/?{present}place={server['mosul']}"
+    wide = open_app(path, viewport={"width": 1920, "height": 1080})
+    frame_box = wide.locator(FOLIUM_IFRAME).first.bounding_box()
+    excerpt = wide.locator(".cm-excerpt").first
+    excerpt.wait_for(timeout=30_000)
+    ebox = excerpt.bounding_box()
+    assert ebox["x"] >= frame_box["x"] + frame_box["width"] - 1, (frame_box, ebox)  # beside, on the right
+    assert ebox["y"] < frame_box["y"] + frame_box["height"] and ebox["y"] + ebox["height"] <= 1080, ebox  # on the first screen
+    assert frame_box["width"] >= 0.5 * 1920 * (0.6 if present else 0.5)
+    shot(wide, f"j-wide-1920{'-presenter' if present else ''}")
+    if not present:
+        laptop = open_app(path, viewport={"width": 1280, "height": 720})
+        frame_box = laptop.locator(FOLIUM_IFRAME).first.bounding_box()
+        ebox = laptop.locator(".cm-excerpt").first.bounding_box()
+        assert ebox["y"] >= frame_box["y"] + frame_box["height"] - 1, (frame_box, ebox)  # below the map
+        shot(laptop, "j-laptop-1280")
