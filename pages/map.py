@@ -324,7 +324,10 @@ with left:
         basemap=view.basemap, heat=view.heat, labels=LABELS, shapes=shapes, focus=every_date, **_map_options(view))
     st.session_state["map_unfitted"] = (*fmap.location, fmap.options.get("zoom"))
     # the timeline, under the map: slider (arrow keys step a day), week steps, and the histogram
-    _seed("w_window", (start, end))
+    # Set on every run, not only when it differs: a "Play" click that lands while a step is on its way leaves
+    # the server's copy of the value already new and the browser's thumbs a step behind; only a value
+    # sent again puts them where the window is.
+    st.session_state["w_window"] = (start, end)
     st.slider("Date window", min_value=lo, max_value=hi, key="w_window", format="YYYY-MM-DD", step=timedelta(days=1),
               on_change=_on_window, label_visibility="collapsed" if view.present else "visible")
     steps = st.columns([1, 1, 5])

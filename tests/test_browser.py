@@ -608,7 +608,6 @@ def same_frame(a: tuple[float, float, int], b: tuple[float, float, int]) -> bool
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.xfail(reason="intermittent: in one run the thumbs stayed behind the window during play; passes in others (issue 8 stays open)", strict=False)
 def test_the_slider_follows_the_window_during_play(open_app):
     page = open_app("/?start=2014-06-05&end=2014-06-12")
     first = page.locator(".cm-window").inner_text()
