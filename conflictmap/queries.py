@@ -63,6 +63,31 @@ def places_with_confidence(store: StoreLike, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+def totals(store: StoreLike, filters: Filters) -> dict[str, int]:
+    """Articles, places and mentions in view: the map page's counts line."""
+    return store.totals(filters)
+
+
+def facets(store: StoreLike) -> dict[str, list[Any]]:
+    """What the sidebar's filters can offer: countries, sources and the most mentioned places."""
+    return store.facets()
+
+
+def place(store: StoreLike, place_id: int) -> Place | None:
+    """One stored place (as corrected), for the Places page and its confirmations."""
+    return store.place(place_id)
+
+
+def place_candidates(store: StoreLike, place_id: int) -> list[Any]:
+    """The places the geoparser weighed against this one, best first: what a correction offers."""
+    return store.place_candidates(place_id)
+
+
+def correction_history(store: StoreLike, place_id: int) -> list[dict[str, Any]]:
+    """Who corrected this place, when and how, newest first."""
+    return store.correction_history(place_id)
+
+
 def articles(store: StoreLike, filters: Filters, *, limit: int = 500) -> list[dict[str, Any]]:
     """The articles in view, newest first, as the Articles page lists them."""
     return store.articles(filters, limit=limit)

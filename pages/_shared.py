@@ -148,7 +148,7 @@ def daily_frame(_store: Store, filters: Filters, revision: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def totals(_store: Store, filters: Filters, revision: str) -> dict[str, int]:
-    return _store.totals(filters)
+    return queries.totals(_store, filters)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -158,13 +158,13 @@ def mentions_page(_store: Store, filters: Filters, revision: str, limit: int, of
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def facets(_store: Store, revision: str) -> dict[str, list]:
-    return _store.facets()
+    return queries.facets(_store)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def corrections_for(_store: Store, revision: str) -> dict[int, int]:
     """Corrected place -> the place it became, for links made before a correction."""
-    return {int(c["place_id"]): int(c["new_place_id"]) for c in _store.corrections()
+    return {int(c["place_id"]): int(c["new_place_id"]) for c in queries.corrections(_store)
             if c.get("action") == "replace" and c.get("new_place_id")}
 
 
