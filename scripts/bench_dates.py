@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conflictmap.readers import dates  # noqa: E402
+from conflictmap.readers import date_shapes, dates  # noqa: E402
 
 REFERENCE = datetime(2016, 12, 1, 12, 0, tzinfo=timezone.utc)
 SHAPES = {
@@ -44,7 +44,7 @@ def _time(fn, text: str, rounds: int) -> float:
 
 
 def main() -> None:
-    fast = lambda text: dates._fast(text, REFERENCE, timezone.utc)  # noqa: E731
+    fast = lambda text: date_shapes.known_shape(text, REFERENCE, timezone.utc)  # noqa: E731
     slow = lambda text: dates._fallback(text, REFERENCE, timezone.utc)  # noqa: E731
     started = time.perf_counter()
     slow("29 November 2016")

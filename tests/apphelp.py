@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -111,17 +111,21 @@ def leaflet_version() -> str:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free local port with `env`; yields its base URL once healthy."""
+def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, extra_args: Sequence[str] = ()) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free local port with `env`; yields its base URL once healthy.
+
+    `port` when the caller must know it first (a sign-in redirect names it); `extra_args` go to
+    `streamlit run` (e.g. `--secrets.files`).
+    """
     import pytest
 
-    port = free_port()
+    port = port or free_port()
     with log_path.open("w") as log:
         # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address",
              "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *extra_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:

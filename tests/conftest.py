@@ -13,9 +13,14 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from tests.gazetteer_fixture import write_gazetteer
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -93,6 +98,19 @@ def parser(gazetteer_path):
 
 
 @pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, parser) -> Path:
+    """A store file holding the demo corpus, geoparsed once per session and closed: copy it, never write to it."""
+    from conflictmap.ingest import ensure_demo
+    from conflictmap.store.sqlite import Store
+
+    path = tmp_path_factory.mktemp("demo") / "conflictmap.db"
+    with Store(path) as store:
+        ensure_demo(store, parser=parser)
+        assert store.stats()["articles"] >= 100
+    return path
+
+
+@pytest.fixture(scope="session")
 def full_gazetteer():
     """The full built gazetteer: for tests where the data is the point (such tests are marked `accuracy`)."""
     from conflictmap.geoparser.gazetteer import Gazetteer
@@ -122,6 +140,35 @@ def cli_env(tmp_path):
     env["CONFLICTMAP_HOME"] = str(tmp_path / "home")
     env["PYTHONPATH"] = str(ROOT)
     return env
+
+
+class InProcessCli:
+    """The `conflictmap` command run in this process through click's CliRunner, with a private home.
+
+    Most CLI tests are about what a command does, not about starting Python: running it
+    here saves a second of imports per call and shares the process's cached geoparser.
+    Tests where the process boundary is the point (stdin/stdout contract, exit status
+    seen by a shell, a real second process) still use `cli_env` and a subprocess.
+    """
+
+    def __init__(self, home: Path) -> None:
+        from click.testing import CliRunner
+
+        self.home = home
+        self._runner = CliRunner()
+
+    def __call__(self, *args: str | os.PathLike, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        """Run one command; the result has `exit_code`, `stdout` and `stderr` (click keeps them apart)."""
+        from conflictmap.cli import cli
+
+        return self._runner.invoke(cli, [str(a) for a in args], input=input, env={"CONFLICTMAP_HOME": str(self.home), **(env or {})},
+                                   prog_name="python -m conflictmap", catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(tmp_path) -> InProcessCli:
+    """`cli("ingest", path)` runs the command in-process with `tmp_path / "home"` as its home (as `cli_env` does)."""
+    return InProcessCli(tmp_path / "home")
 
 
 @pytest.fixture(scope="session")

@@ -65,14 +65,9 @@ def bad_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def _cli(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "conflictmap", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600, **kwargs)
-
-
-def test_a_folder_of_bad_files_ingests_the_good_ones_and_names_each_bad_one(bad_folder, cli_env):
-    done = _cli(["ingest", "--quiet", str(bad_folder)], cli_env)
-    assert done.returncode == 1, done.stderr  # something failed, and the exit code says so
+def test_a_folder_of_bad_files_ingests_the_good_ones_and_names_each_bad_one(bad_folder, cli):
+    done = cli("ingest", "--quiet", bad_folder)  # in-process: an unexpected exception would fail the test itself
+    assert done.exit_code == 1, done.stderr  # something failed, and the exit code says so
     assert "Traceback" not in done.stderr
     failed = [line for line in done.stderr.splitlines() if line.startswith("failed: ")]
     named = {Path(line.split(": ", 2)[1].split(":line")[0]).name for line in failed}
@@ -81,7 +76,7 @@ def test_a_folder_of_bad_files_ingests_the_good_ones_and_names_each_bad_one(bad_
     assert "named pipe" in next(line for line in failed if "x.txt" in line)
     summary = done.stdout.strip().splitlines()[-1]
     assert summary.startswith("read ") and "failed" in summary
-    with Store(Path(cli_env["CONFLICTMAP_HOME"]) / "conflictmap.db") as store:
+    with Store(cli.home / "conflictmap.db") as store:
         titles = {a["title"] for a in store.articles(Filters(), limit=100)}
     # good files and good records beside bad ones all went in; the rows after a broken CSV quote too
     assert {"Aid convoy reaches Aleppo", "Erbil", "Protest in Tunis", "Mosul falls", "T2", "Truncated \ufffd"} <= titles
@@ -194,9 +189,9 @@ def test_a_paste_of_zero_width_characters_is_one_failure():
     assert isinstance(failure, ReadFailure) and "no text" in failure.reason
 
 
-def test_a_bad_url_is_a_failure_line(cli_env, tmp_path):
-    done = _cli(["ingest", "--quiet", "http://[::1", str(tmp_path / "missing.txt")], cli_env)
-    assert done.returncode != 0 and "Traceback" not in done.stderr
+def test_a_bad_url_is_a_failure_line(cli, tmp_path):
+    done = cli("ingest", "--quiet", "http://[::1", tmp_path / "missing.txt")
+    assert done.exit_code != 0 and "Traceback" not in done.stderr
     assert "failed: http://[::1: " in done.stderr and "missing.txt: no such file" in done.stderr
 
 
@@ -236,12 +231,12 @@ def test_concurrent_first_opens_all_succeed(tmp_path):
         assert store.stats()["articles"] == 0
 
 
-def test_an_empty_database_file_is_not_silently_taken_for_a_new_one(tmp_path, cli_env):
+def test_an_empty_database_file_is_not_silently_taken_for_a_new_one(tmp_path, cli):
     path = tmp_path / "zero.db"
     path.write_bytes(b"")
     os.utime(path, (1_000_000_000, 1_000_000_000))  # an old empty file, not one another process is creating
-    done = _cli(["stats", "--db", str(path)], cli_env)
-    assert done.returncode == 0
+    done = cli("stats", "--db", path)
+    assert done.exit_code == 0
     assert "was an empty file (0 bytes), so a new store was started" in done.stderr and "backup" in done.stderr
     with Store(path) as store:
         assert store.notice == ""  # said once, when it happened
@@ -261,8 +256,6 @@ def test_a_read_only_folder_says_so_not_move_it_away():
     `nobody` through util-linux's setpriv; as any other user it runs as that user.
     """
     import shutil
-    import subprocess
-    import sys
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="cm-ro-"))
@@ -319,40 +312,40 @@ def test_newer_schema_says_upgrade(tmp_path):
 # ---- delete -------------------------------------------------------------------------------------
 
 
-def test_delete_removes_the_article_its_mentions_and_orphan_places(tmp_path, parser, cli_env):
+def test_delete_removes_the_article_its_mentions_and_orphan_places(tmp_path, cli):
     (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in [
         {"title": "One", "text": "Fighting in Mosul and Tikrit.", "date": "2014-06-10"},
         {"title": "Two", "text": "Talks in Geneva about Mosul.", "date": "2014-06-11"},
     ]) + "\n")
-    db = Path(cli_env["CONFLICTMAP_HOME"]) / "conflictmap.db"
-    assert _cli(["ingest", "--quiet", str(tmp_path / "a.jsonl")], cli_env).returncode == 0
+    db = cli.home / "conflictmap.db"
+    assert cli("ingest", "--quiet", tmp_path / "a.jsonl").exit_code == 0
     with Store(db) as store:
         one = next(a for a in store.articles(Filters(), limit=10) if a["title"] == "One")["id"]
-    refused = _cli(["delete", one], cli_env, input="n\n")
-    assert refused.returncode == 0 and f"kept {one}" in refused.stdout
-    done = _cli(["delete", one], cli_env, input="y\n")
-    assert done.returncode == 0 and "Delete " in done.stdout and f"deleted {one}" in done.stdout
+    refused = cli("delete", one, input="n\n")
+    assert refused.exit_code == 0 and f"kept {one}" in refused.stdout
+    done = cli("delete", one, input="y\n")
+    assert done.exit_code == 0 and "Delete " in done.stdout and f"deleted {one}" in done.stdout
     with Store(db) as store:
         assert store.article(one) is None
         names = {r["name"] for r in store.place_rows(Filters())}
         assert "Mosul" in names and not any(n.startswith("Tikr") for n in names)
         assert store.stats()["places"] == len(names)  # no orphan place left behind
-    missing = _cli(["delete", "--yes", "nope"], cli_env)
-    assert missing.returncode == 1 and "no article with this id" in missing.stderr
+    missing = cli("delete", "--yes", "nope")
+    assert missing.exit_code == 1 and "no article with this id" in missing.stderr
 
 
 # ---- views and exports --------------------------------------------------------------------------
 
 
-def test_geojson_and_csv_export_undated_mentions_with_an_empty_date(tmp_path, cli_env):
+def test_geojson_and_csv_export_undated_mentions_with_an_empty_date(tmp_path, cli):
     (tmp_path / "u.jsonl").write_text(json.dumps({"title": "Undated", "text": "Fighting in Mosul."}) + "\n")
-    assert _cli(["ingest", "--quiet", str(tmp_path / "u.jsonl")], cli_env).returncode == 0
-    geo = _cli(["export", "--format", "geojson"], cli_env)
-    assert geo.returncode == 0, geo.stderr
+    assert cli("ingest", "--quiet", tmp_path / "u.jsonl").exit_code == 0
+    geo = cli("export", "--format", "geojson")
+    assert geo.exit_code == 0, geo.stderr
     (feature,) = json.loads(geo.stdout)["features"]
     assert feature["properties"]["date"] is None and feature["properties"]["published"] is None
-    csv_out = _cli(["export", "--format", "csv"], cli_env)
-    assert csv_out.returncode == 0 and "NaT" not in csv_out.stdout and "nan" not in csv_out.stdout.lower().split(",")
+    csv_out = cli("export", "--format", "csv")
+    assert csv_out.exit_code == 0 and "NaT" not in csv_out.stdout and "nan" not in csv_out.stdout.lower().split(",")
     row = csv_out.stdout.splitlines()[1]
     assert row.startswith(",Mosul,")  # the empty day comes first
 
@@ -382,16 +375,16 @@ def test_a_keyword_with_a_nul_searches_instead_of_crashing(store):
 
 
 @pytest.fixture
-def app_home(tmp_path, monkeypatch, parser):
-    """A private dashboard home holding the demo corpus, Streamlit's shared caches dropped around the test."""
-    from conflictmap.ingest import ensure_demo
+def app_home(tmp_path, monkeypatch, demo_db):
+    """A private dashboard home holding (a copy of) the demo corpus, Streamlit's shared caches dropped around the test."""
+    import shutil
+
     from tests.apphelp import clear_streamlit_caches
 
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("CONFLICTMAP_HOME", str(home))
-    with Store(home / "conflictmap.db") as store:
-        ensure_demo(store, parser=parser)
+    shutil.copy(demo_db, home / "conflictmap.db")
     clear_streamlit_caches()
     yield home
     clear_streamlit_caches()
@@ -468,8 +461,8 @@ def test_a_broken_store_shows_its_message_not_a_traceback(tmp_path, monkeypatch)
     monkeypatch.setenv("CONFLICTMAP_HOME", str(home))
     clear_streamlit_caches()
     try:
+        at = new_app().run()  # the map page first, then each page from the same session
         for page in ("pages/map.py", "pages/articles.py", "pages/places.py", "pages/add_articles.py"):
-            at = new_app().run()
             if page != "pages/map.py":
                 at.switch_page(page).run()
             _no_exception(at)

@@ -92,11 +92,13 @@ def _cli(*args: str, env: dict, code: int = 0) -> str:
     return done.stdout
 
 
-def test_command_line_ingest_into_postgresql_with_two_workers_counts_like_sqlite(inputs, pg_dsn, cli_env, tmp_path):
+def test_command_line_ingest_into_postgresql_with_two_workers_counts_like_sqlite(client, inputs, pg_dsn, cli_env, tmp_path):
+    """The command on this module's two-worker cluster (`--scheduler`): a second cluster would only repeat
+    `dask_client(workers=2)`, which the `client` fixture starts and checks."""
     sqlite_db = str(tmp_path / "plain.db")
     # both exit 1: the inputs hold a file that is not JSON and an article too long to geoparse
     _cli("ingest", "--quiet", *map(str, inputs), "--db", sqlite_db, env=cli_env, code=1)
-    out = _cli("ingest", "--quiet", "--workers", "2", *map(str, inputs), "--db", pg_dsn, env=cli_env, code=1)
+    out = _cli("ingest", "--quiet", "--scheduler", client.scheduler.address, *map(str, inputs), "--db", pg_dsn, env=cli_env, code=1)
     assert "added 112" in out
     counts = [json.loads(_cli("stats", "--db", db, env=cli_env)) for db in (sqlite_db, pg_dsn)]
     assert [{k: c[k] for k in ("articles", "places", "mentions")} for c in counts] == \

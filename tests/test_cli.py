@@ -1,4 +1,9 @@
-"""The command line, run as a real process: help, ingest, export, stats, geoparse and failures."""
+"""The command line: help, ingest, export, stats, geoparse and failures.
+
+Commands run in-process through click's CliRunner (the `cli` fixture) unless the process
+is the point: `python -m conflictmap --help` starting at all, and `geoparse` as the JSON
+Lines filter the reference scorer drives over a pipe.
+"""
 
 from __future__ import annotations
 
@@ -21,65 +26,65 @@ def run(args, env, stdin=None, timeout=300):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_help_explains_every_command(cli_env):
-    top = run(["--help"], cli_env)
+def test_help_explains_every_command(cli, cli_env):
+    top = run(["--help"], cli_env)  # the module starts as a program
     assert top.returncode == 0
     for name in COMMANDS:
         assert name in top.stdout
-        sub = run([name, "--help"], cli_env)
-        assert sub.returncode == 0 and "Example:" in sub.stdout, name
+        sub = cli(name, "--help")
+        assert sub.exit_code == 0 and "Example:" in sub.stdout, name
 
 
-def test_ingest_stats_export_round_trip(cli_env, tmp_path):
+def test_ingest_stats_export_round_trip(cli, tmp_path):
     src = tmp_path / "briefs.jsonl"
     src.write_text(
         json.dumps({"title": "Dam", "text": "Kurdish forces retook Mosul Dam from militants.", "published": "2014-08-18", "source": "=cmd|calc"}) + "\n"
         + json.dumps({"title": "Erbil", "text": "Aid flights landed in Erbil on Sunday.", "published": "2014-08-10"}) + "\n",
         encoding="utf-8")
-    first = run(["ingest", str(src)], cli_env)
-    assert first.returncode == 0, first.stderr
+    first = cli("ingest", src)
+    assert first.exit_code == 0, first.stderr
     assert "read 2, added 2, skipped as duplicate 0, failed 0" in first.stdout
-    again = run(["ingest", str(src)], cli_env)
+    again = cli("ingest", src)
     assert "added 0, skipped as duplicate 2" in again.stdout
-    stats = json.loads(run(["stats"], cli_env).stdout)
+    stats = json.loads(cli("stats").stdout)
     assert stats["articles"] == 2 and stats["mentions"] >= 2
-    out = run(["export", "--format", "csv"], cli_env)
+    out = cli("export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert {r["name"] for r in rows} >= {"Erbil"}
     sources = {r["source"] for r in rows}
     assert any("cmd|calc" in s for s in sources) and not any(s.startswith("=") for s in sources)  # no spreadsheet formulas
-    geo = json.loads(run(["export", "--format", "geojson", "--start", "2014-08-15"], cli_env).stdout)
+    geo = json.loads(cli("export", "--format", "geojson", "--start", "2014-08-15").stdout)
     assert geo["type"] == "FeatureCollection" and geo["features"]
     assert all(f["properties"]["date"] >= "2014-08-15" for f in geo["features"])
 
 
-def test_regeoparse_redoes_only_what_another_version_parsed(cli_env, tmp_path):
+def test_regeoparse_redoes_only_what_another_version_parsed(cli, tmp_path):
     import sqlite3
 
     src = tmp_path / "one.jsonl"
     src.write_text(json.dumps({"title": "Kirkuk", "text": "Kurdish forces held Kirkuk and Erbil.", "published": "2014-06-13"}) + "\n",
                    encoding="utf-8")
-    assert run(["ingest", str(src)], cli_env).returncode == 0
-    nothing = run(["regeoparse"], cli_env)
-    assert nothing.returncode == 0 and "geoparsed 0 of 0" in nothing.stdout
-    db = tmp_path / "home" / "conflictmap.db"
+    assert cli("ingest", src).exit_code == 0
+    nothing = cli("regeoparse")
+    assert nothing.exit_code == 0 and "geoparsed 0 of 0" in nothing.stdout
+    db = cli.home / "conflictmap.db"
     with sqlite3.connect(db) as con:  # as if an older release had parsed it
         con.execute("UPDATE articles SET geoparser = 'conflictmap-geoparser/0'")
         con.execute("DELETE FROM mentions")
-    again = run(["regeoparse"], cli_env)
-    assert again.returncode == 0 and "geoparsed 1 of 1" in again.stdout
-    assert json.loads(run(["stats"], cli_env).stdout)["mentions"] >= 2
+    again = cli("regeoparse")
+    assert again.exit_code == 0 and "geoparsed 1 of 1" in again.stdout
+    assert json.loads(cli("stats").stdout)["mentions"] >= 2
 
 
-def test_failures_exit_non_zero_with_one_line(cli_env, tmp_path):
-    missing = run(["ingest", str(tmp_path / "nope.txt")], cli_env)
-    assert missing.returncode != 0
+def test_failures_exit_non_zero_with_one_line(cli, tmp_path):
+    missing = cli("ingest", tmp_path / "nope.txt")
+    assert missing.exit_code != 0
     assert "nothing could be read" in missing.stderr
-    bad_date = run(["export", "--start", "2014-13-45"], cli_env)
-    assert bad_date.returncode != 0 and "2014-13-45" in bad_date.stderr
+    bad_date = cli("export", "--start", "2014-13-45")
+    assert bad_date.exit_code != 0 and "2014-13-45" in bad_date.stderr
     (tmp_path / "junk.db").write_bytes(b"junk" * 1000)
-    junk = run(["stats", "--db", str(tmp_path / "junk.db")], cli_env)
-    assert junk.returncode == 1 and junk.stderr.strip().count("\n") == 0 and "choose another --db" in junk.stderr
+    junk = cli("stats", "--db", tmp_path / "junk.db")
+    assert junk.exit_code == 1 and junk.stderr.strip().count("\n") == 0 and "choose another --db" in junk.stderr
 
 
 def test_geoparse_answers_every_good_line_despite_bad_ones(cli_env):

@@ -3,13 +3,16 @@ Lines contract and the URL-state parser. Out comes a record or a one-line failur
 
 The readers are fuzzed *below* their safety net (`paths.guarded`, which turns any exception
 into a failure line): a property fails when a reader itself raises, so the net stays a net.
-Each property runs a bounded number of examples so the whole file takes seconds.
+Each property runs a bounded number of examples so the whole file takes seconds; the
+`@example`s pin the inputs that once broke a reader, so every run tries those first.
+`HYPOTHESIS_PROFILE=thorough` runs twenty times as many when hunting for a new one.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import datetime, timezone
 
 from hypothesis import HealthCheck, example, given, settings
@@ -24,8 +27,11 @@ from conflictmap.readers.dates import parse_published
 from conflictmap.readers.text import read_text_article
 from conflictmap.viewstate import View, from_params, to_params
 
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("unit", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "unit"))
+FAST = settings()  # cheap properties: the profile's count
+SLOW = settings(max_examples=max(10, settings().max_examples // 3))  # those that geoparse or walk folders
 FETCHED = datetime(2016, 12, 1, tzinfo=timezone.utc)
 EXTENSIONS = [".txt", ".json", ".jsonl", ".csv", ".tsv", ".html", ".xml", ".rss", "", ".bin"]
 

@@ -433,30 +433,19 @@ def test_malformed_xml(tmp_path: Path) -> None:
 # --- encodings and bad files ---------------------------------------------------------------------------
 
 
-def test_cp1252_text(tmp_path: Path) -> None:
-    path = tmp_path / "old.txt"
-    body = "The minister\u2019s \u201cpromise\u201d to Mosul \u2014 a caf\u00e9 r\u00e9sum\u00e9 costing 5 \u20ac."
-    path.write_bytes(f"Old page\n\n{body}\n".encode("cp1252"))
+@pytest.mark.parametrize("name, layout, encoding, body", [
+    ("old.txt", "Old page\n\n{}\n", "cp1252",
+     "The minister\u2019s \u201cpromise\u201d to Mosul \u2014 a caf\u00e9 r\u00e9sum\u00e9 costing 5 \u20ac."),
+    ("latin.txt", "Nouvelles\n\n{}\n", "latin-1",
+     "Le caf\u00e9 \u00e0 Z\u00fcrich \u00e9tait ferm\u00e9; S\u00e3o Paulo et Bogot\u00e1 aussi."),
+    ("old.csv", "title,text\nQuotes,{}\n", "cp1252", "\u201cCalm\u201d returns to Sana\u2019a"),
+])
+def test_a_legacy_encoding_is_recognised_and_named(tmp_path: Path, name: str, layout: str, encoding: str, body: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(layout.format(body).encode(encoding))
     (article,), _ = read(path)
     assert article.text == body
-    assert article.metadata["encoding"] == "cp1252"
-
-
-def test_latin1_text(tmp_path: Path) -> None:
-    path = tmp_path / "latin.txt"
-    body = "Le caf\u00e9 \u00e0 Z\u00fcrich \u00e9tait ferm\u00e9; S\u00e3o Paulo et Bogot\u00e1 aussi."
-    path.write_bytes(f"Nouvelles\n\n{body}\n".encode("latin-1"))
-    (article,), _ = read(path)
-    assert article.text == body
-    assert article.metadata["encoding"] == "latin-1"
-
-
-def test_cp1252_csv(tmp_path: Path) -> None:
-    path = tmp_path / "old.csv"
-    path.write_bytes("title,text\nQuotes,\u201cCalm\u201d returns to Sana\u2019a\n".encode("cp1252"))
-    (article,), _ = read(path)
-    assert article.text == "\u201cCalm\u201d returns to Sana\u2019a"
-    assert article.metadata["encoding"] == "cp1252"
+    assert article.metadata["encoding"] == encoding
 
 
 def test_utf16_and_bom(tmp_path: Path) -> None:

@@ -7,34 +7,22 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-from urllib.parse import urlsplit
+from importlib.util import find_spec
 
 import pytest
 
 from conflictmap.filters import Filters
 from conflictmap.store.postgres import PostgresStore
-from tests.apphelp import free_port
+from tests.apphelp import CHROMIUM, Net, free_port, streamlit_server
 from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, MARKER_COUNT_JS, VIEWPORT, map_frame, settle, shot
+from tests.test_browser import MARKER_COUNT_JS, VIEWPORT, browser, map_frame, settle, shot  # noqa: F401 - the shared browser fixture
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-try:
-    from oidc_provider_mock import User, run_server_in_thread
-except ImportError:  # pragma: no cover - installed by ./setup.sh --dev
-    run_server_in_thread = None
-
+# Found, not imported: the provider pulls in Flask and authlib (a second or more), which every
+# unit-test run would otherwise pay at collection for tests it deselects.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(sync_playwright is None, reason="playwright (python) is not installed in this environment"),
-    pytest.mark.skipif(run_server_in_thread is None, reason="oidc-provider-mock is not installed: ./setup.sh --dev"),
+    pytest.mark.skipif(find_spec("playwright") is None, reason="playwright (python) is not installed in this environment"),
+    pytest.mark.skipif(find_spec("oidc_provider_mock") is None, reason="oidc-provider-mock is not installed: ./setup.sh --dev"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install chromium"),
 ]
 
@@ -44,6 +32,8 @@ JOURNALIST = "ana@newsroom.example"
 @pytest.fixture(scope="module")
 def provider():
     """A local OpenID Connect provider on a free port, with one newsroom account."""
+    from oidc_provider_mock import User, run_server_in_thread
+
     with run_server_in_thread(port=free_port(), user_claims=[User(sub="ana", claims={"email": JOURNALIST, "name": "Ana"})]) as server:
         yield f"http://127.0.0.1:{server.server_port}"
 
@@ -65,64 +55,20 @@ def deployment(provider, pg_server, tmp_path_factory):
         encoding="utf-8",
     )
     env = dict(os.environ, CONFLICTMAP_HOME=str(tmp / "home"), CONFLICTMAP_DB=dsn, PYTHONPATH=str(ROOT))
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-         "--secrets.files", str(secrets_file)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{(tmp / 'streamlit.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
-                    if reply.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not answer /_stcore/health within 90 s")
-            time.sleep(0.3)
+    with streamlit_server(env, tmp / "streamlit.log", port=port, extra_args=["--secrets.files", str(secrets_file)]) as base:
         yield {"url": base, "dsn": dsn, "provider": provider, "log": tmp / "streamlit.log"}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def page(browser, deployment):
     """A fresh browser context (no cookies) that reaches only this machine."""
-    external: list[str] = []
-
-    def route(r) -> None:
-        if (urlsplit(r.request.url).hostname or "") in LOCAL_HOSTS or r.request.url.startswith(("data:", "blob:")):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-
+    net = Net()
     context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", route)
+    context.route("**/*", net.route)
     yield context.new_page()
     context.close()
     # The test provider's own page asks for a stylesheet on a CDN; the dashboard asks for nothing outside.
-    assert [u for u in external if "picocss" not in u] == []
+    assert [u for u in net.external if "picocss" not in u] == []
 
 
 def test_a_signed_out_visitor_sees_no_data(page, deployment):
@@ -132,7 +78,7 @@ def test_a_signed_out_visitor_sees_no_data(page, deployment):
         settle(page)
         main = page.locator('[data-testid="stMain"]').inner_text()
         assert "Sign in with your newsroom account" in main
-        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator('.cm-counts').count() == 0  # the map page's counts line
         assert page.locator('iframe[title="streamlit_folium.st_folium"]').count() == 0
         assert page.locator('[data-testid="stDataFrame"]').count() == 0
         assert "Mosul" not in page.content() and "Baghdad" not in page.content()

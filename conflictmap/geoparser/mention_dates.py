@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from conflictmap.readers.dates import _MONTHS, _NUMBER_WORDS, _WEEKDAYS, _shift_months
+from conflictmap.readers.date_shapes import MONTHS as _MONTHS, NUMBER_WORDS as _NUMBER_WORDS, WEEKDAYS as _WEEKDAYS, shift_months as _shift_months
 
 __all__ = ["mention_date"]
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from conflictmap.articles import Article, article_id
@@ -287,6 +288,26 @@ def title_from_text(text: str, limit: int = 120) -> str:
 
 def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def stream_encoding(stream: IO[bytes]) -> str | None:
+    """Decide a record file's encoding from its first 64 KB, then rewind; None when it is not text."""
+    sample = stream.read(65536)
+    stream.seek(0)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if sample.startswith(bom):
+            return name
+    wide = utf16_without_bom(sample)
+    if wide:
+        return wide
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return legacy_encoding(sample)
 
 
 def make_article(

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from conflictmap.articles import Article
-from conflictmap.readers.dates import parse_published
 from conflictmap.errors import ReadError
 from conflictmap.readers.base import ReadFailure, host_of, make_article, primary_language
 from conflictmap.readers.records import ALIASES, record_to_article
@@ -175,21 +174,8 @@ def read_html_article(
     description = meta.get("og:description") or meta.get("description")
     if description:
         extra["description"] = description
-    published, note = parse_published(published_raw, reference=fetched_at)
-    return make_article(
-        text=text,
-        title=title,
-        url=canonical,
-        source=source,
-        author=author,
-        published_raw=published_raw,
-        published=published,
-        date_note=note,
-        language=language,
-        origin=origin,
-        fetched_at=fetched_at,
-        metadata=extra,
-    )
+    return make_article(text=text, title=title, url=canonical, source=source, author=author, published_raw=published_raw,
+                        language=language, origin=origin, fetched_at=fetched_at, metadata=extra)  # it reads the date
 
 
 def html_fragment_text(fragment: str) -> str:

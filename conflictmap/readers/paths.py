@@ -33,7 +33,8 @@ from conflictmap.readers.base import (
 )
 from conflictmap.readers.fetch import FetchError, fetch
 from conflictmap.readers.markup import read_html_article, read_xml, root_tag
-from conflictmap.readers.records import looks_like_json_lines, read_csv, read_json_lines, read_json_text
+from conflictmap.readers.csv_files import read_csv
+from conflictmap.readers.json_files import looks_like_json_lines, read_json_lines, read_json_text
 from conflictmap.readers.text import read_text_article
 
 _EXTENSIONS = {

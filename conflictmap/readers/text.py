@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from conflictmap.articles import Article
-from conflictmap.readers.dates import detect_dateline, parse_published
+from conflictmap.readers.dates import detect_dateline
 from conflictmap.errors import ReadError
 from conflictmap.readers.base import make_article, normalize_newlines
 
@@ -291,20 +291,6 @@ def read_text_article(
         meta["boilerplate"] = dropped + tail
 
     body_text = "\n\n".join(body)
-    if published_raw is not None:
-        published, note = parse_published(published_raw, reference=fetched_at)
-    else:
-        published, note = None, "no date found in the text; put a line like '14 June 2014' under the title"
-    return make_article(
-        text=body_text,
-        title=title,
-        url=found_url,
-        source=source,
-        author=author,
-        published_raw=published_raw,
-        published=published,
-        date_note=note,
-        origin=origin,
-        fetched_at=fetched_at,
-        metadata=meta,
-    )
+    missing = None if published_raw is not None else "no date found in the text; put a line like '14 June 2014' under the title"
+    return make_article(text=body_text, title=title, url=found_url, source=source, author=author, published_raw=published_raw,
+                        date_note=missing, origin=origin, fetched_at=fetched_at, metadata=meta)  # it reads the date
