@@ -73,6 +73,8 @@ if [ ! -f geodata/build/areas.geojson ] || [ -n "$(find geodata/curated geodata/
   say "building the area shapes (provinces, regions, seas, rivers)"
   .venv/bin/python geodata/build_areas.py
 fi
+# the shapes by id, so the map reads the few it draws instead of parsing the whole file at first start
+.venv/bin/python -m conflictmap.maps.areas >/dev/null
 say "preparing the demo store (so the first start opens on a map)"
 .venv/bin/python -m conflictmap demo >/dev/null
 say "ready"

@@ -43,6 +43,78 @@ def places(store: StoreLike, filters: Filters) -> pd.DataFrame:
     return _dates(frame, "first_seen", "last_seen")
 
 
+#: a confidence floor below any stored value but zero: it makes the store average the raw mentions
+_ANY_CONFIDENCE = 1e-9
+
+
+def places_with_confidence(store: StoreLike, filters: Filters) -> pd.DataFrame:
+    """`places`, with each place's mean confidence filled in even where the per-day counts answered.
+
+    The counts kept for speed carry no confidence, and the map must still draw an uncertain
+    place as uncertain (issue 11). Only places whose mean is missing are asked for again,
+    from the raw mentions (a mention stored with no confidence at all, 0, is left out of the mean).
+    """
+    frame = places(store, filters)
+    if frame.empty or frame["confidence"].notna().all():
+        return frame
+    means = {int(r["place_id"]): r["confidence"] for r in store.place_rows(filters.but(min_confidence=max(filters.min_confidence, _ANY_CONFIDENCE)))}
+    filled = frame["place_id"].map(lambda pid: means.get(int(pid)))
+    frame["confidence"] = frame["confidence"].where(frame["confidence"].notna(), filled)
+    return frame
+
+
+def totals(store: StoreLike, filters: Filters) -> dict[str, int]:
+    """Articles, places and mentions in view: the map page's counts line."""
+    return store.totals(filters)
+
+
+def facets(store: StoreLike) -> dict[str, list[Any]]:
+    """What the sidebar's filters can offer: countries, sources and the most mentioned places."""
+    return store.facets()
+
+
+def place(store: StoreLike, place_id: int) -> Place | None:
+    """One stored place (as corrected), for the Places page and its confirmations."""
+    return store.place(place_id)
+
+
+def place_candidates(store: StoreLike, place_id: int) -> list[Any]:
+    """The places the geoparser weighed against this one, best first: what a correction offers."""
+    return store.place_candidates(place_id)
+
+
+def correction_history(store: StoreLike, place_id: int) -> list[dict[str, Any]]:
+    """Who corrected this place, when and how, newest first."""
+    return store.correction_history(place_id)
+
+
+def articles(store: StoreLike, filters: Filters, *, limit: int = 500) -> list[dict[str, Any]]:
+    """The articles in view, newest first, as the Articles page lists them."""
+    return store.articles(filters, limit=limit)
+
+
+def article(store: StoreLike, article_id: str) -> dict[str, Any] | None:
+    """One article with its text and its place mentions; None when it is no longer stored."""
+    return store.article(article_id)
+
+
+def article_places(record: Mapping[str, Any]) -> pd.DataFrame:
+    """The places one article mentions, one row each, in the frame `build_map` draws."""
+    mentions = pd.DataFrame(record.get("mentions") or [])
+    if mentions.empty:
+        return pd.DataFrame(columns=["place_id", "name", "lat", "lon", "country_code", "kind", "mentions", "articles",
+                                     "first_seen", "last_seen"])
+    frame = (
+        mentions.groupby("eff_place_id")
+        .agg(name=("name", "first"), lat=("lat", "first"), lon=("lon", "first"), country_code=("country_code", "first"),
+             kind=("kind", "first"), mentions=("id", "size"), first_seen=("date", "min"), last_seen=("date", "max"))
+        .reset_index()
+        .rename(columns={"eff_place_id": "place_id"})
+    )
+    frame["articles"] = 1
+    return _dates(frame, "first_seen", "last_seen")
+
+
 def mentions(store: StoreLike, filters: Filters, *, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Mentions in view, newest first (the excerpts behind the points)."""
     frame = pd.DataFrame(store.mention_rows(filters, limit=limit, offset=offset), columns=MENTION_COLUMNS)

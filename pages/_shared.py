@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -20,12 +21,14 @@ from conflictmap.errors import StoreError
 from conflictmap.excerpts import md_escape
 from conflictmap.filters import Filters
 from conflictmap.maps.assets import local_assets, streamlit_base_url
-from conflictmap.geoparser.parser import Geoparser, default_geoparser
-from conflictmap.ingest import ensure_demo
-from conflictmap.geoparser.online import CachedGeocoder, nominatim
-from conflictmap.store import Store, open_store
-from conflictmap.store.sqlite import default_path
+from conflictmap.maps.build import build_map
+from conflictmap.store import open_store
 from conflictmap.viewstate import View, from_params, to_params, update
+
+if TYPE_CHECKING:  # the geoparser (and dateparser under it) loads only when a page needs it, not before the first map
+    from conflictmap.geoparser.online import CachedGeocoder
+    from conflictmap.geoparser.parser import Geoparser
+    from conflictmap.store import StoreLike as Store
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTLINES = ROOT / "geodata" / "countries.geojson"
@@ -62,6 +65,8 @@ def ready_store() -> Store:
     """
     store = get_store()
     if not store.stats()["articles"]:
+        from conflictmap.ingest import ensure_demo
+
         with st.spinner("Loading the demo articles (first start only)…"):
             ensure_demo(store, parser=get_geoparser())
     return store
@@ -109,12 +114,17 @@ def current_user() -> str:
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def get_geoparser() -> Geoparser:
+    from conflictmap.geoparser.parser import default_geoparser
+
     return default_geoparser()
 
 
 @st.cache_resource
 def get_online_geocoder() -> CachedGeocoder:
     """One Nominatim client per server, so its one-request-a-second limit holds across sessions."""
+    from conflictmap.geoparser.online import nominatim
+    from conflictmap.store.sqlite import default_path
+
     return nominatim(default_path().parent / "geocache.sqlite")
 
 
@@ -128,7 +138,7 @@ def get_outlines() -> dict | None:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def places_frame(_store: Store, filters: Filters, revision: str) -> pd.DataFrame:
-    return queries.places(_store, filters)
+    return queries.places_with_confidence(_store, filters)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -138,7 +148,7 @@ def daily_frame(_store: Store, filters: Filters, revision: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def totals(_store: Store, filters: Filters, revision: str) -> dict[str, int]:
-    return _store.totals(filters)
+    return queries.totals(_store, filters)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -148,13 +158,13 @@ def mentions_page(_store: Store, filters: Filters, revision: str, limit: int, of
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def facets(_store: Store, revision: str) -> dict[str, list]:
-    return _store.facets()
+    return queries.facets(_store)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def corrections_for(_store: Store, revision: str) -> dict[int, int]:
     """Corrected place -> the place it became, for links made before a correction."""
-    return {int(c["place_id"]): int(c["new_place_id"]) for c in _store.corrections()
+    return {int(c["place_id"]): int(c["new_place_id"]) for c in queries.corrections(_store)
             if c.get("action") == "replace" and c.get("new_place_id")}
 
 
@@ -163,16 +173,21 @@ def get_country_names() -> dict[str, str]:
     return queries.country_names(get_outlines())
 
 
-def show_map(fmap, *, key: str, height: int, returned_objects: list[str], on_change=None,
-             center: tuple[float, float] | None = None, zoom: int | None = None) -> dict | None:
-    """Every page's way to put a map on screen: our local Leaflet files, then streamlit-folium.
+def show_map(places: pd.DataFrame, *, key: str, height: int, returned_objects: list[str], on_change=None,
+             move_to: tuple[float, float] | None = None, move_zoom: int | None = None, **options):
+    """Every page's way to put a map on screen: `build_map` (over the shipped outlines unless told
+    otherwise), our local Leaflet files (`local_assets`), then streamlit-folium. Returns the map
+    and what streamlit-folium reported.
 
-    `center`/`zoom` move a map already on screen without rebuilding it (streamlit-folium's own
-    arguments), and place a rebuilt one where the view says.
+    `options` go to `build_map`. `move_to`/`move_zoom` move a map already on screen without
+    rebuilding it (streamlit-folium's own `center`/`zoom`), and place a rebuilt one where the view says.
     """
+    options.setdefault("outlines", get_outlines())
+    fmap = build_map(places, **options)
     local_assets(fmap, streamlit_base_url(st.get_option("server.baseUrlPath")))
-    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
-                     on_change=on_change, center=center, zoom=zoom)
+    reply = st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
+                      on_change=on_change, center=move_to, zoom=move_zoom)
+    return fmap, reply
 
 
 def current_view() -> View:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
+
+from conflictmap import queries
 from conflictmap.excerpts import article_html, safe_url
-from conflictmap.maps.build import build_map
-from pages._shared import current_view, get_outlines, ready_store, set_view, show_map, style
+from pages._shared import current_view, get_country_names, ready_store, set_view, show_map, style
 
 store = ready_store()
 view = current_view()
@@ -17,9 +17,9 @@ st.title("Articles")
 
 filters = view.filters()
 query = st.text_input("Search articles", value=view.keyword, placeholder="a word from the title or text")
-listing = store.articles(filters.but(keyword=query.strip()), limit=500)
+listing = queries.articles(store, filters.but(keyword=query.strip()), limit=500)
 # a linked article opens even when it is not among those listed (or has no places at all)
-linked = store.article(view.article) if view.article else None
+linked = queries.article(store, view.article) if view.article else None
 if linked is not None and all(a["id"] != linked["id"] for a in listing):
     listing.insert(0, linked)
 if not listing:
@@ -31,7 +31,7 @@ chosen = view.article if view.article in labels else ids[0]
 article_id = st.selectbox("Article", ids, index=ids.index(chosen), format_func=labels.get)
 set_view(view.but(article=article_id, keyword=view.keyword))
 
-article = store.article(article_id)
+article = queries.article(store, article_id)
 if article is None:
     st.error("That article is no longer in the store.")
     st.stop()
@@ -67,20 +67,13 @@ with text_col:
             del st.session_state[confirm_key]
             st.rerun()
 with map_col:
-    mentions = pd.DataFrame(article["mentions"])
-    if mentions.empty:
+    places = queries.article_places(article)
+    if places.empty:
         st.caption("No places found in this article.")
     else:
-        places = (
-            mentions.groupby("eff_place_id")
-            .agg(name=("name", "first"), lat=("lat", "first"), lon=("lon", "first"), country_code=("country_code", "first"),
-                 kind=("kind", "first"), mentions=("id", "size"), first_seen=("date", "min"), last_seen=("date", "max"))
-            .reset_index()
-            .rename(columns={"eff_place_id": "place_id"})
-        )
-        places["articles"] = 1
-        for col in ("first_seen", "last_seen"):
-            places[col] = pd.to_datetime(places[col], errors="coerce")
-        small = build_map(places, basemap=view.basemap, outlines=get_outlines())
-        show_map(small, key=f"article-map-{article_id}", height=380, returned_objects=[])
-        st.dataframe(places[["name", "country_code", "kind", "mentions"]], hide_index=True, width="stretch")
+        show_map(places, key=f"article-map-{article_id}", height=380, returned_objects=[], basemap=view.basemap)
+        countries = get_country_names()
+        st.dataframe(places.assign(country=places["country_code"].map(lambda c: countries.get(c, c or "—")))
+                     [["name", "country", "kind", "mentions"]]
+                     .rename(columns={"name": "Place", "country": "Country", "kind": "Kind", "mentions": "Mentions"}),
+                     hide_index=True, width="stretch")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -316,14 +315,19 @@ with left:
     # (new window, new selection, a play step) opens exactly where the user left it.
     area_ids = frame.loc[~frame["kind"].isin(POINT_KINDS), "geonameid"].dropna() if len(frame) else []
     shapes = area_features(tuple(int(g) for g in area_ids)) if area_features else {}
-    fmap = build_map(frame, basemap=view.basemap, heat=view.heat, outlines=get_outlines(), labels=LABELS, shapes=shapes,
-                     **_map_options(view))
+    # the first view frames every date's places, the same whichever window is shown (play never re-frames)
+    every_date = places_frame(store, filters.but(start=None, end=None), revision)
+    fmap, _reply = show_map(
+        frame, key="map", height=560 if view.present else 600, on_change=_on_map,
+        move_to=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, move_zoom=view.zoom,
+        returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+        basemap=view.basemap, heat=view.heat, labels=LABELS, shapes=shapes, focus=every_date, **_map_options(view))
     st.session_state["map_unfitted"] = (*fmap.location, fmap.options.get("zoom"))
-    show_map(fmap, key="map", height=560 if view.present else 600, on_change=_on_map,
-             center=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, zoom=view.zoom,
-             returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"])
     # the timeline, under the map: slider (arrow keys step a day), week steps, and the histogram
-    _seed("w_window", (start, end))
+    # Set on every run, not only when it differs: a "Play" click that lands while a step is on its way leaves
+    # the server's copy of the value already new and the browser's thumbs a step behind; only a value
+    # sent again puts them where the window is.
+    st.session_state["w_window"] = (start, end)
     st.slider("Date window", min_value=lo, max_value=hi, key="w_window", format="YYYY-MM-DD", step=timedelta(days=1),
               on_change=_on_window, label_visibility="collapsed" if view.present else "visible")
     steps = st.columns([1, 1, 5])
@@ -336,6 +340,8 @@ with left:
                          "turn on ‘Timeline: every date’ in the sidebar to reach them.")
     days = outside[(outside["day"] >= pd.Timestamp(lo)) & (outside["day"] <= pd.Timestamp(hi))] if len(outside) else outside
     if not view.present and len(days):
+        import altair as alt  # here, after the map is on its way to the browser: a first start waits for it no longer
+
         # the brush shows the window (and can be dragged to move it); over the whole timeline there is none, so a
         # drag anywhere draws a new one
         whole_span = (start, end) == (lo, hi)

@@ -8,10 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from conflictmap import queries
-from conflictmap.maps.build import build_map
 from conflictmap.excerpts import md_escape
 from conflictmap.geoparser.online import lookup
-from pages._shared import (current_user, current_view, get_country_names, get_geoparser, get_online_geocoder, get_outlines, places_frame,
+from pages._shared import (current_user, current_view, get_country_names, get_geoparser, get_online_geocoder, places_frame,
                            ready_store, show_map, style)
 
 store = ready_store()
@@ -25,7 +24,7 @@ st.caption("Sort by any column. Pick a place below to correct where it was put, 
 
 def _correct(place_id: int, new_place, note: str) -> None:
     """Make a correction and remember, for the next run, what moved where (with province and country)."""
-    before = queries.place_line(store.place(place_id), countries)
+    before = queries.place_line(queries.place(store, place_id), countries)
     n = int(frame.loc[frame["place_id"] == place_id, "mentions"].sum())
     store.correct(place_id, new_place=new_place, note=note, by=current_user())
     after = queries.place_line(new_place, countries) if new_place else None
@@ -35,7 +34,7 @@ def _correct(place_id: int, new_place, note: str) -> None:
 
 def _undo(place_id: int) -> None:
     store.uncorrect(place_id, by=current_user())
-    st.session_state["flash"] = (f"Undone: {queries.place_line(store.place(place_id), countries)} is back as the geoparser had it.", None)
+    st.session_state["flash"] = (f"Undone: {queries.place_line(queries.place(store, place_id), countries)} is back as the geoparser had it.", None)
 
 
 frame = places_frame(store, view.filters(), store.revision())
@@ -67,9 +66,9 @@ names = queries.place_labels(frame, countries)
 labels = {int(r.place_id): f"{names[int(r.place_id)]} ({countries.get(r.country_code, r.country_code or '—')}, {r.kind}) · "
                            f"{r.mentions} mentions" for r in frame.itertuples()}
 place_id = st.selectbox("Place", list(labels), format_func=labels.get, key="correct_place")
-place = store.place(place_id)
+place = queries.place(store, place_id)
 st.write(f"Now at {place.lat:.4f}, {place.lon:.4f}.")
-candidates = store.place_candidates(place_id)
+candidates = queries.place_candidates(store, place_id)
 choice_col, point_col = st.columns(2)
 with choice_col:
     st.markdown("**Another candidate**")
@@ -98,7 +97,7 @@ with point_col:
         else:
             st.caption("No match" + ("" if online else "; try the OpenStreetMap option when online") + ".")
 
-history = store.correction_history(place_id)
+history = queries.correction_history(store, place_id)
 if history:
     with st.expander(f"History of this place: {len(history)} correction(s), the latest one applies", expanded=False):
         st.dataframe(pd.DataFrame([{"when": h["created_at"][:19].replace("T", " "), "who": h["made_by"] or "—",
@@ -108,8 +107,8 @@ if history:
 st.markdown("**Or click the map to put it there**")
 here = pd.DataFrame([{**place.to_dict(), "place_id": place_id, "mentions": 1, "articles": 1,
                       "first_seen": pd.NaT, "last_seen": pd.NaT}])
-pick_map = build_map(here, basemap=view.basemap, outlines=get_outlines(), center=(place.lat, place.lon), zoom=6)
-clicked = show_map(pick_map, key=f"fix-map-{place_id}", height=320, returned_objects=["last_clicked"])
+_pick_map, clicked = show_map(here, key=f"fix-map-{place_id}", height=320, returned_objects=["last_clicked"],
+                              basemap=view.basemap, center=(place.lat, place.lon), zoom=6)
 point = (clicked or {}).get("last_clicked")
 if point:
     st.write(f"Clicked {point['lat']:.4f}, {point['lng']:.4f}.")

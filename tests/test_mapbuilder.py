@@ -223,7 +223,8 @@ def test_country_row_with_outline_is_a_shaded_polygon(places):
     assert circles in walk(areas)
     assert ids(m, "Areas") == [5]
     assert isinstance(circles.marker, folium.Circle)
-    assert circles.marker.options["dashArray"]
+    # a news region over several countries is a backdrop, like a country: no dash, thin edge
+    assert not circles.style_function(circles.data["features"][0])["dashArray"]
     assert circles.style_function(circles.data["features"][0])["radius"] == 700_000  # metres
 
 
@@ -238,7 +239,13 @@ def test_area_opacity_grows_with_count():
     few = style_for(place(2, "B", 0, 0, kind="country", mentions=1), scale=scale)
     many_ = style_for(place(1, "A", 0, 0, kind="country", mentions=100), scale=scale)
     assert few["fill_opacity"] < many_["fill_opacity"]
-    assert few["dash_array"] and many_["dash_array"]
+    # a whole country is quiet (no dash, thin edge); a province is dashed and bolder
+    assert not few["dash_array"] and not many_["dash_array"]
+    province = style_for(place(3, "C", 0, 0, kind="admin1", mentions=1), scale=scale)
+    assert province["dash_array"] and province["weight"] > many_["weight"]
+    kurdistan = style_for(place(4, "Kurdistan Region", 36.4, 44.3, kind="region", country_code="IQ", mentions=1), scale=scale)
+    middle_east = style_for(place(5, "Middle East", 29.0, 41.0, kind="region", country_code="", mentions=1), scale=scale)
+    assert kurdistan["dash_array"] and not middle_east["dash_array"]
 
 
 def test_basemap_has_a_pane_under_the_markers(places):
@@ -373,6 +380,18 @@ def test_first_view_frames_where_the_mentions_are():
     assert n2 - s2 >= 2 and e2 - w2 >= 2  # one town still shows its surroundings
 
 
+def test_first_view_grows_from_the_densest_place_not_out_to_every_capital():
+    # the demo's shape: most news in Iraq, a real share in Washington and European capitals
+    iraq = [place(i, f"T{i}", 32.0 + (i % 5) * 1.0, 42.0 + (i // 5) * 1.0, mentions=12) for i in range(15)]
+    us = [place(20, "Washington", 38.9, -77.0, mentions=19), place(21, "The Pentagon", 38.87, -77.06, mentions=10)]
+    europe = [place(30, "London", 51.5, -0.1, mentions=6), place(31, "Geneva", 46.2, 6.1, mentions=6)]
+    (south, west), (north, east) = focus_bounds(frame(*iraq, *us, *europe))
+    assert 29 <= south <= 32 and 36 <= north <= 39 and 39 <= west <= 42 and 44 <= east <= 48
+    # news spread evenly over two continents is framed whole
+    (s2, w2), (n2, e2) = focus_bounds(frame(place(1, "A", 33.0, 44.0, mentions=10), place(2, "B", 38.9, -77.0, mentions=10)))
+    assert w2 <= -77 and e2 >= 44
+
+
 def test_online_basemap_uses_tiles(places):
     m = build_map(places, basemap="online")
     tiles = of_type(m, folium.TileLayer)
@@ -465,7 +484,7 @@ def test_legend_explains_colour_size_and_window(places):
     assert "2014-01-01 to 2014-03-31" in legend
     assert "Colour: latest mention" in legend
     assert "Size: mentions (max 60)" in legend
-    assert "Whole country or region" in legend
+    assert "Province or region" in legend and "Whole country" in legend
     assert "Heat" in legend
     by_country = build_map(places, colour_by="country").get_root().render()
     assert "Colour: country" in by_country and ">LB<" in by_country
@@ -555,3 +574,37 @@ def test_areas_with_a_shape_are_drawn_as_it_rivers_as_lines():
     kinds = {f["properties"]["place_id"]: f["geometry"]["type"] for f in layer.data["features"]}
     assert kinds == {1: "Polygon", 2: "LineString"}  # the Levant has no shape: still a dashed circle
     assert "cm-shape" in html and "cm-area" in html
+
+
+def test_the_first_view_frames_the_focus_frame_not_the_window():
+    iraq = [place(i, f"T{i}", 33.0 + i * 0.3, 43.0 + i * 0.3, mentions=20) for i in range(5)]
+    window = frame(place(9, "Washington", 38.9, -77.0, mentions=3), place(8, "New York City", 40.7, -74.0, mentions=2))
+    everything = frame(*iraq, place(9, "Washington", 38.9, -77.0, mentions=3))
+    (fit,) = of_type(build_map(window, focus=everything), folium.FitBounds)
+    assert fit.bounds == focus_bounds(everything)  # a play step that shows only US news keeps the Iraq frame
+
+
+def test_places_carry_their_mean_confidence_on_the_fast_path_too(tmp_path):
+    """The map draws uncertain places differently, so the default view (answered from the
+    per-day counts, which keep no confidence) still needs each place's mean confidence."""
+    from conflictmap import queries
+    from conflictmap.filters import Filters
+    from conflictmap.mentions import Mention, Place
+    from conflictmap.maps.style import is_uncertain
+    from conflictmap.store.sqlite import Store
+
+    sure = Place(geonameid=99434, name="Mosul", lat=36.335, lon=43.119, country_code="IQ", kind="city")
+    unsure = Place(geonameid=4409896, name="Springfield", lat=37.2, lon=-93.3, country_code="US", kind="city")
+    with Store(tmp_path / "s.db") as store:
+        for i, (where, conf) in enumerate([(sure, 0.9), (sure, 0.8), (unsure, 0.2)]):
+            store.add_article({"id": f"a{i}", "title": "t", "text": f"In {where.name}.", "source": "Desk",
+                               "published": "2014-06-10T12:00:00+00:00"},
+                              [Mention(start=3, end=3 + len(where.name), text=where.name, place=where, date="2014-06-10",
+                                       sentence=f"In {where.name}.", reason="prior", confidence=conf)])
+        frame = queries.places_with_confidence(store, Filters()).set_index("name")
+        assert frame.at["Mosul", "confidence"] == pytest.approx(0.85)
+        assert frame.at["Springfield", "confidence"] == pytest.approx(0.2)
+        assert is_uncertain(frame.loc["Springfield"]) and not is_uncertain(frame.loc["Mosul"])
+        # with a floor the raw path answers, and agrees
+        floor = queries.places_with_confidence(store, Filters(min_confidence=0.5)).set_index("name")
+        assert list(floor.index) == ["Mosul"] and floor.at["Mosul", "confidence"] == pytest.approx(0.85)

@@ -50,6 +50,7 @@ from __future__ import annotations
 from datetime import date
 
 import folium
+import numpy as np
 import pandas as pd
 from branca.element import Element
 
@@ -63,38 +64,67 @@ from conflictmap.maps.style import AREA_KINDS, MAX_PLACES, POINT_KINDS, _validat
 __all__ = ["MapDataError", "build_map", "focus_bounds"]
 
 
-def _weighted_quantile(values: pd.Series, weights: pd.Series, q: float) -> float:
-    order = values.argsort().to_numpy()
-    v = values.to_numpy()[order]
-    cum = weights.to_numpy()[order].cumsum()
-    return float(v[min(len(v) - 1, int((cum >= q * cum[-1]).argmax()))])
+#: the first view holds at least this share of the mentions of towns and landmarks ...
+FOCUS_SHARE = 0.75
+#: ... but stops growing once more than this share is inside when the next place is far beyond the ones inside
+FOCUS_MIN_SHARE = 0.5
+#: how far around a place its neighbours count toward where the story is densest
+DENSITY_KM = 300.0
+_EARTH_KM = 6371.0088
 
 
-def focus_bounds(places: pd.DataFrame, share: float = 0.8) -> list[list[float]]:
+def _km_from(lat: np.ndarray, lon: np.ndarray, lat0: np.ndarray, lon0: np.ndarray) -> np.ndarray:
+    """Great-circle distances (haversine, km) between every (lat0, lon0) row and every (lat, lon) column."""
+    p1, p2 = np.radians(lat0)[:, None], np.radians(lat)[None, :]
+    dl = np.radians(lon)[None, :] - np.radians(lon0)[:, None]
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def focus_bounds(places: pd.DataFrame, share: float = FOCUS_SHARE) -> list[list[float]]:
     """Bounds around where the mentions are, not around every outlier.
 
-    A story about Iraq that once names Washington should open on Iraq: the box holds
-    the middle `share` of mentions in latitude and in longitude (weighted by count),
-    widened to include the most-mentioned place; one mention of a far place stays on
-    the map, just outside the first view.
+    A story about Iraq that names Washington, the Pentagon and London should open on
+    Iraq: the box grows from the place where mentions are densest (most mentions within
+    `DENSITY_KM`), nearest places first, until it holds `share` of the mentions, or
+    stops sooner (past `FOCUS_MIN_SHARE`) where the next place is much farther than
+    the ones already inside. Far places stay on the map, a zoom-out away.
+    Towns and landmarks decide it when there are any: a country's centre says
+    little about where its story is.
     """
     frame = places[places["lat"].notna() & places["lon"].notna()]
-    # a country's centre says little about where its story is; use towns when there are any
     local = frame[frame["kind"].astype(str).isin(POINT_KINDS)]
     if len(local):
         frame = local
-    weights = frame["mentions"].astype(float).clip(lower=1.0)
-    tail = (1.0 - share) / 2
-    lat_lo, lat_hi = (_weighted_quantile(frame["lat"], weights, q) for q in (tail, 1 - tail))
-    lon_lo, lon_hi = (_weighted_quantile(frame["lon"], weights, q) for q in (tail, 1 - tail))
-    top = frame.loc[weights.idxmax()]
-    lat_lo, lat_hi = min(lat_lo, float(top["lat"])), max(lat_hi, float(top["lat"]))
-    lon_lo, lon_hi = min(lon_lo, float(top["lon"])), max(lon_hi, float(top["lon"]))
+    frame = frame.sort_values("mentions", ascending=False, kind="stable").head(2000)
+    lat = frame["lat"].to_numpy(dtype=float)
+    lon = frame["lon"].to_numpy(dtype=float)
+    weights = np.clip(frame["mentions"].to_numpy(dtype=float), 1.0, None)
+    seeds = slice(0, 300)  # the densest place is among the most mentioned
+    density = (_km_from(lat, lon, lat[seeds], lon[seeds]) <= DENSITY_KM) @ weights
+    seed = int(np.argmax(density))
+    away = _km_from(lat, lon, lat[seed:seed + 1], lon[seed:seed + 1])[0]
+    order = np.argsort(away, kind="stable")
+    inside = np.cumsum(weights[order]) / weights.sum()
+    count = len(order)
+    for k in range(len(order)):
+        if inside[k] >= share - 1e-9:
+            count = k + 1
+            break
+        far_jump = k + 1 < len(order) and away[order[k + 1]] > 2 * away[order[k]] + 500.0
+        if inside[k] > FOCUS_MIN_SHARE and far_jump:
+            count = k + 1
+            break
+    chosen = order[:count]
+    # longitudes relative to the seed, so a box across the date line stays small
+    rel = (lon[chosen] - lon[seed] + 180.0) % 360.0 - 180.0
+    lat_lo, lat_hi = float(lat[chosen].min()), float(lat[chosen].max())
+    lon_lo, lon_hi = float(lon[seed] + rel.min()), float(lon[seed] + rel.max())
     # a margin of a quarter of the box (and at least a degree), so the edge places and
     # their surroundings are in view and the legend does not sit on them
     pad_lat = max(1.0, (lat_hi - lat_lo) / 4)
     pad_lon = max(1.0, (lon_hi - lon_lo) / 4)
-    return [[lat_lo - pad_lat, lon_lo - pad_lon], [lat_hi + pad_lat, lon_hi + pad_lon]]
+    return [[max(-85.0, lat_lo - pad_lat), lon_lo - pad_lon], [min(85.0, lat_hi + pad_lat), lon_hi + pad_lon]]
 
 
 def build_map(
@@ -112,6 +142,7 @@ def build_map(
     max_places: int | None = MAX_PLACES,
     labels: int = 0,
     shapes: dict[int, dict] | None = None,
+    focus: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw the places in view as a folium map (see the module docstring).
 
@@ -122,7 +153,9 @@ def build_map(
     `zoom` the map fits the places. `max_places` bounds how many places are
     drawn (the most mentioned, plus the selected one; None for all); `shapes`
     gives areas their real shapes (GeoJSON features by gazetteer id, as
-    `conflictmap.maps.areas.area_features` returns them); colour
+    `conflictmap.maps.areas.area_features` returns them); `focus` is the frame whose
+    bulk the first view fits (default `places`: pass every date's places so that
+    play, stepping the window, never re-frames the map); colour
     and size scales, the heat layer and the fitted view use every place.
 
     The result still points at folium's CDN URLs and embeds the outlines;
@@ -142,7 +175,7 @@ def build_map(
     points = drawn[drawn["kind"].astype(str).isin(POINT_KINDS)]
     areas = drawn[drawn["kind"].astype(str).isin(AREA_KINDS)]
 
-    fit = center is None and zoom is None and len(frame) > 1
+    fit = center is None and zoom is None
     if center is None:
         center = (
             (float(frame["lat"].mean()), float(frame["lon"].mean())) if len(frame) else (20.0, 0.0)
@@ -163,7 +196,8 @@ def build_map(
     m.options["min_zoom"] = 1
     m.options["max_zoom"] = 18
     tiles = _add_basemap(m, basemap, presenter, outlines)
-    bounds = focus_bounds(frame) if fit else None
+    framed = _validate(focus) if focus is not None and len(focus) else frame
+    bounds = focus_bounds(framed) if fit and len(framed) > 1 else None
     fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, _LEGEND_ROOM[presenter]], "maxZoom": 8}
     MapExtras(presenter=presenter, tiles=tiles, fit={"bounds": bounds, "options": fit_options} if bounds else None).add_to(m)
     if len(areas):

@@ -23,6 +23,7 @@ class MapExtras(MacroElement):
         .cm-label {background: rgba(255,255,255,.88); border: 0; box-shadow: none; color: #111; padding: 0 4px;
                    font: 600 {{ this.label_px }}px/1.2 sans-serif; border-radius: 3px;}
         .cm-label:before {display: none;}
+        .cm-selected-label {background: #fff; border: 2px solid #000; font-size: {{ this.label_px + 2 }}px; z-index: 1;}
         .cm-cluster {background: rgba(40,40,40,.25);}
         .cm-cluster div {background: rgba(60,60,60,.85); color: #fff; font-weight: 700;}
         .leaflet-control-attribution {font: 11px/1.4 sans-serif !important;}
@@ -49,6 +50,26 @@ class MapExtras(MacroElement):
             ['mousedown', 'wheel', 'keydown', 'touchstart'].forEach(function (name) {
                 box.addEventListener(name, function () { touched = true; }, {passive: true});
             });
+            // Labels of the most mentioned places: where two would overlap at this zoom, the
+            // better-ranked one (more mentions; the selected place first) stays and the other hides.
+            var declutter = function () {
+                var kept = [];
+                var labels = Array.prototype.slice.call(box.querySelectorAll('.leaflet-tooltip.cm-label'));
+                var rank = function (el) { var m = /cm-rank-([0-9]+)/.exec(el.className); return m ? +m[1] : 999; };
+                labels.sort(function (a, b) { return rank(a) - rank(b); });
+                labels.forEach(function (el) {
+                    el.style.visibility = '';
+                    var r = el.getBoundingClientRect();
+                    var hit = kept.some(function (k) {
+                        return r.left < k.right + 2 && r.right > k.left - 2 && r.top < k.bottom + 1 && r.bottom > k.top - 1;
+                    });
+                    if (hit) { el.style.visibility = 'hidden'; el.classList.add('cm-label-hidden'); }
+                    else { el.classList.remove('cm-label-hidden'); kept.push(r); }
+                });
+            };
+            var soon = function () { window.requestAnimationFrame(declutter); };
+            map.on('zoomend moveend layeradd overlayadd resize viewreset', soon);
+            soon();
             if (window.ResizeObserver) {
                 new ResizeObserver(function () {
                     map.invalidateSize();
@@ -79,7 +100,7 @@ class MapExtras(MacroElement):
         self._name = "MapExtras"
         self.fit = fit
         self.attribution = ATTRIBUTION
-        self.label_px = 18 if presenter else 13
+        self.label_px = 18 if presenter else 14
         self.tiles = tiles
         self.sea = _BASEMAP[presenter][0]
 

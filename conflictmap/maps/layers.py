@@ -63,7 +63,8 @@ def _tag_shapes(css_class: str, keyboard: bool = False) -> JsCode:
         f"    layer.options.className = layer.defaultOptions.className = '{css_class} cm-place-' + p.place_id"
         " + (p.low ? ' cm-low' : '');\n"
         "    layer.options.placeId = layer.defaultOptions.placeId = p.place_id;\n"
-        "    if (p.name) { layer.bindTooltip(p.name, {permanent: true, direction: 'right', className: 'cm-label', offset: [4, 0]}); }\n"
+        "    if (p.name) { layer.bindTooltip(p.name, {permanent: true, direction: 'right', offset: [4, 0],"
+        " className: 'cm-label cm-rank-' + (p.rank || 0)}); }\n"
         "    else { layer.bindTooltip(p.label, {sticky: true}); }\n"
         + keys +
         "}"
@@ -155,12 +156,9 @@ def _add_areas(
     gazetteer id: provinces and regions as polygons, rivers as lines), else a dashed circle."""
     countries = _country_features(outlines)
     shapes = shapes or {}
-    shaped: list[dict[str, Any]] = []
-    shaped_styles: dict[int, dict[str, Any]] = {}
-    polygons: list[dict[str, Any]] = []
-    polygon_styles: dict[int, dict[str, Any]] = {}
-    circles: list[dict[str, Any]] = []
-    circle_styles: dict[int, dict[str, Any]] = {}
+    # layer name -> (features, their styles); drawn bottom to top in this order
+    kinds: dict[str, tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]] = {
+        "Area shapes": ([], {}), "Country outlines": ([], {}), "Areas": ([], {})}
     chosen: dict[str, Any] | None = None
     for row in _draw_order(areas).to_dict("records"):
         pid = int(row["place_id"])
@@ -169,90 +167,64 @@ def _add_areas(
         outline = countries.get(code) if row["kind"] == "country" else None
         gid = row.get("geonameid")
         shape = shapes.get(int(gid)) if outline is None and gid is not None and gid == gid else None
-        if shape is not None and shape.get("geometry"):
+        if shape is not None and not shape.get("geometry"):
+            shape = None
+        if shape is None and outline is None:
             if pid == selected:
-                style = _selected_style(style, presenter)
-            feature = _point_feature(row)
-            feature["geometry"] = shape["geometry"]
-            shaped.append(feature)
-            line = "LineString" in str(shape["geometry"].get("type"))
-            shaped_styles[pid] = {
-                "color": style["color"],
-                "weight": (style["weight"] + 2) if line else style["weight"],
-                "opacity": style["opacity"],
-                "dashArray": None if line else style.get("dash_array"),
-                "fillColor": style["fill_color"],
-                "fillOpacity": 0.0 if line else style["fill_opacity"],
-            }
-        elif outline is not None:
-            if pid == selected:
-                style = _selected_style(style, presenter)
-            feature = _point_feature(row)
-            # Only what the tooltip and the URL loader need (see assets).
-            feature["properties"]["iso_a2"] = code
-            feature["geometry"] = outline["geometry"]
-            polygons.append(feature)
-            polygon_styles[pid] = {
-                "color": style["color"],
-                "weight": style["weight"],
-                "opacity": style["opacity"],
-                "dashArray": style.get("dash_array"),
-                "fillColor": style["fill_color"],
-                "fillOpacity": style["fill_opacity"],
-            }
-        elif pid == selected:
-            chosen = row
+                chosen = row  # drawn on its own, on top
+                continue
+            features, styles = kinds["Areas"]
+            feature, look = _point_feature(row), _path_style(style)
+            look["radius"] = style["radius"]
         else:
-            circles.append(_point_feature(row))
-            circle_styles[pid] = {
-                "radius": style["radius"],
-                "color": style["color"],
-                "fillColor": style["fill_color"],
-                "fillOpacity": style["fill_opacity"],
-            }
+            if pid == selected:
+                style = _selected_style(style, presenter)
+            feature = _point_feature(row)
+            if shape is not None:
+                features, styles = kinds["Area shapes"]
+                feature["geometry"] = shape["geometry"]
+                line = "LineString" in str(shape["geometry"].get("type"))
+                look = _path_style(style, weight=style["weight"] + 2, dashArray=None, fillOpacity=0.0) if line else _path_style(style)
+            else:
+                features, styles = kinds["Country outlines"]
+                # Only what the tooltip and the URL loader need (see assets).
+                feature["properties"]["iso_a2"] = code
+                feature["geometry"] = outline["geometry"]
+                look = _path_style(style)
+        features.append(feature)
+        styles[pid] = look
     group = folium.FeatureGroup(name="Countries & regions", show=True)
+    shaped, shaped_styles = kinds["Area shapes"]
     if shaped:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": shaped},
-            name="Area shapes",
-            control=False,
-            style_function=_by_place_id(shaped_styles),
-            highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.4},
-            on_each_feature=_tag_shapes("cm-shape"),
-        ).add_to(group)
+        _feature_layer(shaped, "Area shapes", shaped_styles, "cm-shape",
+                       highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.4}).add_to(group)
+    polygons, polygon_styles = kinds["Country outlines"]
     if polygons:
-        layer = OutlineLayer(
-            {"type": "FeatureCollection", "features": polygons},
-            role="countries",
-            outlines=outlines,
-            name="Country outlines",
-            control=False,
-            style_function=_by_place_id(polygon_styles),
-            highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.55},
-            on_each_feature=_tag_shapes("cm-outline"),
-        )
-        layer.add_to(group)
+        _feature_layer(polygons, "Country outlines", polygon_styles, "cm-outline", layer=OutlineLayer,
+                       role="countries", outlines=outlines,
+                       highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.55}).add_to(group)
+    circles, circle_styles = kinds["Areas"]
     if circles:
-        # Whole areas with no outline to draw: dashed circles sized in metres.
-        # Everything that does not vary goes into the marker template once.
-        proto = style_for(areas.iloc[0], scale=scale, presenter=presenter)
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": circles},
-            name="Areas",
-            control=False,
-            marker=folium.Circle(
-                radius=proto["radius"],
-                weight=proto["weight"],
-                opacity=proto["opacity"],
-                dash_array=proto["dash_array"],
-                fill=True,
-            ),
-            style_function=_by_place_id(circle_styles),
-            on_each_feature=_tag_shapes("cm-area"),
-        ).add_to(group)
+        # Whole areas with no outline to draw: circles sized in metres, each styled like its kind.
+        _feature_layer(circles, "Areas", circle_styles, "cm-area", marker=folium.Circle(fill=True)).add_to(group)
     if chosen is not None:
         _selected_shape(chosen, scale=scale, presenter=presenter).add_to(group)
     group.add_to(m)
+
+
+def _path_style(style: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """Leaflet path options (camelCase) from one of `style_for`'s styles, with `changes` on top."""
+    look = {"color": style["color"], "weight": style["weight"], "opacity": style["opacity"],
+            "dashArray": style.get("dash_array"), "fillColor": style["fill_color"], "fillOpacity": style["fill_opacity"]}
+    look.update(changes)
+    return look
+
+
+def _feature_layer(features: list[dict[str, Any]], name: str, styles: dict[int, dict[str, Any]], css_class: str, *,
+                   layer: type[folium.GeoJson] = folium.GeoJson, keyboard: bool = False, **options: Any) -> folium.GeoJson:
+    """One GeoJson layer of our places: styled per place id, each shape tagged with its class, id and tooltip."""
+    return layer({"type": "FeatureCollection", "features": features}, name=name, control=False,
+                 style_function=_by_place_id(styles), on_each_feature=_tag_shapes(css_class, keyboard=keyboard), **options)
 
 
 def _add_points(
@@ -265,7 +237,9 @@ def _add_points(
     labels: int = 0,
 ) -> None:
     group = folium.FeatureGroup(name="Places", show=True)
-    labelled = set(points.sort_values(["mentions", "place_id"], ascending=[False, True]).head(labels)["place_id"].astype(int))
+    # label rank: 1 for the most mentioned; in the browser a label that would cover a better-ranked one is hidden
+    ranked = points.sort_values(["mentions", "place_id"], ascending=[False, True]).head(labels)["place_id"].astype(int)
+    labelled = {pid: rank for rank, pid in enumerate(ranked, start=1)}
     features: list[dict[str, Any]] = []
     styles: dict[int, dict[str, Any]] = {}
     chosen: dict[str, Any] | None = None
@@ -281,6 +255,7 @@ def _add_points(
         feature = _point_feature(row)
         if pid in labelled:
             feature["properties"]["name"] = safe_text(row["name"])
+            feature["properties"]["rank"] = labelled[pid]
         # Only what varies from place to place; CircleMarker.setStyle
         # honours `radius`, and the template below holds the rest.
         styles[pid] = {"radius": style["radius"], "fillColor": style["fill_color"]}
@@ -299,21 +274,10 @@ def _add_points(
                 icon_create_function=_CLUSTER_ICON,
             )
             target.add_to(group)
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            name="Point places",
-            control=False,
-            marker=folium.CircleMarker(
-                radius=proto["radius"],
-                color=proto["color"],
-                weight=proto["weight"],
-                opacity=proto["opacity"],
-                fill=True,
-                fill_opacity=proto["fill_opacity"],
-            ),
-            style_function=_by_place_id(styles),
-            on_each_feature=_tag_shapes("cm-place", keyboard=True),
-        ).add_to(target)
+        _feature_layer(features, "Point places", styles, "cm-place", keyboard=True,
+                       marker=folium.CircleMarker(radius=proto["radius"], color=proto["color"], weight=proto["weight"],
+                                                  opacity=proto["opacity"], fill=True, fill_opacity=proto["fill_opacity"]),
+                       ).add_to(target)
     if chosen is not None:
         # Outside any cluster and drawn last, so the selection is always visible.
         _selected_shape(chosen, scale=scale, presenter=presenter).add_to(group)
@@ -335,7 +299,8 @@ def _selected_shape(row: Mapping[str, Any], *, scale: Scale, presenter: bool) ->
     cls = folium.CircleMarker if point else folium.Circle
     shape = cls(
         location=(float(row["lat"]), float(row["lon"])),
-        tooltip=folium.Tooltip(safe_text(tooltip_text(row)), permanent=True),
+        # rank 0: the selected place's label is never hidden behind another
+        tooltip=folium.Tooltip(safe_text(tooltip_text(row)), permanent=True, class_name="cm-label cm-selected-label cm-rank-0"),
         class_name=f"{'cm-place' if point else 'cm-area'} cm-place-{pid}",
         **style,
     )

@@ -76,7 +76,9 @@ def legend_html(
         lines.append(
             "<div style='display:flex;align-items:center;gap:5px'>"
             "<span style='display:inline-block;width:14px;height:14px;border:2px dashed #333;border-radius:50%'></span>"
-            "<span>Whole country or region</span></div>"
+            "<span>Province or region</span>"
+            "<span style='display:inline-block;width:14px;height:14px;border:1px solid #777;background:rgba(120,120,120,.15);"
+            "margin-left:6px'></span><span>Whole country</span></div>"
         )
     if heat:
         lines.append("<div>Heat: where mentions cluster</div>")

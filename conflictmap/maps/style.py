@@ -82,6 +82,17 @@ def tooltip_text(row: Mapping[str, Any]) -> str:
 
 
 
+#: areas drawn quietly (whole countries and continents): context for the story, not where it happened
+_QUIET_KINDS = frozenset({"country", "continent"})
+
+
+def is_backdrop(row: Mapping[str, Any]) -> bool:
+    """A whole country, a continent, or a news region spanning several countries ("Middle East",
+    "Levant"): drawn quietly. A region inside one country (Kurdistan Region) is drawn like a province."""
+    kind = str(row["kind"])
+    return kind in _QUIET_KINDS or (kind == "region" and not str(row.get("country_code") or "").strip())
+
+
 def style_for(row: Mapping[str, Any], *, scale: Scale, presenter: bool = False) -> dict[str, Any]:
     """folium path options for one place.
 
@@ -102,6 +113,20 @@ def style_for(row: Mapping[str, Any], *, scale: Scale, presenter: bool = False) 
             "fill": True,
             "fill_color": colour,
             "fill_opacity": 0.85,
+        }
+    if is_backdrop(row):
+        # A whole country is the backdrop of a story, not its place: a thin solid edge and a faint
+        # tint, so provinces, regions and towns read first (a presenter's USA or Russia would
+        # otherwise be the loudest shape on screen). Selected, it is drawn as loud as any other.
+        return {
+            "radius": _AREA_RADIUS_M.get(str(row["kind"]), 300_000),
+            "color": colour,
+            "weight": 1.2 if presenter else 0.8,
+            "opacity": 0.55,
+            "dash_array": None,
+            "fill": True,
+            "fill_color": colour,
+            "fill_opacity": round(0.02 + 0.06 * w, 3),
         }
     return {
         # a region inside one country (Kurdistan Region, Sinai) is province-sized, not continent-sized
