@@ -111,11 +111,12 @@ def leaflet_version() -> str:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, extra_args: Sequence[str] = ()) -> Iterator[str]:
+def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, extra_args: Sequence[str] = (),
+                     script: str = "dashboard.py", cwd: Path = ROOT) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free local port with `env`; yields its base URL once healthy.
 
     `port` when the caller must know it first (a sign-in redirect names it); `extra_args` go to
-    `streamlit run` (e.g. `--secrets.files`).
+    `streamlit run` (e.g. `--secrets.files`); `script` and `cwd` for a test's own small app.
     """
     import pytest
 
@@ -123,10 +124,10 @@ def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = 
     with log_path.open("w") as log:
         # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port), "--server.address",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address",
              "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", *extra_args],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 90

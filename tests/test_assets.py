@@ -7,10 +7,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_v
 from conflictmap.maps.build import build_map
 from conflictmap.maps.style import CLUSTER_THRESHOLD
 from conflictmap.maps.layers import OutlineLayer
-from tests.apphelp import CHROMIUM, CHROMIUM_ARGS, Net, free_port, leaflet_version
+from tests.apphelp import CHROMIUM, CHROMIUM_ARGS, Net, leaflet_version, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -486,25 +484,9 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
         APP.format(root=str(ROOT), frame=str(app_dir / "places.pkl"), vendor=str(DEFAULT_VENDOR_DIR),
                    outlines=str(DEFAULT_OUTLINES))
     )
-    port = free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=app_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
     net = Net()
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not start")
+    with streamlit_server(dict(os.environ), tmp_path / "streamlit.log", script="app.py", cwd=app_dir) as base:
+        url = base + "/"
         with pw.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
@@ -538,12 +520,6 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
                 page.wait_for_function("() => document.body.innerText.includes('CLICKED 3')", timeout=30_000)
             finally:
                 browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
     vendor_hits = [u for u in net.local if "/app/static/vendor/" in u]
     assert any(u.endswith("leaflet.js") for u in vendor_hits), net.local
     assert any(re.search(r"/app/static/vendor/geodata/countries-[0-9a-f]+\.geojson$", u) for u in vendor_hits), net.local
