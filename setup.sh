@@ -69,7 +69,7 @@ if [ ! -f geodata/build/gazetteer.sqlite ] || [ -n "$(find geodata/curated geoda
   say "building the gazetteer (about a minute, once)"
   .venv/bin/python geodata/build_gazetteer.py
 fi
-if [ ! -f geodata/build/areas.geojson ] || [ -n "$(find geodata/curated geodata/build_areas.py geodata/countries.geojson geodata/build/gazetteer.sqlite -newer geodata/build/areas.geojson 2>/dev/null | head -1)" ]; then
+if [ ! -f geodata/build/areas.geojson ] || [ -n "$(find geodata/curated geodata/build_areas.py geodata/countries.geojson geodata/build/gazetteer.sqlite package-lock.json -newer geodata/build/areas.geojson 2>/dev/null | head -1)" ]; then
   say "building the area shapes (provinces, regions, seas, rivers)"
   .venv/bin/python geodata/build_areas.py
 fi

