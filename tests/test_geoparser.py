@@ -315,3 +315,29 @@ def test_a_place_slot_does_not_pin_a_person(full_parser, text):
 def test_a_bare_name_only_an_airport_has_needs_strong_evidence(full_parser, text):
     """LGL's "Copernicus", "Harbour", "Stinson": the gazetteer knows them only as airports."""
     assert not [p for p in places(full_parser, text) if p["kind"] == "landmark"]
+
+
+@pytest.mark.parametrize(
+    "text, surface, country",
+    [
+        ("Flights were cancelled at Heathrow.", "Heathrow", "GB"),  # not Heathrow, Florida (a town of 6,000)
+        ("Heathrow said the third runway would open in 2030.", "Heathrow", "GB"),
+        ("Passengers flew into Dulles on Monday.", "Dulles", "US"),
+        ("Flights into O'Hare were delayed by snow.", "O'Hare", "US"),
+        ("He landed at Ben Gurion Airport.", "Ben Gurion Airport", "IL"),
+        ("Passengers at Schiphol and Gatwick waited for hours.", "Gatwick", "GB"),
+    ],
+)
+def test_a_name_an_airport_answers_to_beside_air_travel_is_the_airport(full_parser, text, surface, country):
+    got = found(full_parser, text, surface)
+    assert (got["kind"], got["country_code"]) == ("landmark", country), got
+
+
+@pytest.mark.parametrize("text", ["John Foster Dulles flew to Paris.", "Secretary Dulles boarded the plane."])
+def test_a_surname_beside_air_travel_is_no_airport(full_parser, text):
+    assert not [p for p in places(full_parser, text) if p["text"] == "Dulles"]
+
+
+def test_a_qualified_namesake_of_an_airport_stays_the_town(full_parser):
+    got = found(full_parser, "He flew home to Heathrow, Florida, in 2010.", "Heathrow")
+    assert (got["kind"], got["country_code"]) == ("city", "US")

@@ -18,14 +18,17 @@ from operator import mul
 from collections.abc import Sequence
 from pathlib import Path
 
+from conflictmap.geoparser.distance import between
 from conflictmap.geoparser.gazetteer import Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
-from conflictmap.geoparser.place_slots import SLOT_SCORE, island_or_town, mark_slots, only_airports, unknown_place_name
+from conflictmap.geoparser.place_slots import AIRPORT_CODES, SLOT_SCORE, island_or_town, mark_slots, only_airports, unknown_place_name
 from conflictmap.geoparser.recognition_cues import FEATURES, WordStats, describe  # noqa: F401 - offered here too
 from conflictmap.geoparser.spans import Span, Tokens, is_cap, tokenize  # noqa: F401 - offered here too
 from conflictmap.geoparser.wordlists import (  # noqa: F401 - offered here too
     AREA_WORDS,
     ARTICLE_PREFIXES,
+    AVIATION,
+    AVIATION_WINDOW,
     BODIES,
     CONNECTORS,
     JOINERS,
@@ -195,6 +198,16 @@ class Recognizer:
             return 0.0
         p = self.probability(s)
         in_slot = bool(c.get("slot")) and unknown_place_name(s)
+        if any(q.feature_code in AIRPORT_CODES for q in s.places) and _aviation(tokens, s):
+            # "flights at Heathrow", "landed at Dulles": beside words of air travel a name an airport
+            # answers to is the airport; the dev corpora annotate airports too rarely to learn it
+            # (resolution reads the same cue to prefer the airport to a namesake town)
+            c["aviation"] = 1.0
+            # ...unless it reads as a person's surname ("John Foster Dulles flew"): a capitalised
+            # word before it that is not itself a place ("London Heathrow" is two places)
+            person = c["prev_title"] or c["prev_given_name"] or (c["prev_cap"] and not _after_place(tokens, s, self.gaz))
+            if not person:
+                return max(p, 0.9)
         if only_airports(s):
             # "Copernicus", "Harbour", "Stinson": a bare name the gazetteer knows only as an
             # airport's needs strong evidence: a place slot, and a name English does not use otherwise
@@ -228,6 +241,33 @@ class Recognizer:
 
 
 
+
+
+def _aviation(tokens: Tokens, s: Span) -> bool:
+    """Is a word of air travel within AVIATION_WINDOW tokens of the span, in its own sentence?"""
+    words, starts = tokens.words, tokens.sent_initial
+    lo = s.first
+    while lo > 0 and s.first - lo < AVIATION_WINDOW and not starts[lo]:
+        lo -= 1
+    hi = s.last + 1
+    while hi < len(words) and hi - s.last <= AVIATION_WINDOW and not starts[hi]:
+        hi += 1
+    return any(words[k].lower() in AVIATION for k in range(lo, hi) if not s.first <= k <= s.last)
+
+
+def _after_place(tokens: Tokens, s: Span, gaz: Gazetteer) -> bool:
+    """Is the word before the span (less a possessive "'s") a place beside the span's airport?
+
+    "London Heathrow", "Chicago's O'Hare": the city names where the airport is. "John Foster
+    Dulles": no Foster lies near the airport, so the capital before it is a person's name.
+    """
+    if s.first == 0:
+        return False
+    before = tokens.words[s.first - 1]
+    for tail in ("'s", "’s"):
+        before = before.removesuffix(tail)
+    airports = [p for p in s.places if p.feature_code in AIRPORT_CODES]
+    return any(between(p, q) < 100 for q in gaz.candidates(normalize_name(before))[:50] for p in airports) if before else False
 
 
 def _date_word(tokens: Tokens, s: Span) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from operator import mul
 
 from conflictmap.geoparser.gazetteer import GazetteerEntry
+from conflictmap.geoparser.place_slots import AIRPORT_CODES
 from conflictmap.geoparser.recognition import SEAT_OF_POWER, Span
 from conflictmap.geoparser.resolution_cues import (  # noqa: F401 - the resolver's cues, offered here too
     CONTEXT,
@@ -66,6 +67,10 @@ def _reason(cues: dict[str, float]) -> str:
 # Seats of power are curated because the dev corpora hardly name them, so no weight could
 # be learned: the bonus makes "the Kremlin" the Kremlin unless a qualifier says otherwise.
 SEAT_BONUS = 10.0
+# An airport has no population of its own, so a namesake hamlet (Heathrow, Florida) outranks it
+# on size; beside words of air travel (recognition's "aviation" cue) the airport is meant. The
+# dev corpora annotate airports too rarely for a weight to be learned.
+AIRPORT_BONUS = 6.0
 HOME = "home"  # a flag `_follow_home` sets on a candidate's cues, not a learned cue
 
 
@@ -102,6 +107,8 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
             for k, (p, row) in enumerate(zip(cands[i], rows)):
                 if p.feature_code == SEAT_OF_POWER and not row["qualifier"]:
                     base[k] += SEAT_BONUS
+                elif p.feature_code in AIRPORT_CODES and spans[i].cues.get("aviation") and not row["qualifier"]:
+                    base[k] += AIRPORT_BONUS
             known[key] = (rows, base)
         fixed.append(known[key])
     # two rounds: the second reads each name's context from the others' first-round choices

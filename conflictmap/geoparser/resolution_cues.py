@@ -111,7 +111,8 @@ def qualifier_of(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerE
 def standing_key(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]]) -> tuple:
     """Everything `standing` reads about span i: two mentions with the same key get the same cues."""
     s = spans[i]
-    return (s.key, id(cands[i]), s.via, s.qualifier_prefix, bool(s.cues.get("next_place_head")), id(qualifier_of(i, spans, cands)))
+    return (s.key, id(cands[i]), s.via, s.qualifier_prefix, bool(s.cues.get("next_place_head")), id(qualifier_of(i, spans, cands)),
+            bool(s.cues.get("aviation")))
 
 
 def standing(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context) -> list[dict[str, float]]:

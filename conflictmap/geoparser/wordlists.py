@@ -80,3 +80,11 @@ AREA_WORDS = {"regional": "region", "provincial": "province", "province": "provi
 PLACE_HEADS = frozenset("county parish province governorate district region state city town village borough township".split())
 MONTHS = frozenset("january february march april may june july august september october november december".split())
 BODIES = frozenset("party movement militia".split())
+# Words of air travel: beside one of them a name that an airport answers to means the airport
+# ("flights at Heathrow", "landed at Dulles"), not its namesake town or a person.
+AVIATION = frozenset(
+    "airport airports airline airlines airways airliner flight flights flew fly flying landed landing landings"
+    " runway runways terminal terminals passenger passengers plane planes aircraft jet jets jetliner departures"
+    " arrivals departure arrival takeoff hangar boarding gate gates baggage".split()
+)
+AVIATION_WINDOW = 12  # tokens either side
