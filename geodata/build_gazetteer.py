@@ -22,7 +22,7 @@ Output tables (see geodata/README.md):
 
 Identifiers: real GeoNames ids where known; otherwise stable negative ids:
   -100 .. -999          curated regions        (id column of curated/regions.csv)
-  -1000 .. -9999        curated landmarks/towns (id column of curated/landmarks.csv)
+  -1000 .. -9999        curated landmarks/towns (id column of curated/landmarks.csv, physical.csv, small_places.csv)
   -10000 .. -10999      curated seats of power  (id column of curated/seats_of_power.csv)
   -(1_000_000 + FIPS)   US counties            (e.g. 01001 Autauga County -> -1001001)
   -(Natural Earth ne_id) Natural Earth admin units without a GeoNames id
@@ -638,7 +638,7 @@ def add_curated_places(b: Builder, src: Sources) -> None:
         for form in [r["name"]] + _split(r["alternates"]):
             if not b.add_name(pid, form, "curated"):
                 b.warn(f"region {r['name']}: form {form!r} has no usable key")
-    for r in _csv("landmarks.csv") + _csv("physical.csv"):
+    for r in _csv("landmarks.csv") + _csv("physical.csv") + _csv("small_places.csv"):
         pid = int(r["id"])
         assert -9999 <= pid <= -1000, r
         cc = r["country_code"]

@@ -88,6 +88,12 @@ def test_choose_never_picks_a_code_a_common_word_or_a_bigger_place():
         ("Eastern Ghouta", {"feature_code": "AREA", "country_code": "SY"}),
         ("Zaatari camp", {"feature_code": "CMPRF", "country_code": "JO"}),
         ("Qandil Mountains", {"feature_code": "MTS", "country_code": "IQ"}),
+        # small places of the migration routes and of conflict reporting below cities500 (small_places.csv)
+        ("Idomeni", {"kind": "city", "country_code": "GR"}),
+        ("Eidomeni", {"kind": "city", "country_code": "GR"}),
+        ("Robotyne", {"kind": "city", "country_code": "UA"}),
+        ("Baghuz", {"kind": "city", "country_code": "SY"}),
+        ("Bab al-Hawa", {"feature_code": "BCN", "country_code": "SY"}),
     ],
 )
 def test_the_first_match_is_the_place_a_journalist_means(gaz, query, expected):
