@@ -45,13 +45,17 @@ def main() -> None:
             break
         long_text += d.text + "\n\n"
         pieces.append(d.text)
-    t2 = time.perf_counter()
-    parser.parse(long_text, demonyms=False)
-    long_s = time.perf_counter() - t2
-    t3 = time.perf_counter()
-    for text in pieces:
-        parser.parse(text, demonyms=False)
-    short_s = time.perf_counter() - t3
+    # best of three of each, like the throughput figure: one timed parse on a shared machine
+    # mostly measures the neighbours
+    long_s = short_s = float("inf")
+    for _ in range(3):
+        t2 = time.perf_counter()
+        parser.parse(long_text, demonyms=False)
+        long_s = min(long_s, time.perf_counter() - t2)
+        t3 = time.perf_counter()
+        for text in pieces:
+            parser.parse(text, demonyms=False)
+        short_s = min(short_s, time.perf_counter() - t3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({
         "startup_s": round(startup, 3),

@@ -5,6 +5,7 @@ Sentences are our own; each one names the place a careful reader would pick.
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -341,3 +342,40 @@ def test_a_surname_beside_air_travel_is_no_airport(full_parser, text):
 def test_a_qualified_namesake_of_an_airport_stays_the_town(full_parser):
     got = found(full_parser, "He flew home to Heathrow, Florida, in 2010.", "Heathrow")
     assert (got["kind"], got["country_code"]) == ("city", "US")
+
+
+def test_a_parse_sets_older_objects_aside_and_gives_them_back(full_parser):
+    """Full collections during a parse walk only its own objects (docs/benchmarks.md, long texts)."""
+    seen = []
+
+    def probe(phase, info):
+        if phase == "start":
+            seen.append(gc.get_freeze_count())
+
+    text = " ".join(["Flights from Mosul to Baghdad and Erbil resumed on Monday."] * 2000)
+    gc.callbacks.append(probe)
+    try:
+        full_parser.parse(text)
+    finally:
+        gc.callbacks.remove(probe)
+    assert seen and min(seen) > 0  # collections ran, and with the older objects frozen
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_program_that_froze_objects_itself_keeps_its_freeze(full_parser):
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        full_parser.parse("Strikes hit Mosul.")
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_parses_in_threads_share_one_freeze(full_parser):
+    from concurrent.futures import ThreadPoolExecutor
+    texts = ["Strikes hit Mosul and Kirkuk on Monday. " * 200] * 8
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(full_parser.parse, texts))
+    assert all(r and r[0].place.name == "Mosul" for r in results)
+    assert gc.get_freeze_count() == 0

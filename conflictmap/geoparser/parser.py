@@ -8,9 +8,12 @@ sits in); its `to_dict()` is the shape of the `geoparse` JSON Lines contract.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import threading
 import datetime as dt
+from contextlib import contextmanager
 from bisect import bisect_right
 from functools import lru_cache
 from typing import IO, Any
@@ -67,6 +70,38 @@ def as_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
     return parsed.date() if parsed else None
 
 
+_FROZEN = threading.Lock()
+_frozen = {"parses": 0, "ours": False}
+
+
+@contextmanager
+def _older_objects_set_aside():
+    """Keep the collector's full passes to the objects of the text being parsed.
+
+    A long text keeps its tokens, spans and cues alive until it is resolved, and that many
+    survivors set off full collections, each walking every older object too: the gazetteer's
+    and recognition's caches, hundreds of thousands of them. On a 200k-character text two such
+    passes were a quarter of the parse (docs/benchmarks.md). `gc.freeze` sets the older objects
+    aside for the parse (they cannot become garbage meanwhile: the caches hold them) and
+    `gc.unfreeze` gives them back. Parses in several threads share one freeze, and a program
+    that froze objects itself (a server before it forks) keeps its freeze untouched.
+    """
+    with _FROZEN:
+        if _frozen["parses"] == 0:
+            _frozen["ours"] = gc.get_freeze_count() == 0
+            if _frozen["ours"]:
+                gc.freeze()
+        _frozen["parses"] += 1
+    try:
+        yield
+    finally:
+        with _FROZEN:
+            _frozen["parses"] -= 1
+            if _frozen["parses"] == 0 and _frozen["ours"]:
+                gc.unfreeze()
+                _frozen["ours"] = False
+
+
 class Geoparser:
     """Recognise, resolve and date the places in one text at a time."""
 
@@ -101,7 +136,11 @@ class Geoparser:
             raise TypeError(f"text must be a string, not {type(text).__name__}; pass the article body as str")
         if len(text) > MAX_CHARS:
             raise ValueError(f"text is {len(text):,} characters, over the {MAX_CHARS:,} limit; split the article")
-        keep_demonyms = self.demonyms if demonyms is None else demonyms
+        with _older_objects_set_aside():
+            return self._parse(text, date, title, source, url, self.demonyms if demonyms is None else demonyms, candidates)
+
+    def _parse(self, text: str, date: dt.date | dt.datetime | str | None, title: str | None, source: str | None,
+               url: str | None, keep_demonyms: bool, candidates: bool) -> list[Mention]:
         day = as_date(date)
         outlet = _one_line(source)[:MAX_CONTEXT_CHARS]
         head = _one_line(title)[:MAX_CONTEXT_CHARS]
