@@ -326,6 +326,8 @@ def test_a_bare_name_only_an_airport_has_needs_strong_evidence(full_parser, text
         ("Passengers flew into Dulles on Monday.", "Dulles", "US"),
         ("Flights into O'Hare were delayed by snow.", "O'Hare", "US"),
         ("He landed at Ben Gurion Airport.", "Ben Gurion Airport", "IL"),
+        ("He landed at Ben Gurion airport.", "Ben Gurion", "IL"),  # known only with its kind word
+        ("Queen Alia airport reopened.", "Queen Alia", "JO"),
         ("Passengers at Schiphol and Gatwick waited for hours.", "Gatwick", "GB"),
     ],
 )
@@ -337,6 +339,12 @@ def test_a_name_an_airport_answers_to_beside_air_travel_is_the_airport(full_pars
 @pytest.mark.parametrize("text", ["John Foster Dulles flew to Paris.", "Secretary Dulles boarded the plane."])
 def test_a_surname_beside_air_travel_is_no_airport(full_parser, text):
     assert not [p for p in places(full_parser, text) if p["text"] == "Dulles"]
+
+
+def test_a_town_before_the_word_airport_stays_the_town(full_parser):
+    """"Cairo airport" says nothing of which of the Cairos' airports: the city is the better pin."""
+    got = found(full_parser, "Flights at Cairo airport resumed.", "Cairo")
+    assert (got["kind"], got["country_code"]) == ("city", "EG")
 
 
 def test_a_qualified_namesake_of_an_airport_stays_the_town(full_parser):

@@ -33,6 +33,7 @@ from conflictmap.geoparser.wordlists import (  # noqa: F401 - offered here too
     CONNECTORS,
     JOINERS,
     MONTHS,
+    NAME_ONLY_WITH,
     NATURAL_FEATURES,
     PREPOSITIONS,
     SEAT_OF_POWER,
@@ -108,10 +109,12 @@ class Recognizer:
             adjective = demonym is not None and j + 1 < len(tokens) and tokens.gap(j) == " " and tokens.words[j + 1].islower()
             if demonym is not None and (adjective or not places) and not abbrev:
                 return self._span(tokens, i, j, surface, key, (demonym,), "demonym", demonym)
-            if places and j + 1 < len(tokens) and tokens.gap(j) == " ":
+            if j + 1 < len(tokens) and tokens.gap(j) == " ":
                 # "Aleppo province", "Kurdistan Regional Government": the kind of area written
-                # after the name (or its adjective) says which namesake is meant.
-                noun = AREA_WORDS.get(tokens.words[j + 1].lower())
+                # after the name (or its adjective) says which namesake is meant; "Ben Gurion
+                # airport": the gazetteer may know the name only with its kind word.
+                after = tokens.words[j + 1].lower()
+                noun = AREA_WORDS.get(after) if places else AREA_WORDS.get(after) or NAME_ONLY_WITH.get(after)
                 area = self.gaz.candidates(key + " " + noun) if noun else ()
                 if area:
                     found = self._span(tokens, i, j, text[tokens.starts[i] : tokens.ends[j]], key, area, "name", None)

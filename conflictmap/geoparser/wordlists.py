@@ -77,6 +77,10 @@ NAME_ONLY_HEADS = frozenset(
 # The kind of area written after a name ("Aleppo province", "Zaatari camp"): the gazetteer may hold the two together.
 AREA_WORDS = {"regional": "region", "provincial": "province", "province": "province", "governorate": "governorate",
               "region": "region", "state": "state", "district": "district", "camp": "camp"}
+# A kind word read only after a name the gazetteer does not know alone ("Ben Gurion airport",
+# "Queen Alia airport"): after a town's name ("Cairo airport") it says nothing of which airport,
+# and the town is the better pin.
+NAME_ONLY_WITH = {"airport": "airport"}
 PLACE_HEADS = frozenset("county parish province governorate district region state city town village borough township".split())
 MONTHS = frozenset("january february march april may june july august september october november december".split())
 BODIES = frozenset("party movement militia".split())
