@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import subprocess
@@ -43,11 +44,28 @@ def clear_streamlit_caches() -> None:
     st.cache_data.clear()
 
 
+@functools.cache
+def _installed_components():
+    """Streamlit's registry of the components installed in this environment, scanned once per test process.
+
+    Each new AppTest otherwise scans every installed distribution's metadata for component
+    manifests on its first run (about half a CPU-second here); what is installed does not
+    change during a test run, so every AppTest is handed the same scan.
+    """
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
 def new_app(query: dict[str, str] | None = None, timeout: float = 90):
     """An AppTest of the whole dashboard (routing included), not yet run."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(DASHBOARD), default_timeout=timeout)
+    if hasattr(at, "_bidi_component_manager"):  # AppTest's own slot for the scan (Streamlit 1.67); absent: each scans
+        at._bidi_component_manager = _installed_components()
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at

@@ -110,6 +110,29 @@ def demo_db(tmp_path_factory, parser) -> Path:
     return path
 
 
+@pytest.fixture
+def app_home(tmp_path, monkeypatch) -> Path:
+    """An empty private home for the dashboard (`CONFLICTMAP_HOME`), Streamlit's shared caches dropped
+    before and after: the store is an `st.cache_resource` every session shares."""
+    from tests.apphelp import clear_streamlit_caches
+
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("CONFLICTMAP_HOME", str(folder))
+    clear_streamlit_caches()
+    yield folder
+    clear_streamlit_caches()
+
+
+@pytest.fixture
+def demo_home(app_home, demo_db) -> Path:
+    """A private dashboard home that already holds the demo corpus (a copy: tests may change it)."""
+    import shutil
+
+    shutil.copy(demo_db, app_home / "conflictmap.db")
+    return app_home
+
+
 @pytest.fixture(scope="session")
 def full_gazetteer():
     """The full built gazetteer: for tests where the data is the point (such tests are marked `accuracy`)."""
