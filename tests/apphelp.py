@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import functools
 import json
-import socket
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from conflictmap.store.pgserver import free_port  # noqa: F401 - the tests' one free-port helper
 from tests.conftest import ROOT
 
 DASHBOARD = ROOT / "dashboard.py"
@@ -81,12 +82,6 @@ def metrics(at) -> dict[str, int]:
     raise AssertionError("the map page shows no counts line")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ---- the one browser harness: Debian's chromium, network blocked ---------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -128,6 +123,47 @@ def leaflet_version() -> str:
     return load_manifest()["packages"]["leaflet"]
 
 
+def healthy(base: str) -> bool:
+    """Whether a Streamlit server at `base` answers its health check."""
+    try:
+        with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
+            return reply.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def wait_for(check: Callable[[], object], what: str, proc: subprocess.Popen, log_path: Path, timeout: float = 90):
+    """`check()`'s first true value, polled until `timeout`; fails at once, with the log's tail, if `proc` exits first."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"`{' '.join(map(str, proc.args[1:4]))}` exited with {proc.returncode} before {what}:\n{log_path.read_text()[-3000:]}")
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.3)  # the poll interval of a condition wait, not a wait for time to pass
+
+
+@contextmanager
+def running(cmd: Sequence[str], env: dict[str, str], log_path: Path, *, cwd: Path = ROOT, stop_within: float = 15) -> Iterator[subprocess.Popen]:
+    """A server process with its output in `log_path`; stopped (SIGTERM, then SIGKILL after `stop_within` s) on exit."""
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=stop_within)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
 @contextmanager
 def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = None, extra_args: Sequence[str] = (),
                      script: str = "dashboard.py", cwd: Path = ROOT) -> Iterator[str]:
@@ -136,36 +172,11 @@ def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = 
     `port` when the caller must know it first (a sign-in redirect names it); `extra_args` go to
     `streamlit run` (e.g. `--secrets.files`); `script` and `cwd` for a test's own small app.
     """
-    import pytest
-
     port = port or free_port()
-    with log_path.open("w") as log:
-        # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address",
-             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", *extra_args],
-            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
-                        if reply.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("streamlit did not answer /_stcore/health within 90 s")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+    base = f"http://127.0.0.1:{port}"
+    # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
+    with running(cmd, env, log_path, cwd=cwd) as proc:
+        wait_for(lambda: healthy(base), "answer on /_stcore/health", proc, log_path)
+        yield base
