@@ -10,7 +10,6 @@ from __future__ import annotations
 import subprocess
 from datetime import date
 
-import pytest
 
 from conflictmap.filters import Filters
 from conflictmap.ingest import ingest
