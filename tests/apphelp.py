@@ -116,6 +116,18 @@ class Net:
             route.abort()
 
 
+def launch_chromium(playwright):
+    """Debian's chromium, headless, with the arguments that keep it off the network."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def routed_page(browser, net: Net, viewport: dict[str, int]):
+    """A page in a fresh context (no cookies) whose every request goes through `net.route`."""
+    context = browser.new_context(viewport=viewport)
+    context.route("**/*", net.route)
+    return context.new_page()
+
+
 def leaflet_version() -> str:
     """The Leaflet version set-up vendored (from the manifest), so no test pins one."""
     from conflictmap.maps.vendor import load_manifest
