@@ -297,3 +297,22 @@ def test_library_never_imports_streamlit():
             "assert not bad, bad\n")
     done = subprocess.run([PYTHON, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_no_page_relies_on_streamlit_magic():
+    """`.streamlit/config.toml` turns magic off (each script compiles straight from its source):
+    a bare expression meant for the page would show nothing, so every page calls st.* instead."""
+    import ast
+    import tomllib
+
+    assert tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["runner"]["magicEnabled"] is False
+    scripts = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert len(scripts) > 4
+    bare = []
+    for script in scripts:
+        body = ast.parse(script.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0]) for n in ast.walk(body) if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))
+                      and ast.get_docstring(n, clean=False) is not None}
+        bare += [f"{script.name}:{n.lineno}" for n in ast.walk(body) if isinstance(n, ast.Expr) and id(n) not in docstrings
+                 and not isinstance(n.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
+    assert bare == [], f"bare expressions magic would have written to the page: {bare}"
