@@ -7,7 +7,7 @@ CPU seconds are printed too: they are what the suite costs, whoever else is runn
 which is where to look before making the suite faster.
 
     .venv/bin/python scripts/bench_tests.py            # serial
-    .venv/bin/python scripts/bench_tests.py -n 2       # two pytest-xdist workers
+    .venv/bin/python scripts/bench_tests.py -n 2       # two pytest-xdist workers, --dist loadfile (as the README says)
     .venv/bin/python scripts/bench_tests.py --per-file # serial, with CPU seconds per file and per test
 """
 
@@ -73,13 +73,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-m", "--markers", default=UNIT, help=f"pytest -m expression (default: {UNIT!r})")
     ap.add_argument("-n", "--workers", type=int, default=0, help="pytest-xdist workers (0: serial)")
+    ap.add_argument("--dist", default="loadfile", help="pytest-xdist distribution with -n (default: loadfile, one file per worker)")
     ap.add_argument("--per-file", action="store_true", help="also print CPU seconds per test file and the costliest tests")
     args = ap.parse_args()
     if args.per_file and args.workers:
         ap.error("--per-file measures a serial run; leave out -n")
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", args.markers]
     if args.workers:
-        cmd += ["-n", str(args.workers)]
+        cmd += ["-n", str(args.workers), "--dist", args.dist]
     env = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="bench-tests-") as folder:
         if args.per_file:
@@ -93,7 +94,7 @@ def main() -> None:
         wall = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         summary = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
-        print(f"| {dt.date.today().isoformat()} | {'-n ' + str(args.workers) if args.workers else 'serial'} | {wall:.0f} s "
+        print(f"| {dt.date.today().isoformat()} | {f'-n {args.workers} --dist {args.dist}' if args.workers else 'serial'} | {wall:.0f} s "
               f"| {usage.ru_utime + usage.ru_stime:.0f} s | {load_before:.1f} / {os.getloadavg()[0]:.1f} | {summary} |")
         rows_file = Path(folder) / "rows.json"
         if args.per_file and rows_file.is_file():

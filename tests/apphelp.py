@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import socket
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from conflictmap.store.pgserver import free_port  # noqa: F401 - the tests' one free-port helper
 from tests.conftest import ROOT
 
 DASHBOARD = ROOT / "dashboard.py"
@@ -43,11 +45,28 @@ def clear_streamlit_caches() -> None:
     st.cache_data.clear()
 
 
+@functools.cache
+def _installed_components():
+    """Streamlit's registry of the components installed in this environment, scanned once per test process.
+
+    Each new AppTest otherwise scans every installed distribution's metadata for component
+    manifests on its first run (about half a CPU-second here); what is installed does not
+    change during a test run, so every AppTest is handed the same scan.
+    """
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
 def new_app(query: dict[str, str] | None = None, timeout: float = 90):
     """An AppTest of the whole dashboard (routing included), not yet run."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(DASHBOARD), default_timeout=timeout)
+    if hasattr(at, "_bidi_component_manager"):  # AppTest's own slot for the scan (Streamlit 1.67); absent: each scans
+        at._bidi_component_manager = _installed_components()
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
@@ -61,12 +80,6 @@ def metrics(at) -> dict[str, int]:
         if str(m.value).startswith('<span class="cm-counts">'):
             return {w.capitalize(): int(n.replace(",", "")) for n, w in re.findall(r"([\d,]+) (articles|places|mentions)", m.value)}
     raise AssertionError("the map page shows no counts line")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---- the one browser harness: Debian's chromium, network blocked ---------------------------------
@@ -103,11 +116,64 @@ class Net:
             route.abort()
 
 
+def launch_chromium(playwright):
+    """Debian's chromium, headless, with the arguments that keep it off the network."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def routed_page(browser, net: Net, viewport: dict[str, int]):
+    """A page in a fresh context (no cookies) whose every request goes through `net.route`."""
+    context = browser.new_context(viewport=viewport)
+    context.route("**/*", net.route)
+    return context.new_page()
+
+
 def leaflet_version() -> str:
     """The Leaflet version set-up vendored (from the manifest), so no test pins one."""
     from conflictmap.maps.vendor import load_manifest
 
     return load_manifest()["packages"]["leaflet"]
+
+
+def healthy(base: str) -> bool:
+    """Whether a Streamlit server at `base` answers its health check."""
+    try:
+        with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
+            return reply.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def wait_for(check: Callable[[], object], what: str, proc: subprocess.Popen, log_path: Path, timeout: float = 90):
+    """`check()`'s first true value, polled until `timeout`; fails at once, with the log's tail, if `proc` exits first."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"`{' '.join(map(str, proc.args[1:4]))}` exited with {proc.returncode} before {what}:\n{log_path.read_text()[-3000:]}")
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.3)  # the poll interval of a condition wait, not a wait for time to pass
+
+
+@contextmanager
+def running(cmd: Sequence[str], env: dict[str, str], log_path: Path, *, cwd: Path = ROOT, stop_within: float = 15) -> Iterator[subprocess.Popen]:
+    """A server process with its output in `log_path`; stopped (SIGTERM, then SIGKILL after `stop_within` s) on exit."""
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=stop_within)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
 
 
 @contextmanager
@@ -118,36 +184,11 @@ def streamlit_server(env: dict[str, str], log_path: Path, *, port: int | None = 
     `port` when the caller must know it first (a sign-in redirect names it); `extra_args` go to
     `streamlit run` (e.g. `--secrets.files`); `script` and `cwd` for a test's own small app.
     """
-    import pytest
-
     port = port or free_port()
-    with log_path.open("w") as log:
-        # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address",
-             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", *extra_args],
-            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as reply:
-                        if reply.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("streamlit did not answer /_stcore/health within 90 s")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+    base = f"http://127.0.0.1:{port}"
+    # server.address keeps the server on this machine and skips Streamlit's external-IP lookup.
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
+    with running(cmd, env, log_path, cwd=cwd) as proc:
+        wait_for(lambda: healthy(base), "answer on /_stcore/health", proc, log_path)
+        yield base

@@ -110,6 +110,29 @@ def demo_db(tmp_path_factory, parser) -> Path:
     return path
 
 
+@pytest.fixture
+def app_home(tmp_path, monkeypatch) -> Path:
+    """An empty private home for the dashboard (`CONFLICTMAP_HOME`), Streamlit's shared caches dropped
+    before and after: the store is an `st.cache_resource` every session shares."""
+    from tests.apphelp import clear_streamlit_caches
+
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("CONFLICTMAP_HOME", str(folder))
+    clear_streamlit_caches()
+    yield folder
+    clear_streamlit_caches()
+
+
+@pytest.fixture
+def demo_home(app_home, demo_db) -> Path:
+    """A private dashboard home that already holds the demo corpus (a copy: tests may change it)."""
+    import shutil
+
+    shutil.copy(demo_db, app_home / "conflictmap.db")
+    return app_home
+
+
 @pytest.fixture(scope="session")
 def full_gazetteer():
     """The full built gazetteer: for tests where the data is the point (such tests are marked `accuracy`)."""
@@ -206,6 +229,30 @@ def pg_dsn(pg_server, request):
 
     name = re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
     return pg_server.create_database(name)
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """One Dask cluster for the whole run: two single-threaded workers inside this process, over TCP.
+
+    Threads, not processes, because the Dask tests are about what the cluster computes and
+    stores, not about starting Python: workers here share the process's imports and its
+    cached geoparser (the fixture gazetteer each test's environment names), so no test waits
+    for two interpreters to start. TCP, not Dask's in-process transport, so every task and
+    result is serialised as on a real cluster, and the scheduler has an address that
+    `--scheduler` and `bulk_regeoparse(scheduler=...)` can reach. `dask_client(workers=N)`,
+    which starts real worker processes, is tested once on its own (test_bulk.py).
+    """
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1",
+                      # no dashboard, and the scheduler's HTTP routes on a free port (not 8787, which another run may hold)
+                      dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        client.wait_for_workers(2, timeout=60)
+        yield client
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

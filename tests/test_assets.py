@@ -25,7 +25,7 @@ from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_v
 from conflictmap.maps.build import build_map
 from conflictmap.maps.style import CLUSTER_THRESHOLD
 from conflictmap.maps.layers import OutlineLayer
-from tests.apphelp import CHROMIUM, CHROMIUM_ARGS, Net, leaflet_version, streamlit_server
+from tests.apphelp import CHROMIUM, Net, launch_chromium, leaflet_version, routed_page, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -415,11 +415,9 @@ def test_standalone_file_draws_offline(tmp_path):
     world_map = local_assets(build_map(sample_places(), heat=True, outlines=world()))
     net = Net()
     with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
-            context = browser.new_context(viewport={"width": 1000, "height": 700})
-            context.route("**/*", net.route)
-            page = context.new_page()
+            page = routed_page(browser, net, {"width": 1000, "height": 700})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             for name, m in (("small", small), ("clustered", clustered), ("world", world_map)):
@@ -488,11 +486,9 @@ def test_streamlit_folium_draws_offline_and_clicks_map_back(tmp_path):
     with streamlit_server(dict(os.environ), tmp_path / "streamlit.log", script="app.py", cwd=app_dir) as base:
         url = base + "/"
         with pw.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch_chromium(p)
             try:
-                context = browser.new_context(viewport={"width": 1100, "height": 900})
-                context.route("**/*", net.route)
-                page = context.new_page()
+                page = routed_page(browser, net, {"width": 1100, "height": 900})
                 page.goto(url)
                 frame_el = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
                 frame = frame_el.content_frame()

@@ -374,31 +374,15 @@ def test_a_keyword_with_a_nul_searches_instead_of_crashing(store):
 # ---- the dashboard under bad stored data and bad links -------------------------------------------
 
 
-@pytest.fixture
-def app_home(tmp_path, monkeypatch, demo_db):
-    """A private dashboard home holding (a copy of) the demo corpus, Streamlit's shared caches dropped around the test."""
-    import shutil
-
-    from tests.apphelp import clear_streamlit_caches
-
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("CONFLICTMAP_HOME", str(home))
-    shutil.copy(demo_db, home / "conflictmap.db")
-    clear_streamlit_caches()
-    yield home
-    clear_streamlit_caches()
-
-
 def _no_exception(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def test_a_stored_date_in_2300_leaves_the_map_working(app_home):
+def test_a_stored_date_in_2300_leaves_the_map_working(demo_home):
     """A store written before dates were checked at ingest may hold any day; the map must still open."""
     from tests.apphelp import metrics, new_app
 
-    with Store(app_home / "conflictmap.db") as store:
+    with Store(demo_home / "conflictmap.db") as store:
         for n, day in enumerate(("2300-06-10", "0001-01-01", "9999-12-31", "not a day")):
             mosul = Place(name="Mosul", lat=36.34, lon=43.13, geonameid=99072, country_code="IQ")
             store.add_article({"id": f"typo{n}", "title": f"Typo {n}", "text": f"Fighting in Mosul {n}.", "published": day},
@@ -410,7 +394,7 @@ def test_a_stored_date_in_2300_leaves_the_map_working(app_home):
     _no_exception(at)
 
 
-def test_a_share_link_with_a_nul_in_the_search_shows_the_map(app_home):
+def test_a_share_link_with_a_nul_in_the_search_shows_the_map(demo_home):
     from tests.apphelp import metrics, new_app
 
     at = new_app({"q": '"\x00"'}).run()
@@ -418,10 +402,10 @@ def test_a_share_link_with_a_nul_in_the_search_shows_the_map(app_home):
     assert set(metrics(at)) == {"Articles", "Places", "Mentions"}
 
 
-def test_metrics_agree_with_the_map_under_minimum_mentions(app_home):
+def test_metrics_agree_with_the_map_under_minimum_mentions(demo_home):
     from conflictmap import queries
 
-    with Store(app_home / "conflictmap.db") as store:
+    with Store(demo_home / "conflictmap.db") as store:
         filters = Filters(min_mentions=5)
         frame = queries.places(store, filters)
         totals = store.totals(filters)
@@ -430,10 +414,10 @@ def test_metrics_agree_with_the_map_under_minimum_mentions(app_home):
         assert totals["mentions"] == len(queries.mentions(store, filters))
 
 
-def test_articles_page_deletes_after_confirmation(app_home):
+def test_articles_page_deletes_after_confirmation(demo_home):
     from tests.apphelp import metrics, new_app
 
-    with Store(app_home / "conflictmap.db") as store:
+    with Store(demo_home / "conflictmap.db") as store:
         before = store.stats()["articles"]
     at = new_app().run()
     at.switch_page("pages/articles.py").run()
@@ -442,30 +426,23 @@ def test_articles_page_deletes_after_confirmation(app_home):
     _no_exception(at)
     assert any("Delete" in w.value and "place mentions" in w.value for w in at.warning)
     next(b for b in at.button if b.label == "Keep it").click().run()
-    with Store(app_home / "conflictmap.db") as store:
+    with Store(demo_home / "conflictmap.db") as store:
         assert store.article(chosen) is not None
     next(b for b in at.button if b.label == "Delete this article").click().run()
     next(b for b in at.button if b.label == "Yes, delete it").click().run()
     _no_exception(at)
-    with Store(app_home / "conflictmap.db") as store:
+    with Store(demo_home / "conflictmap.db") as store:
         assert store.article(chosen) is None and store.stats()["articles"] == before - 1
     assert at.selectbox[0].value != chosen
 
 
-def test_a_broken_store_shows_its_message_not_a_traceback(tmp_path, monkeypatch):
-    from tests.apphelp import clear_streamlit_caches, new_app
+def test_a_broken_store_shows_its_message_not_a_traceback(app_home):
+    from tests.apphelp import new_app
 
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "conflictmap.db").write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
-    monkeypatch.setenv("CONFLICTMAP_HOME", str(home))
-    clear_streamlit_caches()
-    try:
-        at = new_app().run()  # the map page first, then each page from the same session
-        for page in ("pages/map.py", "pages/articles.py", "pages/places.py", "pages/add_articles.py"):
-            if page != "pages/map.py":
-                at.switch_page(page).run()
-            _no_exception(at)
-            assert any("damaged or is not a database" in e.value for e in at.error), page
-    finally:
-        clear_streamlit_caches()
+    (app_home / "conflictmap.db").write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    at = new_app().run()  # the map page first, then each page from the same session
+    for page in ("pages/map.py", "pages/articles.py", "pages/places.py", "pages/add_articles.py"):
+        if page != "pages/map.py":
+            at.switch_page(page).run()
+        _no_exception(at)
+        assert any("damaged or is not a database" in e.value for e in at.error), page

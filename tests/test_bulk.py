@@ -1,20 +1,23 @@
-"""Bulk geoparsing on a real Dask cluster (two local worker processes): the stored result is
-exactly what a single-process ingest stores, on SQLite and on PostgreSQL."""
+"""Bulk geoparsing on a real Dask cluster: the stored result is exactly what a single-process
+ingest stores, on SQLite and on PostgreSQL.
+
+The tests share the session's two-worker cluster (`dask_cluster` in conftest.py: worker
+threads over TCP, so tasks and results are serialised as between machines); the one test
+about worker processes starts its own with `dask_client(workers=2)`."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import os
+import shutil
 
 import pytest
 
 from conflictmap.bulk import bulk_ingest_articles, bulk_regeoparse, dask_client
-from conflictmap.ingest import DEMO_CORPUS, ingest, regeoparse
+from conflictmap.ingest import DEMO_CORPUS, ingest, ingest_articles, regeoparse
 from conflictmap.readers import read_paths
 from conflictmap.store.postgres import PostgresStore
 from conflictmap.store.sqlite import Store
-from tests.conftest import ROOT
 
 
 def stored(store) -> dict:
@@ -30,14 +33,27 @@ def stored(store) -> dict:
     return {"articles": articles, "mentions": mentions}
 
 
-@pytest.fixture(scope="module")
-def client(gazetteer_path):
-    """Workers are processes started before any test's environment is set: give them the unit-test gazetteer too."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("CONFLICTMAP_GAZETTEER", str(gazetteer_path))
-        with dask_client(workers=2) as c:
-            assert len(c.scheduler_info()["workers"]) == 2
-            yield c
+@pytest.fixture
+def client(dask_cluster):
+    """The session's two-worker cluster (its workers read each test's gazetteer, as the test itself does)."""
+    assert len(dask_cluster.scheduler_info()["workers"]) == 2
+    return dask_cluster
+
+
+def test_dask_client_starts_worker_processes_that_parse_with_the_environment_s_gazetteer(inputs, parser, tmp_path):
+    """`--workers N`: real worker processes, started with this test's environment, so they open the
+    unit-test gazetteer as this process does and store the same places."""
+    articles = [a for a in read_paths(inputs[:1])][:12]
+    with Store(tmp_path / "one.db") as one:
+        ingest_articles(articles, one, parser=parser)
+        expected = stored(one)
+    with dask_client(workers=2) as c, Store(tmp_path / "two.db") as two:
+        assert len(c.scheduler_info()["workers"]) == 2
+        pids = set(c.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids
+        report = bulk_ingest_articles(articles, two, c, partition=3)
+        assert report.added == len(articles) == 12
+        assert stored(two) == expected
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +91,11 @@ def test_two_workers_store_exactly_what_one_process_stores(backend, client, inpu
         assert again.added == 0 and stored(store) == one_stored
 
 
-def test_regeoparse_on_the_cluster_matches_regeoparse_in_process(client, parser, tmp_path):
+def test_regeoparse_on_the_cluster_matches_regeoparse_in_process(client, parser, demo_db, tmp_path):
+    for name in ("a.db", "b.db"):  # the demo corpus as `ingest([DEMO_CORPUS], store, parser=parser)` stores it
+        shutil.copy(demo_db, tmp_path / name)
     with Store(tmp_path / "a.db") as a, Store(tmp_path / "b.db") as b:
         for s in (a, b):
-            ingest([DEMO_CORPUS], s, parser=parser)
             with s._transaction() as db:
                 db.execute("UPDATE articles SET geoparser = 'old'")
         one = regeoparse(a, parser=parser)
@@ -101,21 +118,21 @@ def test_regeoparse_on_the_cluster_reads_the_outlet_as_ingest_did(client, tmp_pa
         assert [m["admin1"] for m in s.article("tn-1")["mentions"] if m["text"] == "Paris"] == ["Tennessee"]
 
 
-def _cli(*args: str, env: dict, code: int = 0) -> str:
-    done = subprocess.run([sys.executable, "-m", "conflictmap", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == code, done.stderr[-2000:]
-    return done.stdout
+def test_command_line_ingest_into_postgresql_with_two_workers_counts_like_sqlite(client, inputs, pg_dsn, cli, tmp_path):
+    """The command on the session's two-worker cluster (`--scheduler`), run in this process: what is
+    tested is the command, not Python's start-up (`dask_client(workers=2)` has its own test above)."""
 
+    def run(*args: str, code: int = 0) -> str:
+        done = cli(*args)
+        assert done.exit_code == code, done.stderr[-2000:]
+        return done.stdout
 
-def test_command_line_ingest_into_postgresql_with_two_workers_counts_like_sqlite(client, inputs, pg_dsn, cli_env, tmp_path):
-    """The command on this module's two-worker cluster (`--scheduler`): a second cluster would only repeat
-    `dask_client(workers=2)`, which the `client` fixture starts and checks."""
     sqlite_db = str(tmp_path / "plain.db")
     # both exit 1: the inputs hold a file that is not JSON and an article too long to geoparse
-    _cli("ingest", "--quiet", *map(str, inputs), "--db", sqlite_db, env=cli_env, code=1)
-    out = _cli("ingest", "--quiet", "--scheduler", client.scheduler.address, *map(str, inputs), "--db", pg_dsn, env=cli_env, code=1)
+    run("ingest", "--quiet", *map(str, inputs), "--db", sqlite_db, code=1)
+    out = run("ingest", "--quiet", "--scheduler", client.scheduler.address, *map(str, inputs), "--db", pg_dsn, code=1)
     assert "added 112" in out
-    counts = [json.loads(_cli("stats", "--db", db, env=cli_env)) for db in (sqlite_db, pg_dsn)]
+    counts = [json.loads(run("stats", "--db", db)) for db in (sqlite_db, pg_dsn)]
     assert [{k: c[k] for k in ("articles", "places", "mentions")} for c in counts] == \
            [{k: counts[0][k] for k in ("articles", "places", "mentions")}] * 2
     assert counts[0]["articles"] == 112

@@ -191,29 +191,21 @@ def test_cli_refuses_then_fetches_when_allowed(server, cli):
     assert "added 1" in allowed.stdout
 
 
-def test_the_dashboard_url_box_refuses_loopback(server, tmp_path, monkeypatch):
-    from tests.apphelp import clear_streamlit_caches, new_app
-
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("CONFLICTMAP_HOME", str(home))
+def test_the_dashboard_url_box_refuses_loopback(server, app_home):
     from conflictmap.store.sqlite import Store
+    from tests.apphelp import new_app
 
-    with Store(home / "conflictmap.db") as store:  # one article already, so the demo is not loaded
+    with Store(app_home / "conflictmap.db") as store:  # one article already, so the demo is not loaded
         store.add_article({"id": "x", "title": "t", "text": "Fighting in Mosul."}, [])
-    clear_streamlit_caches()
-    try:
-        at = new_app().run()
-        at.switch_page("pages/add_articles.py").run()
-        before = len(Handler.requests)
-        for target in (server + "/story.html", "http://localhost:8501/_stcore/health", "file:///etc/passwd"):
-            at.text_input[0].input(target).run()
-            next(b for b in at.button if b.label == "Fetch and add").click().run()
-            assert not at.exception, [e.value for e in at.exception]
-            assert any("failed 1" in e.value for e in at.error)  # the summary box is red: nothing went in
-            lines = [m.value for m in at.markdown if 'class="cm-failures"' in m.value]
-            assert len(lines) == 1 and "refused to fetch" in lines[0], lines
-            assert not at.success
-        assert len(Handler.requests) == before  # the server saw none of them
-    finally:
-        clear_streamlit_caches()
+    at = new_app().run()
+    at.switch_page("pages/add_articles.py").run()
+    before = len(Handler.requests)
+    for target in (server + "/story.html", "http://localhost:8501/_stcore/health", "file:///etc/passwd"):
+        at.text_input[0].input(target).run()
+        next(b for b in at.button if b.label == "Fetch and add").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("failed 1" in e.value for e in at.error)  # the summary box is red: nothing went in
+        lines = [m.value for m in at.markdown if 'class="cm-failures"' in m.value]
+        assert len(lines) == 1 and "refused to fetch" in lines[0], lines
+        assert not at.success
+    assert len(Handler.requests) == before  # the server saw none of them

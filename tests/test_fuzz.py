@@ -1,7 +1,7 @@
 """Property-based fuzzing (Hypothesis): arbitrary bytes and strings into every reader, the JSON
 Lines contract and the URL-state parser. Out comes a record or a one-line failure, never an exception.
 
-The readers are fuzzed *below* their safety net (`paths.guarded`, which turns any exception
+The readers are fuzzed *below* their safety net (`formats.guarded`, which turns any exception
 into a failure line): a property fails when a reader itself raises, so the net stays a net.
 Each property runs a bounded number of examples so the whole file takes seconds; the
 `@example`s pin the inputs that once broke a reader, so every run tries those first.
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conflictmap.articles import Article
 from conflictmap.errors import ReadError
 from conflictmap.readers import ReadFailure, read_csv, read_json_lines, read_json_text, record_to_article
-from conflictmap.readers import markup, paths
+from conflictmap.readers import formats, markup
 from conflictmap.readers.base import decode_bytes
 from conflictmap.readers.dates import parse_published
 from conflictmap.readers.text import read_text_article
@@ -67,7 +67,7 @@ def _one_line_outcomes(items: list) -> None:
 @example(data=b'{"text": 1' + b"0" * 5000 + b"}", ext=".jsonl")
 @example(data=b"\x00\x00\xfe\xff", ext=".txt")
 def test_any_bytes_in_any_format_give_articles_or_failures(data, ext):
-    _one_line_outcomes(list(paths._read_bytes(data, origin="f" + ext, ext=ext, content_type="", charset=None,
+    _one_line_outcomes(list(formats._read_bytes(data, origin="f" + ext, ext=ext, content_type="", charset=None,
                                               url=None, fetched_at=FETCHED)))
 
 

@@ -1,51 +1,22 @@
 """The dashboard's pages under Streamlit's AppTest: real scripts, a real store, no browser.
 
 Every test points CONFLICTMAP_HOME at its own folder and drops Streamlit's caches
-first, because the store is an `st.cache_resource` shared by every session.
+first (conftest's `app_home` and `demo_home`), because the store is an
+`st.cache_resource` shared by every session.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date
 
-import pytest
 
 from conflictmap.filters import Filters
-from conflictmap.ingest import ensure_demo, ingest
+from conflictmap.ingest import ingest
 from conflictmap.store.sqlite import Store
 
-from tests.apphelp import HOSTILE, clear_streamlit_caches, metrics, new_app, write_hostile
+from tests.apphelp import HOSTILE, metrics, new_app, write_hostile
 from tests.conftest import PYTHON, ROOT
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory, parser):
-    """A store holding the demo corpus, built once per module, closed so its file can be copied."""
-    path = tmp_path_factory.mktemp("demo") / "conflictmap.db"
-    with Store(path) as store:
-        ensure_demo(store, parser=parser)
-        assert store.stats()["articles"] >= 100
-    return path
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """An empty private home for the dashboard, with Streamlit's shared caches dropped before and after."""
-    folder = tmp_path / "home"
-    folder.mkdir()
-    monkeypatch.setenv("CONFLICTMAP_HOME", str(folder))
-    clear_streamlit_caches()
-    yield folder
-    clear_streamlit_caches()
-
-
-@pytest.fixture
-def demo_home(home, demo_db):
-    """A private home that already holds the demo corpus (a copy: tests may change it)."""
-    shutil.copy(demo_db, home / "conflictmap.db")
-    return home
 
 
 def store_at(home) -> Store:
@@ -59,7 +30,7 @@ def no_exception(at) -> None:
 # ---- map page -------------------------------------------------------------------------------
 
 
-def test_first_start_ingests_the_demo_and_shows_counts(home):
+def test_first_start_ingests_the_demo_and_shows_counts(app_home):
     at = new_app().run()
     no_exception(at)
     counts = metrics(at)
@@ -67,7 +38,7 @@ def test_first_start_ingests_the_demo_and_shows_counts(home):
     assert counts["Articles"] > 80
     assert counts["Places"] > 20
     assert counts["Mentions"] > counts["Articles"]
-    with store_at(home) as store:
+    with store_at(app_home) as store:
         assert counts == {k.title(): v for k, v in store.totals(Filters()).items()}
     # The whole span is shown, and the default view leaves the URL empty.
     assert at.slider(key="w_window").value == (date(2014, 6, 5), date(2014, 9, 30))
@@ -326,3 +297,22 @@ def test_library_never_imports_streamlit():
             "assert not bad, bad\n")
     done = subprocess.run([PYTHON, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_no_page_relies_on_streamlit_magic():
+    """`.streamlit/config.toml` turns magic off (each script compiles straight from its source):
+    a bare expression meant for the page would show nothing, so every page calls st.* instead."""
+    import ast
+    import tomllib
+
+    assert tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["runner"]["magicEnabled"] is False
+    scripts = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert len(scripts) > 4
+    bare = []
+    for script in scripts:
+        body = ast.parse(script.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0]) for n in ast.walk(body) if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))
+                      and ast.get_docstring(n, clean=False) is not None}
+        bare += [f"{script.name}:{n.lineno}" for n in ast.walk(body) if isinstance(n, ast.Expr) and id(n) not in docstrings
+                 and not isinstance(n.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
+    assert bare == [], f"bare expressions magic would have written to the page: {bare}"

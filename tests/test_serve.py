@@ -7,37 +7,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from conflictmap.store.pgserver import free_port
 from conflictmap.store.postgres import PostgresStore
+from tests.apphelp import healthy, running, wait_for
 from tests.conftest import ROOT
-
-
-def _wait_for(check, what: str, proc: subprocess.Popen, log: Path, timeout: float = 180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve.py exited with {proc.returncode} before {what}:\n{log.read_text()[-3000:]}")
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()[-3000:]}")
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
-            return reply.read().strip() == b"ok"
-    except OSError:
-        return False
 
 
 def test_the_server_command_runs_the_dashboard_on_postgresql_with_the_demo(tmp_path):
@@ -47,32 +25,23 @@ def test_the_server_command_runs_the_dashboard_on_postgresql_with_the_demo(tmp_p
     env = {k: v for k, v in os.environ.items() if k not in ("CONFLICTMAP_DB", "DASK_SCHEDULER_ADDRESS")}
     env.update(CONFLICTMAP_HOME=str(tmp_path / "home"), CONFLICTMAP_PG_DATA=str(data / "pg"), PYTHONPATH=str(ROOT))
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "scripts/serve.py", "--port", str(port), "--address", "127.0.0.1",
-                                 "--pg-port", str(pg_port), "--scheduler-port", str(scheduler_port), "--workers", "1"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    cmd = [sys.executable, "scripts/serve.py", "--port", str(port), "--address", "127.0.0.1", "--pg-port", str(pg_port),
+           "--scheduler-port", str(scheduler_port), "--workers", "1"]
     try:
-        _wait_for(lambda: "dashboard: http" in log.read_text(), "the dashboard line", proc, log)
-        _wait_for(lambda: _healthy(f"http://127.0.0.1:{port}"), "the dashboard to answer", proc, log)
-        dsn = re.search(r"PostgreSQL \(local, .*\): (\S+)", log.read_text()).group(1)
-        assert f":{pg_port}/conflictmap" in dsn
-        with PostgresStore(dsn) as store:
-            assert store.stats()["articles"] == 112
-            assert "Mosul" in {r["name"] for r in store.place_rows(store_filters())}
-        from distributed import Client
+        with running(cmd, env, log, stop_within=60) as proc:
+            wait_for(lambda: "dashboard: http" in log.read_text(), "dashboard line in its log", proc, log, timeout=180)
+            wait_for(lambda: healthy(f"http://127.0.0.1:{port}"), "answer from the dashboard", proc, log, timeout=180)
+            dsn = re.search(r"PostgreSQL \(local, .*\): (\S+)", log.read_text()).group(1)
+            assert f":{pg_port}/conflictmap" in dsn
+            with PostgresStore(dsn) as store:
+                assert store.stats()["articles"] == 112
+                assert "Mosul" in {r["name"] for r in store.place_rows(store_filters())}
+            from distributed import Client
 
-        with Client(f"tcp://127.0.0.1:{scheduler_port}", timeout="20s") as client:
-            assert len(client.scheduler_info()["workers"]) == 1
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-    # everything it started is gone: PostgreSQL no longer accepts connections, nor the dashboard
-    try:
-        assert not _healthy(f"http://127.0.0.1:{port}")
+            with Client(f"tcp://127.0.0.1:{scheduler_port}", timeout="20s") as client:
+                assert len(client.scheduler_info()["workers"]) == 1
+        # everything it started is gone: PostgreSQL no longer accepts connections, nor the dashboard
+        assert not healthy(f"http://127.0.0.1:{port}")
         import psycopg
 
         try:

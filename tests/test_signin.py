@@ -13,7 +13,7 @@ import pytest
 
 from conflictmap.filters import Filters
 from conflictmap.store.postgres import PostgresStore
-from tests.apphelp import CHROMIUM, Net, free_port, streamlit_server
+from tests.apphelp import CHROMIUM, Net, free_port, routed_page, streamlit_server
 from tests.conftest import ROOT
 from tests.test_browser import MARKER_COUNT_JS, VIEWPORT, browser, map_frame, settle, shot  # noqa: F401 - the shared browser fixture
 
@@ -63,10 +63,9 @@ def deployment(provider, pg_server, tmp_path_factory):
 def page(browser, deployment):
     """A fresh browser context (no cookies) that reaches only this machine."""
     net = Net()
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", net.route)
-    yield context.new_page()
-    context.close()
+    page = routed_page(browser, net, VIEWPORT)
+    yield page
+    page.context.close()
     # The test provider's own page asks for a stylesheet on a CDN; the dashboard asks for nothing outside.
     assert [u for u in net.external if "picocss" not in u] == []
 

@@ -9,7 +9,8 @@ text or bytes already (a paste box, an upload).
 from conflictmap.readers.base import DEFAULT_MAX_BYTES, ReadFailure, detect_language
 from conflictmap.readers.markup import read_feed, read_html_article, read_xml
 from conflictmap.readers.fetch import ALLOW_ENV, FetchError, fetch
-from conflictmap.readers.paths import guarded, read_bytes, read_file, read_pasted, read_paths, read_upload, read_url
+from conflictmap.readers.formats import guarded, read_bytes, read_pasted, read_upload
+from conflictmap.readers.paths import read_file, read_paths, read_url
 from conflictmap.readers.csv_files import read_csv
 from conflictmap.readers.json_files import read_json_lines, read_json_text
 from conflictmap.readers.records import record_to_article
