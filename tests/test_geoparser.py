@@ -197,6 +197,17 @@ def test_the_outlet_puts_its_own_town_first(parser):
     assert local and local[0]["admin1"] == "Tennessee"
 
 
+def test_an_outlets_town_lies_in_the_country_of_its_domain(parser):
+    """Issue 11: a London, Ontario paper writing "London police"; its .ca address says which London.
+    A dateline in the same paper stays where it says (wire copy from England)."""
+    text = "London police are searching for a missing teenager."
+    local = [p for p in places(parser, text, source="The London Free Press", url="https://lfpress.ca/news") if p["text"] == "London"]
+    assert [p["country_code"] for p in local] == ["CA"]
+    assert [p["country_code"] for p in places(parser, text, source="The London Free Press") if p["text"] == "London"] == ["GB"]
+    wire = places(parser, "LONDON (Reuters) - " + text, url="https://globalnews.ca/news")
+    assert {p["country_code"] for p in wire if p["text"].lower() == "london"} == {"GB"}
+
+
 def test_outlet_context_is_read_but_never_tagged_and_offsets_stay_the_bodys(parser):
     text = "Clashes continued near Mosul."
     out = places(parser, text, title="Fighting in Baghdad and Erbil", source="Baghdad Times", url="https://example.iq/a")
