@@ -292,6 +292,13 @@ def test_geonames_name_beside_the_display_name_in_output_and_store(full_parser, 
     assert {m.place.geonames_name for m in stored} == {"Al Fallūjah", got["Kobani"]["geonames_name"]}
 
 
+def test_an_apostrophe_inside_a_romanised_name_keeps_the_name_whole(full_parser):
+    """Issue 12 item 2: "Sa'dah" is found as written, as "Saada" is; "Iraq's" is still Iraq."""
+    got = {p["text"]: p for p in places(full_parser, "Airstrikes hit Sa'dah overnight; Houthis held Sana'a. Iraq's army waited.")}
+    assert got["Sa'dah"]["country_code"] == "YE" and got["Sana'a"]["country_code"] == "YE"
+    assert got["Iraq"]["kind"] == "country"
+
+
 # -- issue 12 items 3-4: place slots; issue 11/12: bare airport names -------------------------
 
 
