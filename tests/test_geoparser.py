@@ -190,6 +190,13 @@ def test_a_country_that_speaks_is_still_a_place(parser):
     assert found(parser, "Jordan said its pilots had struck targets in Syria.", "Jordan")["country_code"] == "JO"
 
 
+@pytest.mark.parametrize("text, surface", [("Kyiv said the attack killed three.", "Kyiv"),
+                                           ("Moscow struck back, and Kiev said the attack killed three.", "Kiev")])
+def test_a_capital_that_speaks_is_still_a_place(full_parser, text, surface):
+    """Issue 11 item 1: "Kyiv said" is Ukraine's government speaking, from Kyiv."""
+    assert found(full_parser, text, surface)["name"] == "Kyiv"
+
+
 def test_the_outlet_puts_its_own_town_first(parser):
     text = "Paris police said two people were hurt in the crash on Main Street."
     assert found(parser, text, "Paris")["country_code"] == "FR"  # no context: the best-known Paris
