@@ -13,7 +13,8 @@ names, so the choice is made from data, never typed in per place:
   (Kyiv, Kharkiv, Zhengzhou) and otherwise unless a candidate beats it clearly;
 * a candidate is never a word the dictionary knows ("Chin", "Mubarak": a common word, a
   person or another place), a code ("NY", "DEZ"), a shortening
-  of the GeoNames name ("Der Zor", "Victoria" for Ciudad Victoria), a multi-word form sharing
+  of the GeoNames name ("Der Zor", "Victoria" for Ciudad Victoria, or one of its words respelt:
+  "Yunus" for Khan Yunis), a multi-word form sharing
   no word with the GeoNames name (a foreign transliteration, "Tao Trang"), or the
   own name of a bigger place (Al Khums is not "Homs": that frequency belongs to Syria's Homs).
 """
@@ -91,6 +92,13 @@ def zipf(form: str) -> float:
     return max(0.0, math.log10(1.0 / inv) + 9.0)
 
 
+def _respelling(a: str, b: str) -> bool:
+    """Are two words the same word spelt another way ('yunus', 'yunis')? One letter in five may differ."""
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
 def _words(form: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(form.lower()) if w]
 
@@ -151,6 +159,8 @@ def choose(
             return False
         if set(content) < base_words:
             return False  # a shortening ('Der Zor' for Deir ez-Zor, 'Victoria' for Ciudad Victoria) is another name
+        if len(content) == 1 and len(base_words) > 1 and any(_respelling(content[0], w) for w in base_words):
+            return False  # 'Yunus' for Khan Yunis: one word of the name, spelt another way, is a shortening too
         head, _, rest = base.lower().partition(" ")
         if rest == form.lower() and head not in ARABIC_ARTICLES:
             return False  # 'La Paz' is not 'Paz'; only the Arabic article is dropped in English

@@ -190,11 +190,29 @@ def test_a_country_that_speaks_is_still_a_place(parser):
     assert found(parser, "Jordan said its pilots had struck targets in Syria.", "Jordan")["country_code"] == "JO"
 
 
+@pytest.mark.parametrize("text, surface", [("Kyiv said the attack killed three.", "Kyiv"),
+                                           ("Moscow struck back, and Kiev said the attack killed three.", "Kiev")])
+def test_a_capital_that_speaks_is_still_a_place(full_parser, text, surface):
+    """Issue 11 item 1: "Kyiv said" is Ukraine's government speaking, from Kyiv."""
+    assert found(full_parser, text, surface)["name"] == "Kyiv"
+
+
 def test_the_outlet_puts_its_own_town_first(parser):
     text = "Paris police said two people were hurt in the crash on Main Street."
     assert found(parser, text, "Paris")["country_code"] == "FR"  # no context: the best-known Paris
     local = [p for p in places(parser, text, source="Paris Post-Intelligencer, Tennessee") if p["text"] == "Paris"]
     assert local and local[0]["admin1"] == "Tennessee"
+
+
+def test_an_outlets_town_lies_in_the_country_of_its_domain(parser):
+    """Issue 11: a London, Ontario paper writing "London police"; its .ca address says which London.
+    A dateline in the same paper stays where it says (wire copy from England)."""
+    text = "London police are searching for a missing teenager."
+    local = [p for p in places(parser, text, source="The London Free Press", url="https://lfpress.ca/news") if p["text"] == "London"]
+    assert [p["country_code"] for p in local] == ["CA"]
+    assert [p["country_code"] for p in places(parser, text, source="The London Free Press") if p["text"] == "London"] == ["GB"]
+    wire = places(parser, "LONDON (Reuters) - " + text, url="https://globalnews.ca/news")
+    assert {p["country_code"] for p in wire if p["text"].lower() == "london"} == {"GB"}
 
 
 def test_outlet_context_is_read_but_never_tagged_and_offsets_stay_the_bodys(parser):
@@ -279,6 +297,13 @@ def test_geonames_name_beside_the_display_name_in_output_and_store(full_parser, 
     assert "geonames_name" in queries.export(any_store, Filters(), "csv").splitlines()[0]
     stored = [Mention.from_dict(m) for m in any_store.article("gn")["mentions"]]
     assert {m.place.geonames_name for m in stored} == {"Al Fallūjah", got["Kobani"]["geonames_name"]}
+
+
+def test_an_apostrophe_inside_a_romanised_name_keeps_the_name_whole(full_parser):
+    """Issue 12 item 2: "Sa'dah" is found as written, as "Saada" is; "Iraq's" is still Iraq."""
+    got = {p["text"]: p for p in places(full_parser, "Airstrikes hit Sa'dah overnight; Houthis held Sana'a. Iraq's army waited.")}
+    assert got["Sa'dah"]["country_code"] == "YE" and got["Sana'a"]["country_code"] == "YE"
+    assert got["Iraq"]["kind"] == "country"
 
 
 # -- issue 12 items 3-4: place slots; issue 11/12: bare airport names -------------------------

@@ -198,6 +198,19 @@ def test_places_page_lists_places_and_not_a_place_hides_one(demo_home):
     assert victim_id in set(at.dataframe[0].value["Id"])
 
 
+def test_places_page_lists_the_least_certain_first_for_review(demo_home):
+    """Issue 11 item 5: the Places page can put the places the geoparser was least sure of on top."""
+    at = new_app().run()
+    at.switch_page("pages/places.py").run()
+    by_count = at.dataframe[0].value
+    at.toggle(key="least_certain").set_value(True).run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    confidence = list(table["Confidence"])
+    assert confidence == sorted(confidence) and confidence[0] < 50, confidence[:5]
+    assert list(table["Id"]) != list(by_count["Id"]) and set(table["Id"]) == set(by_count["Id"])
+
+
 def test_places_page_moves_a_place_to_a_candidate_and_to_a_gazetteer_match(demo_home):
     """Both ways of picking another place hand the store a `Place` record, and the table follows."""
     at = new_app().run()

@@ -125,6 +125,7 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
             said, scores = said_before[key]
             picks.append((rows, said, list(scores)))
         chosen = [cands[i][max(range(len(sc)), key=sc.__getitem__)] for i, (_, _, sc) in enumerate(picks)]
+        _outlet_in_its_country(spans, cands, picks, chosen, home_set, home_country)
         _follow_home(spans, cands, picks, chosen, home_set)
         if round_ == 0:
             memo = ctx.distances
@@ -145,6 +146,24 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
             why = "where the story comes from (its outlet or dateline)"
         choices.append(Choice(s, place, confidence, why, [(cands[i][k], scores[k]) for k in order[1:6]]))
     return choices
+
+
+def _outlet_in_its_country(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], picks: list,
+                           chosen: list[GazetteerEntry], home: set[int], country: str | None) -> None:
+    """The town an outlet is named after lies in the country of its domain ("The London Free Press"
+    at a .ca address is London, Ontario). A dateline is left alone: a Canadian paper may carry
+    "LONDON (Reuters) —" from England."""
+    if not country:
+        return
+    for h in home:
+        if spans[h].cues.get("dateline") or chosen[h].country_code == country:
+            continue
+        _rows, _said, scores = picks[h]
+        local = [k for k, p in enumerate(cands[h]) if p.country_code == country and p.kind in ("city", "admin1", "admin2")]
+        if local:
+            k = max(local, key=scores.__getitem__)
+            scores[k] = max(scores) + SEAT_BONUS
+            chosen[h] = cands[h][k]
 
 
 def _follow_home(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], picks: list, chosen: list[GazetteerEntry], home: set[int]) -> None:
