@@ -81,6 +81,24 @@ def ingest_articles(
     return report
 
 
+def ingest_batch(items: Sequence[Article], store: StoreLike, parser: Geoparser) -> IngestReport:
+    """`ingest_articles` for a partition a bulk-ingest worker was given: the same duplicate
+    check and parse, then one batch write of the whole articles (`store_parsed_batch`)."""
+    report = IngestReport()
+    batch: list[tuple[Article, Sequence[Mention], str]] = []
+    for item in items:
+        if not to_parse(item, store, report):
+            continue
+        mentions, failure = parse_one(parser, item.text, item.published, title=item.title, source=item.source, url=item.url)
+        if mentions is None:
+            report.failed.append((item.origin or item.id, failure))
+        else:
+            batch.append((item, mentions, parser.version))
+    if batch:
+        store_parsed_batch(batch, store, report)
+    return report
+
+
 def to_parse(item: Article, store: StoreLike, report: IngestReport, in_flight: set[str | None] | None = None) -> bool:
     """Count the article as read; True when it needs geoparsing, else it is counted as a
     duplicate (or, when the store could not be asked, a failure line)."""
