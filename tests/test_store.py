@@ -316,6 +316,16 @@ def test_schema_nine_fills_the_confidence_sums_of_a_filled_store(backend, tmp_pa
             == [(1.5, 3)]
 
 
+def test_a_batch_asks_once_which_ids_and_texts_are_stored(filled):
+    """What a bulk-ingest worker asks for a whole partition: stored texts by id, stored text keys."""
+    from conflictmap.store.writes import text_key
+
+    texts, keys = filled.known_texts([("a1", "Fighting in Mosul."), ("a2", "a new text"), ("zz", "Iraqi   forces."), ("new", "unseen")])
+    assert texts == {"a1": "Fighting in Mosul.", "a2": "Mosul and Erbil in Iraq."}
+    assert keys == {text_key("Fighting in Mosul."), text_key("Iraqi forces.")}  # spacing aside, under any id
+    assert filled.known_texts([]) == ({}, set())
+
+
 def test_deleting_an_article_takes_its_mentions_counts_and_orphan_places(filled):
     assert filled.delete_article("a2") and not filled.delete_article("a2")
     assert filled.article("a2") is None
