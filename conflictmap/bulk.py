@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,8 @@ def writing_workers(client: Any, store: StoreLike) -> Iterator[str | None]:
     except Exception as exc:
         from conflictmap.errors import StoreError
 
+        with suppress(Exception):  # the workers that did open it close it again; the first error is the one to tell
+            client.unregister_worker_plugin(plugin.name)
         raise StoreError(f"the Dask workers could not open {store.path} ({' '.join(str(exc).split())[:300]}); every worker "
                          "must reach the database: check --db / CONFLICTMAP_DB from the workers' machines") from exc
     try:
@@ -229,8 +231,8 @@ def bulk_ingest_articles(
 ) -> IngestReport:
     """`ingest_articles` with the work spread over a Dask cluster; the same report, the same store."""
     report = IngestReport()
-    texts: dict[str | None, int] = {}  # text keys in flight (sent, not yet written): a second copy is a duplicate
-    ids: dict[str, int] = {}  # article ids in flight: another version of one of them waits (`held`)
+    texts: set[str | None] = set()  # text keys in flight (sent, not yet written): a second copy is a duplicate
+    ids: set[str] = set()  # article ids in flight: another version of one of them waits (`held`)
     held: list[Article] = []
     part: list[Article] = []
 
@@ -241,10 +243,8 @@ def bulk_ingest_articles(
 
     def landed(articles: Sequence[Article]) -> None:
         for article in articles:
-            for keys, key in ((texts, text_key(article.text)), (ids, article.id)):
-                keys[key] -= 1
-                if not keys[key]:
-                    del keys[key]
+            texts.discard(text_key(article.text))
+            ids.discard(article.id)
         told(a.origin for a in articles)
 
     with writing_workers(client, store) as plugin:
@@ -300,8 +300,8 @@ def bulk_ingest_articles(
             if plugin is None and not to_parse(article, store, report):  # the client writes, so the client checks
                 told([article.origin])
                 return
-            texts[key] = texts.get(key, 0) + 1
-            ids[article.id] = ids.get(article.id, 0) + 1
+            texts.add(key)
+            ids.add(article.id)
             part.append(article)
             if len(part) >= partition:
                 send()

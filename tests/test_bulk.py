@@ -166,6 +166,22 @@ def test_regeoparse_on_workers_writing_into_postgresql_matches_regeoparse_in_pro
         assert stored(a) == stored(b)
 
 
+def test_workers_that_cannot_reach_the_database_say_so_in_one_line(client, pg_server, inputs):
+    """The database went away after the client opened it: the ingest stops before reading, with the fix."""
+    import psycopg
+
+    from conflictmap.errors import StoreError
+
+    dsn = pg_server.create_database("gone_before_the_workers")
+    store = PostgresStore(dsn)
+    store.close()
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute('DROP DATABASE "gone_before_the_workers"')
+    with pytest.raises(StoreError, match="the Dask workers could not open .*every worker must reach the database"):
+        bulk_ingest_articles(read_paths(inputs), store, client)
+    assert not [p for p in client.run(lambda dask_worker: list(dask_worker.plugins)).values() if any("conflictmap" in n for n in p)]
+
+
 def _cli(*args: str, env: dict, code: int = 0) -> str:
     done = subprocess.run([sys.executable, "-m", "conflictmap", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == code, done.stderr[-2000:]
