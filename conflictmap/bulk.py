@@ -10,8 +10,8 @@ is cached per process) and keeps it for every partition it is given.
 Into PostgreSQL each worker also writes what it parsed: a worker plugin (`StoreOnWorker`)
 opens one small connection pool per worker process when the ingest starts and closes it
 when the ingest ends, and `ingest_partition` runs the same duplicate check, parse and
-batch write as a single-process ingest (`ingest.ingest_batch`): each article whole or not
-at all, idempotent. The client only reads, partitions, keeps the texts and ids in flight
+write as a single-process ingest (`ingest.ingest_batch`: one question to the store per
+partition, one transaction per article, committed without waiting for the disk), idempotent. The client only reads, partitions, keeps the texts and ids in flight
 (two copies of one story sent at once are one duplicate, a new version waits for the old
 one) and adds up the workers' reports. Into SQLite the client stays the one writer
 (SQLite takes one writer at a time, and an in-memory or a local file store is not
@@ -60,7 +60,8 @@ class StoreOnWorker(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         from conflictmap.store.postgres import PostgresStore
 
-        self.store = PostgresStore(self.dsn, min_size=1, max_size=2)
+        # commits not waiting for the disk: a crash loses only whole recent articles, which the re-run adds
+        self.store = PostgresStore(self.dsn, min_size=1, max_size=2, async_commit=True)
 
     def teardown(self, worker: Any) -> None:
         if self.store is not None:

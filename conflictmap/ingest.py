@@ -82,18 +82,18 @@ def ingest_articles(
 
 
 def ingest_batch(items: Sequence[Article], store: StoreLike, parser: Geoparser) -> IngestReport:
-    """`ingest_articles` for a partition a bulk-ingest worker was given: the same duplicate
-    check and parse, then one batch write of the whole articles (`store_parsed_batch`)."""
+    """`ingest_articles` for a partition a bulk-ingest worker was given: one duplicate question
+    for the partition (`fresh_of`), then each article parsed and written in its own transaction
+    (`store_parsed`). One transaction per article, not per partition: each locks its count rows
+    in one order, so workers writing at once never deadlock (a batch would lock one article's
+    rows after another's, and two batches cross)."""
     report = IngestReport()
-    batch: list[tuple[Article, Sequence[Mention], str]] = []
     for item in fresh_of(items, store, report):
         mentions, failure = parse_one(parser, item.text, item.published, title=item.title, source=item.source, url=item.url)
         if mentions is None:
             report.failed.append((item.origin or item.id, failure))
         else:
-            batch.append((item, mentions, parser.version))
-    if batch:
-        store_parsed_batch(batch, store, report)
+            store_parsed(item, mentions, parser.version, store, report)
     return report
 
 
