@@ -81,6 +81,42 @@ def ingest_articles(
     return report
 
 
+def ingest_batch(items: Sequence[Article], store: StoreLike, parser: Geoparser) -> IngestReport:
+    """`ingest_articles` for a partition a bulk-ingest worker was given: one duplicate question
+    for the partition (`fresh_of`), then each article parsed and written in its own transaction
+    (`store_parsed`). One transaction per article, not per partition: each locks its count rows
+    in one order, so workers writing at once never deadlock (a batch would lock one article's
+    rows after another's, and two batches cross)."""
+    report = IngestReport()
+    for item in fresh_of(items, store, report):
+        mentions, failure = parse_one(parser, item.text, item.published, title=item.title, source=item.source, url=item.url)
+        if mentions is None:
+            report.failed.append((item.origin or item.id, failure))
+        else:
+            store_parsed(item, mentions, parser.version, store, report)
+    return report
+
+
+def fresh_of(items: Sequence[Article], store: StoreLike, report: IngestReport) -> list[Article]:
+    """`to_parse` for a whole partition with one question to the store (`known_texts`): the
+    articles to geoparse, the rest counted as duplicates, in the order `is_duplicate` decides."""
+    try:
+        texts, keys = store.known_texts([(a.id, a.text) for a in items])
+    except Exception:  # noqa: BLE001 - the batch question failed: ask article by article, each its own failure line
+        return [a for a in items if to_parse(a, store, report)]
+    fresh: list[Article] = []
+    for item in items:
+        report.read += 1
+        stored = texts.get(item.id)
+        key = text_key(item.text)
+        if stored == item.text or (stored is None and key in keys):
+            report.duplicates += 1  # stored already, or the same text under another id (or earlier in this batch)
+            continue
+        keys.add(key)  # type: ignore[arg-type]
+        fresh.append(item)
+    return fresh
+
+
 def to_parse(item: Article, store: StoreLike, report: IngestReport, in_flight: set[str | None] | None = None) -> bool:
     """Count the article as read; True when it needs geoparsing, else it is counted as a
     duplicate (or, when the store could not be asked, a failure line)."""

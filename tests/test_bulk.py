@@ -118,6 +118,87 @@ def test_regeoparse_on_the_cluster_reads_the_outlet_as_ingest_did(client, tmp_pa
         assert [m["admin1"] for m in s.article("tn-1")["mentions"] if m["text"] == "Paris"] == ["Tennessee"]
 
 
+def _story(n: int, text: str, **extra) -> "Article":
+    from conflictmap.articles import Article
+
+    return Article(id=f"story-{n}", title=f"Story {n}", text=text, url=f"https://example.org/{n}", origin=f"story-{n}", **extra)
+
+
+def test_workers_write_into_postgresql_without_the_client_touching_the_store(client, inputs, single, pg_dsn):
+    """Into PostgreSQL the workers check, parse and write: the client's own store object can be
+    closed before the ingest starts and everything still lands, exactly as one process stores it."""
+    _, one_stored = single
+    closed = PostgresStore(pg_dsn)
+    closed.close()
+    report = bulk_ingest_articles(read_paths(inputs), closed, client, partition=8)
+    assert report.added == 112 and report.duplicates == 1 and len(report.failed) == 2
+    with PostgresStore(pg_dsn) as s:
+        assert stored(s) == one_stored
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_new_version_sent_with_the_old_one_is_written_after_it(backend, client, parser, request, tmp_path):
+    """The same article (one URL) twice in one run, the second time rewritten: as in one process,
+    the later version is the one kept, whatever order the workers finish in."""
+    first, second = _story(1, "Shelling hit Mosul on Monday."), _story(1, "Shelling hit Mosul and Kirkuk on Monday.")
+    # the old version's partition is slow (two long reports), the new one's quick: without waiting, the new would land first
+    slow = [_story(n, " ".join(f"Troops moved from Baghdad to Mosul, report {n}.{k}." for k in range(400))) for n in (2, 3)]
+    quick = [_story(n, f"Report {n} from Baghdad.") for n in (4, 5)]
+    items = [first, *slow, second, *quick]
+    with Store(tmp_path / "one.db") as one:
+        expected = ingest_articles(items, one, parser=parser)
+        one_stored = stored(one)
+    store = Store(tmp_path / "two.db") if backend == "sqlite" else PostgresStore(request.getfixturevalue("pg_dsn"))
+    with store:
+        report = bulk_ingest_articles(items, store, client, partition=3)
+        assert (report.read, report.added, report.updated) == (expected.read, expected.added, expected.updated) == (6, 5, 1)
+        assert store.article("story-1")["text"] == second.text
+        assert stored(store) == one_stored
+
+
+def test_an_article_postgresql_refuses_is_one_failure_line_and_its_partition_lands(client, pg_dsn):
+    """A text PostgreSQL cannot hold (a NUL byte) fails its own write on the worker; the rest of
+    the partition is stored and the failure says what happened."""
+    good = [_story(n, f"Fighting near Mosul, report {n}.") for n in range(5)]
+    bad = _story(9, "Fighting near Mosul\x00 report 9.")
+    with PostgresStore(pg_dsn) as s:
+        report = bulk_ingest_articles([*good[:2], bad, *good[2:]], s, client, partition=8)
+        assert report.added == 5 and s.stats()["articles"] == 5
+        assert [origin for origin, _ in report.failed] == ["story-9"]
+        assert "not stored" in report.failed[0][1] and "the rest goes on" in report.failed[0][1]
+        assert bulk_ingest_articles(good, s, client).duplicates == 5  # idempotent
+
+
+def test_regeoparse_on_workers_writing_into_postgresql_matches_regeoparse_in_process(client, parser, pg_dsn, tmp_path):
+    with Store(tmp_path / "a.db") as a, PostgresStore(pg_dsn) as b:
+        for s in (a, b):
+            ingest([DEMO_CORPUS], s, parser=parser)
+            with s._transaction() as db:
+                db.execute("UPDATE articles SET geoparser = 'old'")
+        one = regeoparse(a, parser=parser)
+        done: list[str] = []
+        two = bulk_regeoparse(b, scheduler=client.scheduler.address, partition=10, progress=lambda r, key: done.append(key))
+        assert (two.read, two.updated, two.mentions) == (one.read, one.updated, one.mentions) == (112, 112, one.mentions)
+        assert len(done) == 112 and not two.failed
+        assert stored(a) == stored(b)
+
+
+def test_workers_that_cannot_reach_the_database_say_so_in_one_line(client, pg_server, inputs):
+    """The database went away after the client opened it: the ingest stops before reading, with the fix."""
+    import psycopg
+
+    from conflictmap.errors import StoreError
+
+    dsn = pg_server.create_database("gone_before_the_workers")
+    store = PostgresStore(dsn)
+    store.close()
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute('DROP DATABASE "gone_before_the_workers"')
+    with pytest.raises(StoreError, match="the Dask workers could not open .*every worker must reach the database"):
+        bulk_ingest_articles(read_paths(inputs), store, client)
+    assert not [p for p in client.run(lambda dask_worker: list(dask_worker.plugins)).values() if any("conflictmap" in n for n in p)]
+
+
 def test_command_line_ingest_into_postgresql_with_two_workers_counts_like_sqlite(client, inputs, pg_dsn, cli, tmp_path):
     """The command on the session's two-worker cluster (`--scheduler`), run in this process: what is
     tested is the command, not Python's start-up (`dask_client(workers=2)` has its own test above)."""

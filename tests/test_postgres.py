@@ -181,3 +181,15 @@ def test_a_store_at_schema_six_upgrades_its_rows_and_counts(pg_dsn, monkeypatch)
         assert [c["name"] for c in json.loads(row["candidates"])] == ["Erbil"]
         assert s.place_rows(Filters())[0]["mentions"] == 1
         assert s.totals(Filters(start=date(2014, 6, 1))) == {"mentions": 1, "articles": 1, "places": 1}
+
+
+def test_a_bulk_writer_commits_without_waiting_for_the_disk_and_a_dashboard_waits(pg_dsn):
+    """Bulk-ingest workers open their store with `async_commit` (a crash loses only whole recent
+    articles, which the idempotent re-run adds); every other store keeps PostgreSQL's durable default."""
+    with PostgresStore(pg_dsn, async_commit=True) as bulk, PostgresStore(pg_dsn) as shared:
+        # (the tests' own server runs with commits not flushed at all, so it is where the setting comes from that tells)
+        setting = "SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'"
+        assert bulk._rows(setting) == [{"setting": "off", "source": "session"}]
+        assert shared._rows(setting)[0]["source"] != "session"
+        bulk.add_article(article("a", "Fighting in Mosul.", "2014-06-01"), [mention(MOSUL, 12, "Mosul", "2014-06-01")])
+        assert shared.has_article("a")

@@ -217,7 +217,7 @@ def test_the_same_place_corrected_twice_keeps_its_history_and_the_latest_wins(fi
 
 def test_kept_counts_agree_with_a_recount_of_the_mentions(store):
     """Views read counts the database keeps per place and day, per place and month and per
-    article and day; they must equal a recount of the raw mentions after adds, new versions,
+    article and day (with each bucket's confidence sum); they must equal a recount of the raw mentions after adds, new versions,
     regeoparses, corrections (moves, rejections, undos) and deletions, over windows of whole
     months, ragged edges and single days."""
     import random
@@ -227,7 +227,7 @@ def test_kept_counts_agree_with_a_recount_of_the_mentions(store):
     for n in range(60):
         day = f"2014-{rng.randint(5, 8):02d}-{rng.randint(1, 28):02d}"
         mentions = [replace(mention(rng.choice(places), 10 * k, "Place", rng.choice([day, day, None, "2014-07-02", "2014-06-30"]),
-                                    reason=rng.choice(["prior", "prior", "demonym of Iraq"])), confidence=0.9)
+                                    reason=rng.choice(["prior", "prior", "demonym of Iraq"])), confidence=rng.choice([0.9, 0.35, 0.62, 0.08]))
                     for k in range(rng.randint(0, 6))]
         store.add_article(article(f"r{n}", f"text {n}", day), mentions)
     raw = Filters(min_confidence=1e-9)  # a confidence floor makes the store recount raw mentions
@@ -239,9 +239,10 @@ def test_kept_counts_agree_with_a_recount_of_the_mentions(store):
     def agree() -> None:
         for view in views:
             recount = view.but(min_confidence=raw.min_confidence)
-            # (a place's `articles` from the counts is article-days, documented in Store.place_rows; the totals are exact)
-            assert [(r["name"], r["mentions"], r["first_seen"], r["last_seen"]) for r in store.place_rows(view)] == \
-                   [(r["name"], r["mentions"], r["first_seen"], r["last_seen"]) for r in store.place_rows(recount)], view
+            # (a place's `articles` from the counts is article-days, documented in Store.place_rows; the totals are exact;
+            # the mean confidence from the kept sums is the raw mean but for the order floats were added in)
+            assert [(r["name"], r["mentions"], r["first_seen"], r["last_seen"], round(r["confidence"], 9)) for r in store.place_rows(view)] == \
+                   [(r["name"], r["mentions"], r["first_seen"], r["last_seen"], round(r["confidence"], 9)) for r in store.place_rows(recount)], view
             assert store.daily_counts(view) == store.daily_counts(recount), view
             assert store.totals(view) == store.totals(recount), view
 
@@ -265,6 +266,64 @@ def test_kept_counts_agree_with_a_recount_of_the_mentions(store):
         store.delete_article(f"r{n}")
     agree()
     assert store.span() == tuple(store._rows("SELECT MIN(date) AS lo, MAX(date) AS hi FROM mentions")[0].values())
+
+
+def test_the_mean_confidence_comes_from_the_counts_and_leaves_out_mentions_without_one(store):
+    """The default view's places carry their mean confidence from the kept sums (no raw read):
+    a mention stored with no confidence (0) is left out of the mean, as the raw read leaves it out."""
+    store.add_article(article("c1", "Mosul, Mosul, Erbil.", "2014-06-10"),
+                      [replace(mention(MOSUL, 0, "Mosul", "2014-06-10"), confidence=0.8),
+                       replace(mention(MOSUL, 7, "Mosul", "2014-06-11"), confidence=0.4),
+                       replace(mention(ERBIL, 14, "Erbil", "2014-06-10"), confidence=0.0)])
+    store.add_article(article("c2", "Mosul.", "2014-07-03"), [replace(mention(MOSUL, 0, "Mosul", "2014-07-03"), confidence=0.3)])
+    means = {r["name"]: r["confidence"] for r in store.place_rows(Filters())}
+    assert means["Mosul"] == pytest.approx(0.5) and means["Erbil"] is None
+    june = {r["name"]: r["confidence"] for r in store.place_rows(Filters(start=date(2014, 6, 11), end=date(2014, 6, 30)))}
+    assert june == {"Mosul": pytest.approx(0.4)}  # a ragged edge: day rows
+    store.correct(store.place_id(ERBIL), new_place=MOSUL)  # merged places: one mean over both
+    assert store.place_rows(Filters())[0]["confidence"] == pytest.approx(0.5)
+    store.delete_article("c2")
+    assert store.place_rows(Filters())[0]["confidence"] == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_schema_nine_fills_the_confidence_sums_of_a_filled_store(backend, tmp_path, monkeypatch, request):
+    """A store written at schema 8 (counts without confidence) upgrades with the sums of what its
+    day and month counts already count, and the triggers keep them from then on."""
+    import conflictmap.store.postgres as pg_module
+    import conflictmap.store.sqlite as store_module
+    from conflictmap.store.pg_migrations import PG_MIGRATIONS
+    from conflictmap.store.postgres import PostgresStore
+
+    if backend == "sqlite":
+        module, name, steps, opened = store_module, "MIGRATIONS", MIGRATIONS, lambda: Store(tmp_path / "eight.db")
+    else:
+        dsn = request.getfixturevalue("pg_dsn")
+        module, name, steps, opened = pg_module, "PG_MIGRATIONS", PG_MIGRATIONS, lambda: PostgresStore(dsn)
+    monkeypatch.setattr(module, name, steps[:8])
+    with opened() as s:
+        s.add_article(article("e1", "Mosul twice.", "2014-06-10"), [replace(mention(MOSUL, 0, "Mosul", "2014-06-10"), confidence=0.9),
+                                                                    replace(mention(MOSUL, 9, "Mosul", "2014-06-20"), confidence=0.5)])
+        assert s._rows("SELECT COUNT(*) AS n FROM place_months")[0]["n"] == 1
+    monkeypatch.setattr(module, name, steps)
+    with opened() as s:
+        assert s.schema_version == 9
+        assert s.place_rows(Filters())[0]["confidence"] == pytest.approx(0.7)
+        s.add_article(article("e2", "Mosul.", "2014-06-12"), [replace(mention(MOSUL, 0, "Mosul", "2014-06-12"), confidence=0.1)])
+        assert s.place_rows(Filters())[0]["confidence"] == pytest.approx(0.5)
+        assert s.place_rows(Filters(start=date(2014, 6, 1), end=date(2014, 6, 15)))[0]["confidence"] == pytest.approx(0.5)
+        assert [(round(m["confidence_sum"], 6), m["confident"]) for m in s._rows("SELECT confidence_sum, confident FROM place_months")] \
+            == [(1.5, 3)]
+
+
+def test_a_batch_asks_once_which_ids_and_texts_are_stored(filled):
+    """What a bulk-ingest worker asks for a whole partition: stored texts by id, stored text keys."""
+    from conflictmap.store.writes import text_key
+
+    texts, keys = filled.known_texts([("a1", "Fighting in Mosul."), ("a2", "a new text"), ("zz", "Iraqi   forces."), ("new", "unseen")])
+    assert texts == {"a1": "Fighting in Mosul.", "a2": "Mosul and Erbil in Iraq."}
+    assert keys == {text_key("Fighting in Mosul."), text_key("Iraqi forces.")}  # spacing aside, under any id
+    assert filled.known_texts([]) == ({}, set())
 
 
 def test_deleting_an_article_takes_its_mentions_counts_and_orphan_places(filled):

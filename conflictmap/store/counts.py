@@ -4,7 +4,8 @@ A mixin of `Store` (both backends). Views are answered from counts the database 
 (`place_days` per place and day, `place_months` per place and month, `article_days` per
 article and day; schema.LEAN_AND_MONTHS), not from the raw mentions: a window is its
 whole months plus at most two partial months of days, so a year's map sums a few
-thousand month rows whatever the number of mentions. Corrections still apply at read
+thousand month rows whatever the number of mentions; each bucket also keeps its
+confidence sum, so a place's mean confidence comes with it. Corrections still apply at read
 time. A keyword, source or confidence floor needs the raw mentions, and so gets them.
 """
 
@@ -17,8 +18,8 @@ from typing import Any
 from conflictmap.filters import Filters
 from conflictmap.store.reads import real_day
 
-_MONTH_COLS = "place_id, demonym, mentions, articles, first_day, last_day"
-_DAY_COLS = "place_id, demonym, mentions, articles, day AS first_day, day AS last_day"
+_MONTH_COLS = "place_id, demonym, mentions, articles, first_day, last_day, confidence_sum, confident"
+_DAY_COLS = "place_id, demonym, mentions, articles, day AS first_day, day AS last_day, confidence_sum, confident"
 
 
 def window_parts(start: date | None, end: date | None) -> list[tuple[str, list[Any]]]:
@@ -77,13 +78,15 @@ class Counts:
         union = " UNION ALL ".join(f"SELECT * FROM ({sql}) b{k}" for k, (sql, _) in enumerate(parts))
         args = [a for _, part_args in parts for a in part_args]
         return ("(SELECT place_id, SUM(mentions) AS mentions, SUM(articles) AS articles, MIN(NULLIF(first_day, '')) AS first_seen,"
-                " MAX(NULLIF(last_day, '')) AS last_seen FROM (" + union + ") w" + demonym + " GROUP BY place_id) d", args)
+                " MAX(NULLIF(last_day, '')) AS last_seen, SUM(confidence_sum) AS confidence_sum, SUM(confident) AS confident"
+                " FROM (" + union + ") w" + demonym + " GROUP BY place_id) d", args)
 
     def place_rows(self, filters: Filters) -> list[dict[str, Any]]:
         """One row per place in view, summed from the kept counts when they can answer.
 
         From the counts, `articles` counts an article once per day it mentions the place
-        (the same as distinct articles unless one story dates the same place to two days).
+        (the same as distinct articles unless one story dates the same place to two days),
+        and `confidence` is the mean over the mentions that have one (schema 9 keeps the sums).
         """
         columns = "SELECT p.id AS place_id, p.name, p.lat, p.lon, p.country_code, p.admin1, p.feature, p.kind, p.geonameid, "
         if self._counts_serve(filters):
@@ -91,7 +94,7 @@ class Counts:
             where, place_args = self._where(Filters(countries=filters.countries, places=filters.places, kinds=filters.kinds,
                                                     demonyms=True), counts=True)
             sql = (columns + "SUM(d.mentions) AS mentions, SUM(d.articles) AS articles, MIN(d.first_seen) AS first_seen,"
-                   " MAX(d.last_seen) AS last_seen, NULL AS confidence FROM " + sums + self._CORRECTED + "WHERE " + where
+                   " MAX(d.last_seen) AS last_seen, SUM(d.confidence_sum) / NULLIF(SUM(d.confident), 0) AS confidence FROM " + sums + self._CORRECTED + "WHERE " + where
                    + " GROUP BY p.id")
             args += place_args
             total = "SUM(d.mentions)"

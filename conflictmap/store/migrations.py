@@ -6,7 +6,8 @@ and so that another backend can keep its own list with the same numbering.
 
 from __future__ import annotations
 
-from conflictmap.store.schema import CORRECTION_LOG, FIRST_TABLES, EFFECTIVE_MENTIONS, LEAN_AND_MONTHS, SQLITE_TYPES
+from conflictmap.store.schema import (CONFIDENCE_COLUMNS, CONFIDENCE_FILL, CONFIDENT, CORRECTION_LOG, EFFECTIVE_MENTIONS, FIRST_TABLES,
+                                      LEAN_AND_MONTHS, SQLITE_TYPES)
 
 # The triggers that keep the per-place-and-day counts (schema 5; schema 7 makes them again
 # with the "already counted" probe kept to the article's own mentions)
@@ -29,6 +30,63 @@ DAY_COUNT_TRIGGERS = """
             AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
     END;
 """
+
+# What a month row does when one of its day rows goes: its first and last day read again, and
+# the row itself gone when nothing is left in it (schema 7's trigger, and schema 9's)
+_MONTH_ROW_GONE = """            first_day = (SELECT MIN(day) FROM place_days WHERE place_id = old.place_id AND demonym = old.demonym
+                         AND day >= substr(old.day, 1, 7) AND day <= substr(old.day, 1, 7) || '-99'),
+            last_day = (SELECT MAX(day) FROM place_days WHERE place_id = old.place_id AND demonym = old.demonym
+                        AND day >= substr(old.day, 1, 7) AND day <= substr(old.day, 1, 7) || '-99')
+            WHERE place_id = old.place_id AND month = substr(old.day, 1, 7) AND demonym = old.demonym;
+        DELETE FROM place_months WHERE place_id = old.place_id AND month = substr(old.day, 1, 7) AND demonym = old.demonym
+            AND mentions <= 0;
+    END;
+"""
+
+# Schema 9: the same day counts, and the month counts that follow them, with each bucket's
+# confidence sum and number of mentions with a confidence (schema.CONFIDENCE_COLUMNS)
+_NEW_SUM, _OLD_SUM = CONFIDENT.format(m="new.", one="new.confidence"), CONFIDENT.format(m="old.", one="old.confidence")
+_NEW_ONE, _OLD_ONE = CONFIDENT.format(m="new.", one="1"), CONFIDENT.format(m="old.", one="1")
+CONFIDENCE_COUNT_TRIGGERS = f"""
+    CREATE TRIGGER place_days_ins AFTER INSERT ON mentions BEGIN
+        INSERT INTO place_days (place_id, day, demonym, mentions, articles, confidence_sum, confident)
+        VALUES (new.place_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1,
+                NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = new.article_id AND o.id != new.id
+                            AND +o.place_id = new.place_id AND COALESCE(o.date, '') = COALESCE(new.date, '')
+                            AND (o.reason LIKE 'demonym%') = (new.reason LIKE 'demonym%')),
+                {_NEW_SUM}, {_NEW_ONE})
+        ON CONFLICT (place_id, day, demonym) DO UPDATE SET mentions = mentions + 1, articles = articles + excluded.articles,
+            confidence_sum = confidence_sum + excluded.confidence_sum, confident = confident + excluded.confident;
+    END;
+    CREATE TRIGGER place_days_del AFTER DELETE ON mentions BEGIN
+        UPDATE place_days SET mentions = mentions - 1,
+            articles = articles - NOT EXISTS (SELECT 1 FROM mentions o WHERE o.article_id = old.article_id
+                AND +o.place_id = old.place_id AND COALESCE(o.date, '') = COALESCE(old.date, '')
+                AND (o.reason LIKE 'demonym%') = (old.reason LIKE 'demonym%')),
+            confidence_sum = confidence_sum - {_OLD_SUM}, confident = confident - {_OLD_ONE}
+        WHERE place_id = old.place_id AND day = COALESCE(old.date, '') AND demonym = (old.reason LIKE 'demonym%');
+        DELETE FROM place_days WHERE place_id = old.place_id AND day = COALESCE(old.date, '')
+            AND demonym = (old.reason LIKE 'demonym%') AND mentions <= 0;
+    END;
+    CREATE TRIGGER place_months_ins AFTER INSERT ON place_days BEGIN
+        INSERT INTO place_months (place_id, month, demonym, mentions, articles, first_day, last_day, confidence_sum, confident)
+            SELECT new.place_id, substr(new.day, 1, 7), new.demonym, new.mentions, new.articles, MIN(day), MAX(day),
+                   new.confidence_sum, new.confident
+            FROM place_days WHERE place_id = new.place_id AND demonym = new.demonym
+                AND day >= substr(new.day, 1, 7) AND day <= substr(new.day, 1, 7) || '-99'
+            ON CONFLICT (place_id, month, demonym) DO UPDATE SET mentions = mentions + excluded.mentions,
+                articles = articles + excluded.articles, first_day = excluded.first_day, last_day = excluded.last_day,
+                confidence_sum = confidence_sum + excluded.confidence_sum, confident = confident + excluded.confident;
+    END;
+    CREATE TRIGGER place_months_upd AFTER UPDATE ON place_days BEGIN
+        UPDATE place_months SET mentions = mentions + new.mentions - old.mentions, articles = articles + new.articles - old.articles,
+            confidence_sum = confidence_sum + new.confidence_sum - old.confidence_sum, confident = confident + new.confident - old.confident
+            WHERE place_id = new.place_id AND month = substr(new.day, 1, 7) AND demonym = new.demonym;
+    END;
+    CREATE TRIGGER place_months_del AFTER DELETE ON place_days BEGIN
+        UPDATE place_months SET mentions = mentions - old.mentions, articles = articles - old.articles,
+            confidence_sum = confidence_sum - old.confidence_sum, confident = confident - old.confident,
+{_MONTH_ROW_GONE}"""
 
 # Each entry upgrades the schema by one version; never edit a released entry,
 # append a new one.  PRAGMA user_version records how many have run.
@@ -145,15 +203,7 @@ MIGRATIONS: list[str] = [
     END;
     CREATE TRIGGER place_months_del AFTER DELETE ON place_days BEGIN
         UPDATE place_months SET mentions = mentions - old.mentions, articles = articles - old.articles,
-            first_day = (SELECT MIN(day) FROM place_days WHERE place_id = old.place_id AND demonym = old.demonym
-                         AND day >= substr(old.day, 1, 7) AND day <= substr(old.day, 1, 7) || '-99'),
-            last_day = (SELECT MAX(day) FROM place_days WHERE place_id = old.place_id AND demonym = old.demonym
-                        AND day >= substr(old.day, 1, 7) AND day <= substr(old.day, 1, 7) || '-99')
-            WHERE place_id = old.place_id AND month = substr(old.day, 1, 7) AND demonym = old.demonym;
-        DELETE FROM place_months WHERE place_id = old.place_id AND month = substr(old.day, 1, 7) AND demonym = old.demonym
-            AND mentions <= 0;
-    END;
-    CREATE TRIGGER article_days_ins AFTER INSERT ON mentions
+""" + _MONTH_ROW_GONE + """    CREATE TRIGGER article_days_ins AFTER INSERT ON mentions
         WHEN NOT EXISTS (SELECT 1 FROM corrections c WHERE c.place_id = new.place_id AND c.action = 'reject') BEGIN
         INSERT INTO article_days (article_id, day, demonym, mentions)
             VALUES (new.article_id, COALESCE(new.date, ''), new.reason LIKE 'demonym%', 1)
@@ -200,5 +250,22 @@ MIGRATIONS: list[str] = [
     #    stored before (a regeoparse fills it) and for points picked by hand
     """
     ALTER TABLE places ADD COLUMN geonames_name TEXT;
+    """,
+    # 9: a confidence sum and the number of mentions with a confidence in every day and month
+    #    count, so a view's mean confidence per place comes from the counts it reads anyway
+    #    (schema.CONFIDENCE_COLUMNS); the triggers are made again with the sums, and the
+    #    covering indexes of the counts cover the sums too
+    """
+    DROP TRIGGER place_days_ins;
+    DROP TRIGGER place_days_del;
+    DROP TRIGGER place_months_ins;
+    DROP TRIGGER place_months_upd;
+    DROP TRIGGER place_months_del;
+    """ + CONFIDENCE_COLUMNS.format(**SQLITE_TYPES) + CONFIDENCE_FILL + CONFIDENCE_COUNT_TRIGGERS + """
+    DROP INDEX place_days_day;
+    CREATE INDEX place_days_day ON place_days(day, demonym, place_id, mentions, articles, confidence_sum, confident);
+    DROP INDEX place_months_month;
+    CREATE INDEX place_months_month ON place_months(month, demonym, place_id, mentions, articles, first_day, last_day,
+                                                    confidence_sum, confident);
     """,
 ]

@@ -8,7 +8,23 @@ The table `schema_version` records how many have run.
 
 from __future__ import annotations
 
-from conflictmap.store.schema import CORRECTION_LOG, EFFECTIVE_MENTIONS, FIRST_TABLES, LEAN_AND_MONTHS, POSTGRES_TYPES
+from conflictmap.store.schema import (CONFIDENCE_COLUMNS, CONFIDENCE_FILL, CONFIDENT, CORRECTION_LOG, EFFECTIVE_MENTIONS, FIRST_TABLES,
+                                      LEAN_AND_MONTHS, POSTGRES_TYPES)
+
+# The day counts' "is this article already counted in this bucket?" probe, a lateral lookup of the
+# article's own mentions (schema 7 says why), and the upsert of the bucket after it: as the
+# functions of schema 7 and schema 9 (which adds the confidence sums after it) both write them
+_ADDED_PROBE = """        LEFT JOIN LATERAL (SELECT TRUE AS yes FROM mentions o WHERE o.article_id = g.article_id AND +o.place_id = g.place_id
+                           AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym
+                           AND o.id NOT IN (SELECT id FROM changed) LIMIT 1) seen ON TRUE
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (place_id, day, demonym) DO UPDATE
+            SET mentions = t.mentions + excluded.mentions, articles = t.articles + excluded.articles"""
+_REMOVED_PROBE = """        LEFT JOIN LATERAL (SELECT TRUE AS yes FROM mentions o WHERE o.article_id = g.article_id AND +o.place_id = g.place_id
+                           AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym LIMIT 1) seen ON TRUE
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (place_id, day, demonym) DO UPDATE
+            SET mentions = t.mentions + excluded.mentions, articles = t.articles + excluded.articles"""
 
 PG_MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -199,12 +215,7 @@ PG_MIGRATIONS: list[str] = [
         SELECT g.place_id, g.day, g.demonym, SUM(g.n), SUM(CASE WHEN seen.yes THEN 0 ELSE 1 END)
         FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
               FROM changed GROUP BY 1, 2, 3, 4) g
-        LEFT JOIN LATERAL (SELECT TRUE AS yes FROM mentions o WHERE o.article_id = g.article_id AND +o.place_id = g.place_id
-                           AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym
-                           AND o.id NOT IN (SELECT id FROM changed) LIMIT 1) seen ON TRUE
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (place_id, day, demonym) DO UPDATE
-            SET mentions = t.mentions + excluded.mentions, articles = t.articles + excluded.articles;
+""" + _ADDED_PROBE + """;
         RETURN NULL;
     END $$;
     CREATE OR REPLACE FUNCTION place_days_remove() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -213,11 +224,7 @@ PG_MIGRATIONS: list[str] = [
         SELECT g.place_id, g.day, g.demonym, -SUM(g.n), -SUM(CASE WHEN seen.yes THEN 0 ELSE 1 END)
         FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n
               FROM changed GROUP BY 1, 2, 3, 4) g
-        LEFT JOIN LATERAL (SELECT TRUE AS yes FROM mentions o WHERE o.article_id = g.article_id AND +o.place_id = g.place_id
-                           AND COALESCE(o.date, '') = g.day AND (o.reason LIKE 'demonym%') = g.demonym LIMIT 1) seen ON TRUE
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (place_id, day, demonym) DO UPDATE
-            SET mentions = t.mentions + excluded.mentions, articles = t.articles + excluded.articles;
+""" + _REMOVED_PROBE + """;
         DELETE FROM place_days t USING (SELECT DISTINCT place_id, COALESCE(date, '') AS day FROM changed) g
             WHERE t.place_id = g.place_id AND t.day = g.day AND t.mentions <= 0;
         RETURN NULL;
@@ -226,5 +233,65 @@ PG_MIGRATIONS: list[str] = [
     # 8 (geoparser, issue 12): GeoNames' own name beside the display name (NULL when unknown)
     """
     ALTER TABLE places ADD COLUMN geonames_name TEXT;
+    """,
+    # 9: a confidence sum and the number of mentions with a confidence in every day and month
+    #    count (schema.CONFIDENCE_COLUMNS); filled with the month rows' follower switched off
+    #    (the month sums are set from the day rows in one pass), then the three count
+    #    functions made again with the sums
+    CONFIDENCE_COLUMNS.format(**POSTGRES_TYPES) + """
+    ALTER TABLE place_days DISABLE TRIGGER place_months_follow;
+    """ + CONFIDENCE_FILL + """
+    ALTER TABLE place_days ENABLE TRIGGER place_months_follow;
+    CREATE OR REPLACE FUNCTION place_days_add() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO place_days AS t (place_id, day, demonym, mentions, articles, confidence_sum, confident)
+        SELECT g.place_id, g.day, g.demonym, SUM(g.n), SUM(CASE WHEN seen.yes THEN 0 ELSE 1 END), SUM(g.total), SUM(g.confident)
+        FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n,
+                     SUM(""" + CONFIDENT.format(m="", one="confidence") + """) AS total, SUM(""" + CONFIDENT.format(m="", one="1") + """) AS confident
+              FROM changed GROUP BY 1, 2, 3, 4) g
+""" + _ADDED_PROBE + """,
+                confidence_sum = t.confidence_sum + excluded.confidence_sum, confident = t.confident + excluded.confident;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION place_days_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO place_days AS t (place_id, day, demonym, mentions, articles, confidence_sum, confident)
+        SELECT g.place_id, g.day, g.demonym, -SUM(g.n), -SUM(CASE WHEN seen.yes THEN 0 ELSE 1 END), -SUM(g.total), -SUM(g.confident)
+        FROM (SELECT article_id, place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym, COUNT(*) AS n,
+                     SUM(""" + CONFIDENT.format(m="", one="confidence") + """) AS total, SUM(""" + CONFIDENT.format(m="", one="1") + """) AS confident
+              FROM changed GROUP BY 1, 2, 3, 4) g
+""" + _REMOVED_PROBE + """,
+                confidence_sum = t.confidence_sum + excluded.confidence_sum, confident = t.confident + excluded.confident;
+        DELETE FROM place_days t USING (SELECT DISTINCT place_id, COALESCE(date, '') AS day FROM changed) g
+            WHERE t.place_id = g.place_id AND t.day = g.day AND t.mentions <= 0;
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE FUNCTION place_months_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        r place_days%ROWTYPE;
+        dm INTEGER;
+        da INTEGER;
+        dc DOUBLE PRECISION;
+        dn INTEGER;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            r := OLD; dm := -OLD.mentions; da := -OLD.articles; dc := -OLD.confidence_sum; dn := -OLD.confident;
+        ELSIF TG_OP = 'UPDATE' THEN
+            r := NEW; dm := NEW.mentions - OLD.mentions; da := NEW.articles - OLD.articles;
+            dc := NEW.confidence_sum - OLD.confidence_sum; dn := NEW.confident - OLD.confident;
+        ELSE
+            r := NEW; dm := NEW.mentions; da := NEW.articles; dc := NEW.confidence_sum; dn := NEW.confident;
+        END IF;
+        INSERT INTO place_months AS t (place_id, month, demonym, mentions, articles, first_day, last_day, confidence_sum, confident)
+            SELECT r.place_id, substr(r.day, 1, 7), r.demonym, dm, da, MIN(d.day), MAX(d.day), dc, dn
+            FROM place_days d WHERE d.place_id = r.place_id AND d.demonym = r.demonym
+                AND d.day >= substr(r.day, 1, 7) AND d.day <= substr(r.day, 1, 7) || '-99'
+            ON CONFLICT (place_id, month, demonym) DO UPDATE SET mentions = t.mentions + excluded.mentions,
+                articles = t.articles + excluded.articles, first_day = excluded.first_day, last_day = excluded.last_day,
+                confidence_sum = t.confidence_sum + excluded.confidence_sum, confident = t.confident + excluded.confident;
+        DELETE FROM place_months WHERE place_id = r.place_id AND month = substr(r.day, 1, 7) AND demonym = r.demonym
+            AND mentions <= 0;
+        RETURN NULL;
+    END $$;
     """,
 ]

@@ -61,6 +61,10 @@ class _Conn:
             cur.executemany(_pg_sql(sql), rows)
 
 
+def _async_commit(raw: Any) -> None:
+    raw.execute("SET synchronous_commit TO off")
+
+
 def _retried(method: Callable[..., T]) -> Callable[..., T]:
     """Run a write again when PostgreSQL aborted it for a deadlock, a serialisation
     conflict or a concurrent insert of the same key; each try is a whole transaction."""
@@ -87,7 +91,11 @@ class PostgresStore(Store):
     Thread-safe: each call takes a connection from the pool (at most `max_size` at once).
     """
 
-    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 10.0) -> None:
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 10.0, async_commit: bool = False) -> None:
+        """`async_commit`: commits return before their WAL record is flushed to disk (PostgreSQL's
+        `synchronous_commit = off`, for this store's connections only). A server crash can then lose
+        the last fraction of a second of commits, whole, never half a transaction: right for an
+        idempotent bulk ingest, which a re-run completes, and wrong for a journalist's correction."""
         try:
             from psycopg_pool import ConnectionPool
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -97,7 +105,7 @@ class PostgresStore(Store):
         self.notice = ""  # nothing about a server database needs telling at open
         self._local = threading.local()
         self._pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False,
-                                    timeout=timeout, name="conflictmap")
+                                    timeout=timeout, name="conflictmap", configure=_async_commit if async_commit else None)
         try:
             self._pool.open(wait=True, timeout=timeout)
         except Exception as exc:

@@ -111,8 +111,45 @@ ARTICLE_DAYS_FILL = """
         WHERE NOT EXISTS (SELECT 1 FROM corrections c WHERE c.place_id = m.place_id AND c.action = 'reject')
         GROUP BY 1, 2, 3;
 """
+
+# 9: each day and month count also keeps the sum of its mentions' confidence and how many
+#    mentions have one (a confidence above 0), so a view's mean confidence per place is
+#    SUM(confidence_sum) / SUM(confident) over the buckets it sums anyway, never a pass over
+#    the raw mentions. A mention stored without a confidence (0) stays out of the mean, as
+#    the raw read (`queries.places_with_confidence`) leaves it out.
+CONFIDENT = "CASE WHEN {m}confidence > 0 THEN {one} ELSE 0 END"
+PLACE_DAYS_REFILL = """
+    INSERT INTO place_days (place_id, day, demonym, mentions, articles, confidence_sum, confident)
+        SELECT place_id, COALESCE(date, ''), reason LIKE 'demonym%', COUNT(*), COUNT(DISTINCT article_id),
+               SUM(""" + CONFIDENT.format(m="", one="confidence") + """), SUM(""" + CONFIDENT.format(m="", one="1") + """)
+        FROM mentions GROUP BY 1, 2, 3;
+"""
+PLACE_MONTHS_REFILL = """
+    INSERT INTO place_months (place_id, month, demonym, mentions, articles, first_day, last_day, confidence_sum, confident)
+        SELECT place_id, substr(day, 1, 7), demonym, SUM(mentions), SUM(articles), MIN(day), MAX(day), SUM(confidence_sum),
+               SUM(confident)
+        FROM place_days GROUP BY 1, 2, 3;
+"""
+# the same sums set on count rows that exist already (migration 9 on a filled store)
+CONFIDENCE_FILL = """
+    UPDATE place_days SET confidence_sum = s.total, confident = s.n FROM (
+        SELECT place_id, COALESCE(date, '') AS day, reason LIKE 'demonym%' AS demonym,
+               SUM(""" + CONFIDENT.format(m="", one="confidence") + """) AS total, SUM(""" + CONFIDENT.format(m="", one="1") + """) AS n
+        FROM mentions GROUP BY 1, 2, 3) s
+        WHERE place_days.place_id = s.place_id AND place_days.day = s.day AND place_days.demonym = s.demonym;
+    UPDATE place_months SET confidence_sum = s.total, confident = s.n FROM (
+        SELECT place_id, substr(day, 1, 7) AS month, demonym, SUM(confidence_sum) AS total, SUM(confident) AS n
+        FROM place_days GROUP BY 1, 2, 3) s
+        WHERE place_months.place_id = s.place_id AND place_months.month = s.month AND place_months.demonym = s.demonym;
+"""
+CONFIDENCE_COLUMNS = """
+    ALTER TABLE place_days ADD COLUMN confidence_sum {real} NOT NULL DEFAULT 0;
+    ALTER TABLE place_days ADD COLUMN confident INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE place_months ADD COLUMN confidence_sum {real} NOT NULL DEFAULT 0;
+    ALTER TABLE place_months ADD COLUMN confident INTEGER NOT NULL DEFAULT 0;
+"""
 COUNTS_REBUILD = ["DELETE FROM place_months", "DELETE FROM article_days", "DELETE FROM place_days",
-                  PLACE_DAYS_FILL.strip().rstrip(";"), PLACE_MONTHS_FILL.strip().rstrip(";"), ARTICLE_DAYS_FILL.strip().rstrip(";")]
+                  PLACE_DAYS_REFILL.strip().rstrip(";"), PLACE_MONTHS_REFILL.strip().rstrip(";"), ARTICLE_DAYS_FILL.strip().rstrip(";")]
 
 # 7 (part): lean mention rows and month counts.
 #  - The runners-up (JSON) move out of the mention rows into a side table read only when an

@@ -74,6 +74,23 @@ class Writes:
             row = self._db.execute("SELECT id FROM articles WHERE text_key = ? LIMIT 1", (text_key(text),)).fetchone()
         return None if row is None else str(row[0])
 
+    def known_texts(self, articles: Sequence[tuple[str, str]]) -> tuple[dict[str, str], set[str]]:
+        """For a batch of (id, text): the stored text of each id already stored, and which of the
+        texts' keys (`text_key`) are stored under any id; two queries for the whole batch, so a
+        bulk-ingest worker asks once per partition what `has_article` / `has_text` ask per article."""
+        texts: dict[str, str] = {}
+        keys: set[str] = set()
+        ids = sorted({ident for ident, _ in articles})
+        wanted = sorted({k for _, text in articles if (k := text_key(text))})
+        with self._lock:
+            for chunk in _chunks(ids, 500):
+                for row in self._db.execute(f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall():
+                    texts[str(row[0])] = row[1]
+            for chunk in _chunks(wanted, 500):
+                keys.update(str(r[0]) for r in self._db.execute(
+                    f"SELECT DISTINCT text_key FROM articles WHERE text_key IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return texts, keys
+
     def delete_article(self, article_id: str) -> bool:
         """Remove an article, its mentions, and places nothing else mentions or corrects.
 
