@@ -223,8 +223,16 @@ def shot(page, name: str) -> None:
         except Exception:  # noqa: BLE001 - a frame that went away during a rerun has nothing to paint
             pass
     # Not full_page: Streamlit scrolls inside its own container, and chromium's resize for a
-    # full-page capture leaves unpainted tiles in the picture.
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    # full-page capture leaves unpainted tiles in the picture. Even so, a tall map on a busy
+    # machine can be caught half rastered: keep the picture once two captures in a row agree.
+    previous = None
+    for _ in range(20):
+        picture = page.screenshot()
+        if picture == previous:
+            break
+        previous = picture
+        page.wait_for_timeout(300)  # a poll interval: the loop ends on the condition above
+    (ARTIFACTS / f"{name}.png").write_bytes(picture)
 
 
 def shrink_window_to_june(page) -> None:
@@ -486,7 +494,12 @@ def pick_place(page, name: str) -> None:
 
 
 def map_center(page) -> tuple[float, float, int]:
-    c = map_frame(page).evaluate("() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }")
+    """The map's centre and zoom once its first view is settled (fitted to the places at the frame's real size,
+    or placed where the page's view says): before that it is at folium's starting zoom, which nobody chose."""
+    c = wait_until(page, lambda: map_frame(page).evaluate(
+        """() => window.map && window.map.getContainer().hasAttribute('data-cm-view')
+                 && [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"""),
+        what="the map's first view to settle")
     return round(c[0], 3), round(c[1], 3), int(c[2])
 
 
@@ -581,7 +594,41 @@ def test_presenter_mode_fits_the_first_screen_at_1280x720(open_app):
     assert page.locator('[data-testid="stToolbar"], [data-testid="stAppDeployButton"]').filter(has_text="Deploy").count() == 0
     assert_frames_iraq(page)
     assert_labels_apart(page, 18)
+    assert_legend_hides_no_marker(page)
     shot(page, "e2-presenter-1280x720")
+
+
+LEGEND_OVER_MARKERS_JS = """() => { const l = document.querySelector('.conflictmap-legend').getBoundingClientRect();
+    return Array.from(document.querySelectorAll('path.cm-place')).map(p => p.getBoundingClientRect())
+        .filter(r => r.right > l.left && r.left < l.right && r.bottom > l.top && r.top < l.bottom).length; }"""
+
+
+def assert_legend_hides_no_marker(page) -> None:
+    """The open legend sits in the corner of the first view where it covers none of the drawn places."""
+    assert map_frame(page).evaluate(LEGEND_OVER_MARKERS_JS) == 0, "the legend hides places"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8: the presenter's map is 560 px on any screen; sizing its frame by CSS "
+                   "left chromium's map layers half painted and a fit at a passing size stuck as the view (docs/benchmarks.md)")
+def test_presenter_map_takes_most_of_a_1920x1080_screen(open_app):
+    screen = {"width": 1920, "height": 1080}
+    page = open_app("/?present=1", viewport=screen)
+    box = page.locator(FOLIUM_IFRAME).first.bounding_box()
+    assert box["y"] + box["height"] <= screen["height"], box  # all of it on the first screen
+    assert box["height"] >= 0.75 * screen["height"], box  # it once stayed 560 px tall on any screen
+    assert box["width"] * box["height"] >= 0.5 * screen["width"] * screen["height"], box
+    # Leaflet fills the taller frame: its container is as tall as the frame, not the 560 px it was built with
+    inner = map_frame(page).evaluate("() => window.map.getContainer().getBoundingClientRect().height")
+    assert abs(inner - box["height"]) <= 2, (inner, box)
+    assert_frames_iraq(page)
+    assert_legend_hides_no_marker(page)
+    shot(page, "e3-presenter-1920x1080")
+
+
+def test_the_legend_hides_no_place_on_a_laptop(open_app):
+    page = open_app("/", viewport={"width": 1280, "height": 720})
+    assert_legend_hides_no_marker(page)
+    shot(page, "e4-legend-1280x720")
 
 
 def test_play_keeps_the_frame_and_moves_the_slider(open_app):

@@ -480,7 +480,7 @@ def test_safe_text_neutralises_template_literal_syntax():
 
 def test_legend_explains_colour_size_and_window(places):
     page = build_map(places, window=WINDOW, heat=True).get_root().render()
-    legend = re.search(r'<details open class="conflictmap-legend".*?</details>', page, re.S).group(0)
+    legend = re.search(r'<details open class="conflictmap-legend[^"]*".*?</details>', page, re.S).group(0)
     assert "2014-01-01 to 2014-03-31" in legend
     assert "Colour: latest mention" in legend
     assert "Size: mentions (max 60)" in legend
@@ -608,3 +608,20 @@ def test_places_carry_their_mean_confidence_on_the_fast_path_too(tmp_path):
         # with a floor the raw path answers, and agrees
         floor = queries.places_with_confidence(store, Filters(min_confidence=0.5)).set_index("name")
         assert list(floor.index) == ["Mosul"] and floor.at["Mosul", "confidence"] == pytest.approx(0.85)
+
+
+def test_the_legend_takes_the_bottom_corner_with_fewer_mentions():
+    from conflictmap.maps.legend import legend_corner
+
+    box = [[28.0, 38.0], [40.0, 50.0]]  # Iraq and around it: south-west is desert, south-east the Gulf
+    gulf = frame(place(1, "Basra", 30.5, 47.8, mentions=30), place(2, "Kuwait City", 29.4, 48.0, mentions=10),
+                 place(3, "Rutba", 33.0, 40.3, mentions=2), place(4, "Mosul", 36.3, 43.1, mentions=90))
+    assert legend_corner(gulf, box) == "left"
+    desert = frame(place(1, "Rutba", 33.0, 40.3, mentions=30), place(2, "Basra", 30.5, 47.8, mentions=3))
+    assert legend_corner(desert, box) == "right"
+    assert legend_corner(gulf, None) == "right"  # no first view to judge by: where readers last saw it
+    # the map is built with it there, and the corner does not move with the time window
+    for window in (None, (date(2014, 1, 1), date(2014, 1, 31))):
+        page = build_map(gulf, window=window, presenter=True).get_root().render()
+        legend = re.search(r'<details open class="conflictmap-legend[^"]*".*?>', page, re.S).group(0)
+        assert "cm-legend-left" in legend and "left:10px" in legend and "font:16px" in legend

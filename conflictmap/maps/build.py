@@ -57,7 +57,7 @@ from branca.element import Element
 from conflictmap.errors import MapDataError
 from conflictmap.maps.extras import MapExtras
 from conflictmap.maps.layers import _add_areas, _add_basemap, _add_heat, _add_points
-from conflictmap.maps.legend import _LEGEND_ROOM, legend_html
+from conflictmap.maps.legend import _LEGEND_ROOM, legend_corner, legend_html
 from conflictmap.maps.scale import _as_date, make_scale
 from conflictmap.maps.style import AREA_KINDS, MAX_PLACES, POINT_KINDS, _validate, drawn_places, is_uncertain
 
@@ -197,7 +197,9 @@ def build_map(
     m.options["max_zoom"] = 18
     tiles = _add_basemap(m, basemap, presenter, outlines)
     framed = _validate(focus) if focus is not None and len(focus) else frame
-    bounds = focus_bounds(framed) if fit and len(framed) > 1 else None
+    # the first view's box: fitted to when the map is not told where to be, and where the legend goes either way
+    home = focus_bounds(framed) if len(framed) > 1 else None
+    bounds = home if fit else None
     fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, _LEGEND_ROOM[presenter]], "maxZoom": 8}
     MapExtras(presenter=presenter, tiles=tiles, fit={"bounds": bounds, "options": fit_options} if bounds else None).add_to(m)
     if len(areas):
@@ -224,6 +226,7 @@ def build_map(
                 shown=len(drawn),
                 total=len(frame),
                 uncertain=bool(len(points)) and any(is_uncertain(r) for r in points.to_dict("records")),
+                corner=legend_corner(framed, home),
             )
         ),
         name="conflictmap_legend",

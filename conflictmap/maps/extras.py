@@ -70,13 +70,23 @@ class MapExtras(MacroElement):
             var soon = function () { window.requestAnimationFrame(declutter); };
             map.on('zoomend moveend layeradd overlayadd resize viewreset', soon);
             soon();
-            if (window.ResizeObserver) {
-                new ResizeObserver(function () {
-                    map.invalidateSize();
-                    var given = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.last_center;
-                    if (fit && !touched && !given) { map.fitBounds(fit.bounds, fit.options); }
-                }).observe(box);
-            }
+            // data-cm-view says the first view is settled: "fitted" (to the places, at the frame's real
+            // size) or "placed" (where the dashboard's view says). Until then the map is at folium's
+            // starting zoom, which is no view anyone chose; tests wait for it instead of guessing a delay.
+            var settled = function (how) { if (!box.hasAttribute('data-cm-view')) { box.setAttribute('data-cm-view', how); } };
+            if (!fit) { settled('placed'); }
+            var refit = function () {
+                map.invalidateSize();
+                var given = window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.last_center;
+                if (given) { settled('placed'); return; }
+                // a frame smaller than the fit's padding (a frame being resized) would fit to nonsense
+                var pad = fit && fit.options.paddingTopLeft.concat(fit.options.paddingBottomRight);
+                if (fit && !touched && box.clientWidth > pad[0] + pad[2] + 100 && box.clientHeight > pad[1] + pad[3] + 100) {
+                    map.fitBounds(fit.bounds, fit.options);
+                    settled('fitted');
+                }
+            };
+            if (window.ResizeObserver) { new ResizeObserver(refit).observe(box); } else { refit(); }
             {%- if this.tiles %}
             var failed = false;
             {{ this.tiles.get_name() }}.on('tileerror', function () {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
 from conflictmap.excerpts import safe_text
 from conflictmap.maps.scale import _OKABE_ITO, _OTHER_COLOUR, _UNKNOWN_DATE_COLOUR, Scale, recency_colour
 from conflictmap.maps.style import _RADIUS, LOW_CONFIDENCE
@@ -11,6 +13,27 @@ from conflictmap.maps.style import _RADIUS, LOW_CONFIDENCE
 #: Room (px) kept free at the bottom when fitting the map to the places, so
 #: the open legend does not hide any of them.
 _LEGEND_ROOM = {False: 130, True: 175}
+#: How far above the map's bottom edge a legend in the bottom-left corner sits: clear of the scale bar.
+_ABOVE_SCALE = {False: 54, True: 72}
+
+
+def legend_corner(places: pd.DataFrame, bounds: list[list[float]] | None) -> str:
+    """"left" or "right": the bottom corner of the first view (`bounds`, south-west then
+    north-east) where fewer mentions are, so the legend hides as little of the news as it can.
+
+    The first view is framed on the bulk of every date's places, so the corner is the same
+    for every window and play step: a legend that jumped sides would be a distraction.
+    A tie keeps the legend where readers last saw it, bottom right.
+    """
+    if not bounds or places.empty:
+        return "right"
+    (south, west), (north, east) = bounds
+    mid_lat, mid_lon = (south + north) / 2, (west + east) / 2
+    lat, lon = places["lat"].astype(float), places["lon"].astype(float)
+    low = places[(lat >= south) & (lat < mid_lat) & (lon >= west) & (lon <= east)]
+    left = float(low.loc[low["lon"].astype(float) < mid_lon, "mentions"].sum())
+    right = float(low["mentions"].sum()) - left
+    return "left" if left < right else "right"
 
 
 def legend_html(
@@ -25,12 +48,14 @@ def legend_html(
     shown: int | None = None,
     total: int | None = None,
     uncertain: bool = False,
+    corner: str = "right",
 ) -> str:
     """The legend as HTML: what colour, size and shape mean, in words.
 
-    `shown`/`total`: when fewer places are drawn than are in view, say so.
+    `shown`/`total`: when fewer places are drawn than are in view, say so. `corner`: the
+    bottom corner it sits in ("left" or "right", see `legend_corner`).
     """
-    font = 17 if presenter else 12
+    font = 16 if presenter else 12
     lines: list[str] = []
     if window is not None:
         lines.append(f"<div><b>{safe_text(window[0].isoformat())} to {safe_text(window[1].isoformat())}</b></div>")
@@ -83,11 +108,12 @@ def legend_html(
     if heat:
         lines.append("<div>Heat: where mentions cluster</div>")
     body = "".join(lines)
-    # <details> lets a reader fold the legend away; it starts open. Bottom
-    # right, clear of the zoom buttons, the scale bar and the layer list.
+    # <details> lets a reader fold the legend away; it starts open. A bottom corner, clear of
+    # the zoom buttons, the layer list, the scale bar (bottom left) and the credits (bottom right).
+    place = f"bottom:{_ABOVE_SCALE[presenter]}px;left:10px" if corner == "left" else "bottom:24px;right:10px"
     return (
-        f'<details open class="conflictmap-legend" role="note" aria-label="Map legend" '
-        f'style="position:fixed;bottom:24px;right:10px;z-index:1000;max-width:{320 if presenter else 240}px;'
+        f'<details open class="conflictmap-legend cm-legend-{"left" if corner == "left" else "right"}" role="note" '
+        f'aria-label="Map legend" style="position:fixed;{place};z-index:1000;max-width:{300 if presenter else 240}px;'
         "background:rgba(255,255,255,.94);color:#111;padding:5px 9px;border:1px solid #444;"
         f'border-radius:4px;font:{font}px/1.35 sans-serif">'
         f'<summary style="font-weight:bold;cursor:pointer">Places mentioned</summary>{body}</details>'
