@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.geoparser.distance import km
+from conflictmap.distance import km
 from conflictmap.geoparser.names import normalize_name
 
 DEMO = Path(__file__).resolve().parents[1] / "conflictmap" / "demo"

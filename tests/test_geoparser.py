@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conflictmap.geoparser.distance import km
+from conflictmap.distance import km
 from conflictmap.geoparser.names import normalize_name
 from tests.conftest import shared_path
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conflictmap.geoparser.distance import km
+from conflictmap.distance import km
 from conflictmap.mentions import Mention
 
 WORST_KM = 20039.0

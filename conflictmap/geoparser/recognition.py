@@ -18,7 +18,7 @@ from operator import mul
 from collections.abc import Sequence
 from pathlib import Path
 
-from conflictmap.geoparser.distance import between
+from conflictmap.distance import between
 from conflictmap.geoparser.gazetteer import Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
 from conflictmap.geoparser.place_slots import AIRPORT_CODES, SLOT_SCORE, island_or_town, mark_slots, only_airports, unknown_place_name

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from conflictmap.geoparser.distance import between
+from conflictmap.distance import between
 from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
 from conflictmap.geoparser.spans import _TOKEN, Span, Tokens, is_cap

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from conflictmap.geoparser.distance import between
+from conflictmap.distance import between
 from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.spans import Span
 from conflictmap.geoparser.wordlists import SEAT_OF_POWER

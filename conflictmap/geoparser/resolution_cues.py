@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from conflictmap.geoparser.distance import between
+from conflictmap.distance import between
 from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
 from conflictmap.geoparser.resolution_context import (  # noqa: F401 - the document's context, offered here too

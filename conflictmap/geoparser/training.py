@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from conflictmap.geoparser.distance import km
+from conflictmap.distance import km
 from conflictmap.geoparser.evaluation import Doc, load_corpus, rounded, score
 from conflictmap.geoparser.gazetteer import Gazetteer
 from conflictmap.geoparser.parser import Geoparser

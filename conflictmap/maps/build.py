@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
+from conflictmap.distance import km_grid
 from conflictmap.errors import MapDataError
 from conflictmap.maps.extras import MapExtras
 from conflictmap.maps.layers import _add_areas, _add_basemap, _add_heat, _add_points
@@ -70,17 +71,6 @@ FOCUS_SHARE = 0.75
 FOCUS_MIN_SHARE = 0.5
 #: how far around a place its neighbours count toward where the story is densest
 DENSITY_KM = 300.0
-_EARTH_KM = 6371.0088
-
-
-def _km_from(lat: np.ndarray, lon: np.ndarray, lat0: np.ndarray, lon0: np.ndarray) -> np.ndarray:
-    """Great-circle distances (haversine, km) between every (lat0, lon0) row and every (lat, lon) column."""
-    p1, p2 = np.radians(lat0)[:, None], np.radians(lat)[None, :]
-    dl = np.radians(lon)[None, :] - np.radians(lon0)[:, None]
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def focus_bounds(places: pd.DataFrame, share: float = FOCUS_SHARE) -> list[list[float]]:
     """Bounds around where the mentions are, not around every outlier.
 
@@ -101,9 +91,9 @@ def focus_bounds(places: pd.DataFrame, share: float = FOCUS_SHARE) -> list[list[
     lon = frame["lon"].to_numpy(dtype=float)
     weights = np.clip(frame["mentions"].to_numpy(dtype=float), 1.0, None)
     seeds = slice(0, 300)  # the densest place is among the most mentioned
-    density = (_km_from(lat, lon, lat[seeds], lon[seeds]) <= DENSITY_KM) @ weights
+    density = (km_grid(lat[seeds], lon[seeds], lat, lon) <= DENSITY_KM) @ weights
     seed = int(np.argmax(density))
-    away = _km_from(lat, lon, lat[seed:seed + 1], lon[seed:seed + 1])[0]
+    away = km_grid(lat[seed:seed + 1], lon[seed:seed + 1], lat, lon)[0]
     order = np.argsort(away, kind="stable")
     inside = np.cumsum(weights[order]) / weights.sum()
     count = len(order)
