@@ -317,10 +317,15 @@ def test_an_apostrophe_inside_a_romanised_name_keeps_the_name_whole(full_parser)
         ("Russian missiles struck Kyiv, Kharkiv and Odesa before dawn.", "Kharkiv", "UA"),
         ("The coastguard rescued 300 people off Lampedusa.", "Lampedusa", "IT"),
         ("Flights were cancelled at Heathrow and Schiphol as the strike spread.", "Schiphol", "NL"),
+        ("Gao was calm on Sunday after the attack.", "Gao", "ML"),
+        ("Kramatorsk came under fire again.", "Kramatorsk", "UA"),
+        ("Sinjar fell to the militants in August.", "Sinjar", "IQ"),
+        ("Kharkiv has been under curfew since Friday.", "Kharkiv", "UA"),
     ],
 )
 def test_a_lone_foreign_name_in_a_place_slot_is_a_place(full_parser, text, surface, country):
-    """A preposition, a verb of motion, a passive of one, or a list led by one leaves room only for a place."""
+    """A preposition, a verb of motion, a passive of one, a list led by one, or what is said of a
+    town's state ("was calm", "came under fire", "fell") leaves room only for a place."""
     assert found(full_parser, text, surface)["country_code"] == country
 
 
@@ -412,3 +417,31 @@ def test_parses_in_threads_share_one_freeze(full_parser):
         results = list(pool.map(full_parser.parse, texts))
     assert all(r and r[0].place.name == "Mosul" for r in results)
     assert gc.get_freeze_count() == 0
+
+
+# -- issue 12 item 3 / issue 11 item 1: a town as the subject of a short sentence, a town in a list ----
+
+
+# (the towns whose state the sentence tells, "Gao was calm", are among the place slots' cases above)
+
+
+@pytest.mark.parametrize("text", ["Mr Gao was calm after the verdict.", "Gao Yan was calm after the verdict.",
+                                  "Gao said he was tired. Gao was calm after the verdict."])
+def test_a_surname_whose_state_the_sentence_tells_stays_a_person(full_parser, text):
+    """A title, a following name or the name speaking says it is a person's."""
+    assert not [p for p in places(full_parser, text) if p["text"] == "Gao"]
+
+
+@pytest.mark.parametrize("text", ["Paris and Geneva hosted talks.", "Geneva and Paris hosted talks.",
+                                  "Vienna, Paris or Geneva may host talks."])
+def test_a_town_listed_beside_a_place_is_a_place(full_parser, text):
+    """Geneva is also a given name: beside a place in a list it reads as a town (which Geneva is resolution's job)."""
+    assert found(full_parser, text, "Geneva")["kind"] == "city"
+    if text.startswith(("Paris", "Geneva")):
+        assert found(full_parser, text, "Geneva")["country_code"] == "CH"
+
+
+@pytest.mark.parametrize("text", ["Paris and Mr Geneva met.", "Paris and Geneva Smith met.",
+                                  "Paris and Geneva Post reporters met."])
+def test_a_list_does_not_make_a_person_or_a_paper_a_place(full_parser, text):
+    assert not [p for p in places(full_parser, text) if p["text"].startswith("Geneva")]

@@ -6,7 +6,8 @@ the learned model under-rates a foreign name written alone ("Malian troops enter
 A name sits in a place slot when
 - a preposition or a verb of motion governs it ("near Gao", "off Lampedusa", "reached Lesbos",
   "out of Kobani"),
-- it is the subject of a passive verb of motion ("Sinjar was surrounded"), or
+- it is the subject of a passive verb of motion ("Sinjar was surrounded") or of what is said of
+  a town's state ("Gao was calm", "Kramatorsk came under fire", "Sinjar fell"), or
 - it is a later member of a list whose first member sits in one ("struck Kyiv, Kharkiv and
   Odesa", "at Heathrow and Schiphol").
 The slot only speaks for a name English does not know as a word or a person's name (the
@@ -20,7 +21,16 @@ import re
 from collections.abc import Sequence
 
 from conflictmap.geoparser.spans import Span, Tokens
-from conflictmap.geoparser.wordlists import MOTION_VERBS, NATURAL_FEATURES, PREPOSITIONS, SPEECH_VERBS
+from conflictmap.geoparser.wordlists import (
+    BEING_VERBS,
+    COMING_VERBS,
+    FALLING_VERBS,
+    MOTION_VERBS,
+    NATURAL_FEATURES,
+    PLACE_STATES,
+    PREPOSITIONS,
+    SPEECH_VERBS,
+)
 
 # "off the coast", "off Lampedusa": a preposition of place the model's list leaves out
 SLOT_PREPOSITIONS = PREPOSITIONS | {"off"}
@@ -58,6 +68,28 @@ def _passive_subject(tokens: Tokens, s: Span) -> bool:
     return nxt in MOTION_VERBS
 
 
+def _in_a_state(tokens: Tokens, s: Span) -> bool:
+    """"Gao was calm", "Kramatorsk came under fire", "Sinjar fell to the militants": a town's state."""
+    k = s.last + 1
+    if k >= len(tokens) or tokens.gap(s.last) != " ":
+        return False
+    words = tokens.words
+    word = words[k].lower()
+    if word in FALLING_VERBS:
+        return True
+    if word in ("has", "had", "have") and k + 1 < len(tokens) and words[k + 1].lower() == "been":
+        k += 1
+        word = "been"
+    if k + 1 >= len(tokens) or tokens.gap(k) != " ":
+        return False
+    nxt = words[k + 1].lower()
+    if word in COMING_VERBS:
+        return nxt == "under"
+    if word in BEING_VERBS and nxt in ("again", "still", "largely", "mostly", "relatively") and k + 2 < len(tokens):
+        nxt = words[k + 2].lower()
+    return word in BEING_VERBS and nxt in PLACE_STATES
+
+
 def _speaks(tokens: Tokens, s: Span) -> bool:
     """"Maliki said", "Maliki has said": the name is the subject of a verb of speech."""
     k = s.last + 1
@@ -84,7 +116,7 @@ def mark_slots(tokens: Tokens, spans: Sequence[Span]) -> None:
     previous: Span | None = None
     for s in spans:
         # "on Maliki's request": the preposition governs what the name owns, not the name
-        slot = not s.cues.get("possessive") and (_governed(tokens, s) or _passive_subject(tokens, s))
+        slot = not s.cues.get("possessive") and (_governed(tokens, s) or _passive_subject(tokens, s) or _in_a_state(tokens, s))
         # "from Baghdad, Maliki said": a comma before a speaker ends the list
         listed = (not slot and previous is not None and bool(previous.cues.get("slot")) and not s.cues.get("next_said")
                   and bool(_LIST_JOIN.match(text, previous.end, s.start)))
@@ -94,6 +126,54 @@ def mark_slots(tokens: Tokens, spans: Sequence[Span]) -> None:
         # in "Heathrow and Schiphol" the capitalised word before "and" is a place of the list, not an organisation's name
         s.cues["slot_list"] = float(listed)
         previous = s
+
+
+# a town this big that English also writes as a given name ("Geneva", "Florence") is a place in a list of places
+LIST_TOWN_POPULATION = 100_000
+
+
+def lift_list_members(tokens: Tokens, spans: Sequence[Span], threshold: float, outlet_end: int = 0) -> None:
+    """"Paris and Geneva hosted talks": a name listed beside a name judged a place is a place too.
+
+    Each span's `score` is set; a member of a list (", ", " and ", " or ") one of whose members
+    is kept gets at least SLOT_SCORE when it is a town, province or natural feature, reads as
+    nothing personal or corporate, and is not an ordinary English word; a name English knows
+    (as a given name, say) must be a sizeable town's own name or a proper noun of the
+    dictionary. Lists run both ways ("Geneva and Paris").
+    """
+    text = tokens.text
+    groups: list[list[Span]] = []
+    previous: Span | None = None
+    for s in spans:
+        if previous is not None and groups and _LIST_JOIN.match(text, previous.end, s.start):
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+        previous = s
+    for group in groups:
+        if len(group) < 2 or not any(s.score >= threshold and s.via != "demonym" for s in group):
+            continue
+        for s in group:
+            # (a score of exactly 0 is a rule's verdict — a date, a party, a family name — not the model's doubt)
+            if 0.0 < s.score < threshold and s.start >= outlet_end and _may_join_a_list(s):
+                s.score = max(s.score, SLOT_SCORE)
+
+
+def _may_join_a_list(s: Span) -> bool:
+    c = s.cues
+    if s.via != "name" or not island_or_town(s) or c.get("dict_common") or c.get("possessive"):
+        return False
+    # "the Bai Hassan and Kirkuk oil fields": a capitalised word before the name makes it part of a longer one
+    person = c.get("prev_title") or c.get("prev_cap") or c.get("person_in_doc") or c.get("person_pattern")
+    organisation = c.get("next_org_head") or c.get("next_name_head") or c.get("next_cap") or c.get("all_caps") or c.get("next_said")
+    if person or organisation:
+        return False
+    if unknown_place_name(s):
+        return True
+    # "Israel and Hamas": a name neither a place's own nor known to the dictionary as a proper
+    # noun (here a party, matching Hamm's alternate spelling) is not lifted for a big namesake
+    known = c.get("primary_name") or c.get("dict_proper")
+    return bool(known) and max(p.population for p in s.places) >= LIST_TOWN_POPULATION
 
 
 def unknown_place_name(s: Span) -> bool:

@@ -21,7 +21,15 @@ from pathlib import Path
 from conflictmap.distance import between
 from conflictmap.geoparser.gazetteer import Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
-from conflictmap.geoparser.place_slots import AIRPORT_CODES, SLOT_SCORE, island_or_town, mark_slots, only_airports, unknown_place_name
+from conflictmap.geoparser.place_slots import (
+    AIRPORT_CODES,
+    SLOT_SCORE,
+    island_or_town,
+    lift_list_members,
+    mark_slots,
+    only_airports,
+    unknown_place_name,
+)
 from conflictmap.geoparser.recognition_cues import FEATURES, WordStats, describe  # noqa: F401 - offered here too
 from conflictmap.geoparser.spans import Span, Tokens, is_cap, tokenize  # noqa: F401 - offered here too
 from conflictmap.geoparser.wordlists import (  # noqa: F401 - offered here too
@@ -163,13 +171,11 @@ class Recognizer:
         spans = self.spans(tokens)
         self.features(tokens, spans)
         mark_slots(tokens, spans)
-        kept = []
         for s in spans:
             s.cues["dateline"] = float(bool(dateline) and dateline[0] <= s.start < dateline[1])
             s.score = self._judge(tokens, s, outlet_end)
-            if s.score >= self.threshold:
-                kept.append(s)
-        return kept
+        lift_list_members(tokens, spans, self.threshold, outlet_end)
+        return [s for s in spans if s.score >= self.threshold]
 
     def _judge(self, tokens: Tokens, s: Span, outlet_end: int) -> float:
         """The model's probability, inside the few rules that sit outside it (each says why)."""

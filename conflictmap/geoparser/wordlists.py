@@ -31,6 +31,15 @@ MOTION_VERBS = frozenset(
     " retook recaptured liberated evacuated invaded occupied raided toured flew drove travelled traveled returned moved"
     " arrived leaving reaching entering fleeing visiting attacking seizing capturing".split()
 )
+# What is said of a place as the subject of its sentence ("Gao was calm", "Kramatorsk came under
+# fire", "Sinjar fell"): a verb of being or staying, then a state a town is in; or "came under";
+# or "fell". (A person can be calm too: the slot only speaks for a name with no person reading.)
+BEING_VERBS = frozenset("was were is are remained remains stayed stays been".split())
+PLACE_STATES = frozenset(
+    "calm quiet tense peaceful deserted besieged encircled cut calmer quieter under".split()
+)
+COMING_VERBS = frozenset("came comes come coming".split())
+FALLING_VERBS = frozenset("fell falls".split())
 PERSON_TITLES = frozenset(
     "president mr mrs ms miss dr sen senator gov governor rep representative minister premier king queen prince princess"
     " sheikh sheik ayatollah imam pope cardinal bishop rev reverend father coach judge justice officer sgt sergeant lt"
