@@ -74,7 +74,8 @@ CREATE TABLE places (
     feature_code TEXT,
     population INTEGER,
     kind TEXT NOT NULL CHECK (kind IN ('country','admin1','admin2','region','city','landmark')),
-    geonames_name TEXT
+    geonames_name TEXT,
+    written_name TEXT
 );
 CREATE TABLE names (name TEXT NOT NULL, geonameid INTEGER NOT NULL, source TEXT);
 CREATE TABLE demonyms (name TEXT NOT NULL, country_code TEXT, geonameid INTEGER);
@@ -94,7 +95,7 @@ CREATE INDEX places_lat ON places(lat);
 
 sys.path.insert(0, str(REPO))
 from conflictmap.geoparser.names import _FOLD, arabic_variants, normalize_name  # noqa: E402  - one rule for build and lookup
-from geodata.display_names import choose as choose_display, english_form  # noqa: E402
+from geodata.display_names import choose as choose_display, english_form, written_more, WRITTEN_MIN_POP  # noqa: E402
 
 # --------------------------------------------------------------------------- normaliser
 #
@@ -835,7 +836,7 @@ def choose_display_names(b: Builder, src: Sources) -> None:
                 top.sort(reverse=True)
                 del top[2:]
     english_speaking = {cc for cc, c in src.countries.items() if (c.get("languages") or "").startswith("en")}
-    n_changed = 0
+    n_changed = n_written = 0
     for pid, p in b.places.items():
         p["geonames_name"] = p["name"]
         if p["kind"] == "admin1":
@@ -865,11 +866,16 @@ def choose_display_names(b: Builder, src: Sources) -> None:
             p["name"] = display
             # Only a key the place already answers to: a folded form that is new ("Ismaili" from
             # "Ismā‘īlī") would make an ordinary word of English text a place name.
+        more = written_more(p["name"], alternates, ordinary, taken) if pop >= WRITTEN_MIN_POP else None
+        if more:
+            n_written += 1
+            p["written_name"] = more
     unit_names = {(p["country_code"], p["admin1_code"]): p["name"] for p in b.places.values() if p["kind"] == "admin1"}
     for p in b.places.values():
         if p["admin1_name"]:
             p["admin1_name"] = unit_names.get((p["country_code"], p["admin1_code"]), p["admin1_name"])
-    b.log(f"display names: {n_changed} differ from GeoNames' ({time.time() - b.t0:.1f}s)")
+    b.log(f"display names: {n_changed} differ from GeoNames'; {n_written} towns are written more often"
+          f" under another spelling ({time.time() - b.t0:.1f}s)")
 
 
 STEPS = (
@@ -903,8 +909,9 @@ def write_db(b: Builder, out: Path, t0: float, n_admin1: Counter) -> dict:
     db.executemany("INSERT INTO given_names VALUES (?)", ((n,) for n in sorted(given_names())))
     cols = ("name", "lat", "lon", "country_code", "admin1_code", "admin1_name", "feature_class", "feature_code", "population", "kind")
     db.executemany(
-        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        ((pid, *(b.places[pid][c] for c in cols), b.places[pid].get("geonames_name") or b.places[pid]["name"]) for pid in sorted(b.places)),
+        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        ((pid, *(b.places[pid][c] for c in cols), b.places[pid].get("geonames_name") or b.places[pid]["name"],
+          b.places[pid].get("written_name")) for pid in sorted(b.places)),
     )
     # Drop names pointing at places that were skipped (no coordinates).
     name_rows = sorted((k, pid, src) for (k, pid), src in b.names.items() if pid in b.places)

@@ -46,6 +46,9 @@ STABLE = 2.5  # a current name scoring this much is what English text writes: ke
 WORD_PENALTY = 1.0  # a phrase is written far less often than its rarest word
 ORDINARY_PENALTY = 1.0
 AGREEMENT_WEIGHT = 0.3
+RESPELT_EDITS = 2  # a respelling of a name (Kiev/Kyiv, Odessa/Odesa), not another name (Cancun is not Changchun)
+RESPELT_RATIO = 0.75  # nor a short name a third of which is different (Judah is not Jeddah)
+WRITTEN_MIN_POP = 100_000  # below this a short respelling's frequency is mostly a word or a person's (Jonah, Olga)
 
 
 @lru_cache(maxsize=200_000)
@@ -177,3 +180,53 @@ def choose(
     if best != base and best_score >= MIN_SCORE and best_score >= current_score + MARGIN:
         return best
     return base
+
+
+def _edits(a: str, b: str) -> int:
+    """Letters to insert, drop or change to turn `a` into `b` (Levenshtein distance)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def written_more(
+    display: str,
+    alternates: Iterable[str],
+    ordinary: Callable[[str], bool],
+    taken: Callable[[str], bool] = lambda form: False,
+) -> str | None:
+    """The respelling of a place's name that English text writes more often than its display name, if any.
+
+    The display name stays GeoNames' when English already writes it (Kyiv) or when the other
+    spelling is a dictionary word (Odessa), yet archives and wire copy still write the older
+    romanisation (Kiev, Odessa) far more. A story that writes it names the place as plainly as
+    its main name would, so the geoparser counts it as a main name too. To be that, a spelling
+    must be the same name respelt (the same first letter and words, at most `RESPELT_EDITS`
+    letters different: Hanna is not Khanna),
+    given by at least two of GeoNames' spellings (several sources agree; "Monterey" once for
+    Monterrey is a slip), written often (Zipf ≥ `STABLE`) and more than the display name, not an
+    ordinary English word, and not the own name of a bigger place (its frequency is theirs).
+    Another name (Bombay for Mumbai, Saigon) is not a respelling and is left to population.
+    """
+    from difflib import SequenceMatcher
+
+    counts = Counter(f for f in map(english_form, alternates) if f)
+    shown = display.lower()
+    best, best_zipf = None, max(zipf(display), STABLE)
+    for form in sorted(counts):
+        low = form.lower()
+        if form == display or counts[form] < 2 or low[0] != shown[0] or not any(ch.islower() for ch in form):
+            continue
+        if sum(ch.isalpha() for ch in form) < 4 or len(_words(form)) != len(_words(display)):
+            continue
+        if _edits(low, shown) > RESPELT_EDITS or SequenceMatcher(None, low, shown).ratio() < RESPELT_RATIO:
+            continue
+        if any(ordinary(w.replace("'", "")) for w in _words(form) if w not in GLUE):
+            continue
+        z = zipf(form)
+        if z > best_zipf and not taken(form):
+            best, best_zipf = form, z
+    return best

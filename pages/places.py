@@ -48,6 +48,13 @@ if flash:
 
 if st.toggle("Least certain first", key="least_certain", help="For review: the places the geoparser was least sure of"):
     frame = frame.sort_values(["confidence", "mentions"], ascending=[True, False], kind="stable")
+find = st.text_input("Find a place", key="places_find", placeholder="any spelling, e.g. Kobane, Falluja",
+                     help="Any spelling the gazetteer knows, accents and hyphens aside")
+if find.strip():
+    found = set(queries.find_places(frame, find, get_geoparser().gazetteer))
+    frame = frame[frame["place_id"].isin(found)]
+    if frame.empty:
+        st.caption(f"No place in view answers to “{md_escape(find.strip())}”.")
 table = pd.DataFrame({
     "Place": frame["name"], "Province or state": frame["admin1"],
     "Country": [countries.get(c, c or "—") for c in frame["country_code"]], "Kind": frame["kind"],

@@ -106,3 +106,22 @@ def test_display_names_are_the_english_ones(parser):
     assert names.get("Kiev") == "Kyiv"
     assert names.get("Dohuk") in ("Dohuk", "Duhok")
     assert all(n.isascii() for n in names.values()), names
+
+
+@pytest.mark.parametrize(
+    "sentence,written,country",
+    [
+        ("Shelling hit Kharkov and Odessa on Tuesday, Ukrainian officials said.", "Odessa", "UA"),
+        ("Troops left Kiev for Odessa.", "Odessa", "UA"),
+        ("Missiles struck Odessa and Nikolayev overnight.", "Odessa", "UA"),
+        ("Refugees from Kiev and Kharkov reached Lviv.", "Kharkov", "UA"),
+        ("Refugees from Kiev and Kharkov reached Lviv.", "Kiev", "UA"),
+        ("Police in Bombay and Delhi arrested four men.", "Bombay", "IN"),
+        # the namesake still wins where the text names its state
+        ("Flights from Odessa, Texas, to Dallas resumed.", "Odessa", "US"),
+    ],
+)
+def test_old_spellings_beside_other_places_of_the_country(parser, sentence, written, country):
+    """Issue 12: an older spelling English still writes (Odessa for Odesa) is the place's name too."""
+    found = {m.text: m.place for m in parser.parse(sentence)}
+    assert written in found and found[written].country_code == country, (written, found.get(written))

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "geodata"))
 
-from display_names import choose, english_form  # noqa: E402
+from display_names import choose, english_form, written_more  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +62,20 @@ def test_choose_never_picks_a_code_a_common_word_or_a_bigger_place():
     assert choose("Al Khums", ["Homs", "Khoms"], never, taken=lambda f: f == "Homs") != "Homs"
     # one word of a longer name, respelt, is a shortening as much as the word itself
     assert choose("Khān Yūnis", ["Khan Younis", "Khan Yunus", "Yunus", "Yunas", "Khan Junis"], never) != "Yunus"
+
+
+def test_written_more_is_the_respelling_english_writes_more_than_the_display_name():
+    """Issue 12: Odesa keeps its name, but a story writing "Odessa" names it as plainly."""
+    assert written_more("Odesa", ["Odessa", "Odéssa", "Odesa", "Odeska"], never) == "Odessa"
+    assert written_more("Kyiv", ["Kiev", "Kíev", "Kijow", "Kyjiw"], never) == "Kiev"
+    # nothing when the display name is the written one, or the form is a common word or another place's
+    assert written_more("Baghdad", ["Bagdad", "Bagdád", "Baghdād"], never) is None
+    assert written_more("Odesa", ["Odessa", "Odéssa"], never, taken=lambda f: f == "Odessa") is None
+    assert written_more("Jinzhou", ["Chin", "Chín", "China", "Chína"], lambda w: w in ("chin", "china")) is None
+    # nor a spelling only one source gives, another name, or a name with another first letter
+    assert written_more("Monterrey", ["Monterey"], never) is None
+    assert written_more("Changchun", ["Cancun", "Cancún"], never) is None
+    assert written_more("Khanna", ["Hanna", "Hánna"], never) is None
 
 
 # -- the built gazetteer -------------------------------------------------------------------

@@ -211,6 +211,25 @@ def test_places_page_lists_the_least_certain_first_for_review(demo_home):
     assert list(table["Id"]) != list(by_count["Id"]) and set(table["Id"]) == set(by_count["Id"])
 
 
+def test_places_page_finds_a_place_by_any_spelling(demo_home):
+    """Issue 12: "Kobane" and "Falluja" are spellings the gazetteer knows, not the display names."""
+    at = new_app().run()
+    at.switch_page("pages/places.py").run()
+    everything = at.dataframe[0].value
+    for typed, shown in (("Kobane", "Kobani"), ("Falluja", "Fallujah")):
+        assert shown in set(everything["Place"]), shown
+        at.text_input(key="places_find").input(typed).run()
+        no_exception(at)
+        table = at.dataframe[0].value
+        assert list(table["Place"]) == [shown], (typed, list(table["Place"]))
+        box = at.selectbox(key="correct_place")
+        assert len(box.options) == 1 and box.options[0].startswith(shown + " ("), box.options
+    at.text_input(key="places_find").input("Qwertyville").run()
+    no_exception(at)
+    assert at.dataframe[0].value.empty
+    assert any("No place in view answers to" in c.value for c in at.caption), [c.value for c in at.caption]
+
+
 def test_places_page_moves_a_place_to_a_candidate_and_to_a_gazetteer_match(demo_home):
     """Both ways of picking another place hand the store a `Place` record, and the table follows."""
     at = new_app().run()

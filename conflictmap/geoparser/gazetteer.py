@@ -53,6 +53,7 @@ class GazetteerEntry:
     population: int
     kind: str
     geonames_name: str = ""
+    written_name: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +83,13 @@ class GazetteerEntry:
         """
         return normalize_name(self.name)
 
+    @cached_property
+    def main_keys(self) -> frozenset[str]:
+        """The keys a story names this place by as plainly as by its own name: the display name,
+        and the spelling English text writes more often where there is one ("Odessa" for Odesa,
+        "Kiev" for Kyiv; `written_name`, chosen at build time from the place's alternates)."""
+        return frozenset(k for k in (self.key, normalize_name(self.written_name)) if k)
+
 
 class Gazetteer(Geocoder):
     """Offline geocoder over the built gazetteer.
@@ -106,6 +114,7 @@ class Gazetteer(Geocoder):
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(places)")}
         # Files built before display names existed have no geonames_name: their name is GeoNames'.
         self._geonames_name = "COALESCE(geonames_name, name)" if "geonames_name" in columns else "name"
+        self._written_name = "COALESCE(written_name, '')" if "written_name" in columns else "''"
         self.candidates = lru_cache(maxsize=cache_size)(self._candidates)  # type: ignore[method-assign]
         self.demonym = lru_cache(maxsize=cache_size)(self._demonym)  # type: ignore[method-assign]
         self.place = lru_cache(maxsize=cache_size)(self._place)  # type: ignore[method-assign]
@@ -120,7 +129,8 @@ class Gazetteer(Geocoder):
     def _query_places(self, where: str, args: tuple[Any, ...] = ()) -> list[GazetteerEntry]:
         sql = (
             "SELECT geonameid, name, lat, lon, country_code, COALESCE(admin1_code, ''), COALESCE(admin1_name, ''),"
-            " COALESCE(feature_code, ''), COALESCE(population, 0), kind, " + self._geonames_name + " FROM places " + where
+            " COALESCE(feature_code, ''), COALESCE(population, 0), kind, " + self._geonames_name + ", " + self._written_name
+            + " FROM places " + where
         )
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()

@@ -50,7 +50,7 @@ def prior(p: GazetteerEntry, key: str) -> float:
         score += PRIOR["capital"]
     elif p.feature_code.startswith("PPLA"):
         score += PRIOR["admin_seat"]
-    if p.key == key:
+    if key in p.main_keys:
         score += PRIOR["primary_name"]
     return score
 

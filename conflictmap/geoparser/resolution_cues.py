@@ -128,7 +128,7 @@ def standing(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry
     for p in cs:
         kind, code = p.kind, p.feature_code
         point = kind in POINTS
-        exact = p.key == s.key
+        exact = s.key in p.main_keys  # its own name, or the spelling English writes more ("Odessa")
         rows.append({
             "prior": prior(p, s.key),
             "log_pop": math.log10(1 + p.population) / 7.0,
