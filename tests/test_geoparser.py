@@ -404,8 +404,10 @@ def test_a_program_that_froze_objects_itself_keeps_its_freeze(full_parser):
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
+        assert frozen > 1000
         full_parser.parse("Strikes hit Mosul.")
-        assert gc.get_freeze_count() >= frozen
+        # an unfreeze would empty the permanent generation; refcounting may still free a few frozen objects
+        assert gc.get_freeze_count() > 0.9 * frozen
     finally:
         gc.unfreeze()
 
