@@ -250,6 +250,8 @@ html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
 .cm-sentence {font-size: 1.3rem; line-height: 1.4;}
 .cm-meta {font-size: 1rem;}
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
+/* the map takes the screen's height under the compact top bar (the map fills its frame and re-measures, maps/extras.py) */
+.st-key-cm_body iframe[title="streamlit_folium.st_folium"] {max-height: max(420px, calc(100vh - 112px)) !important;}
 </style>
 """
 

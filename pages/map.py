@@ -147,9 +147,8 @@ def _on_map() -> None:
         if hit is not None:
             view = update_view(Select(hit.place, nearby=hit.nearby))
     center, zoom = value.get("center"), value.get("zoom")
-    unfitted = st.session_state.get("map_unfitted")
-    if unfitted and center and zoom == unfitted[2] and abs(center["lat"] - unfitted[0]) < 1e-3 and abs(center["lng"] - unfitted[1]) < 1e-3:
-        return  # the map's report from before it fitted itself to the places (its frame had no size yet)
+    if not {"cm-touched", "cm-settled"} & set(value.get("selected_tags") or ()):
+        return  # folium's start, a fit at a passing frame size, or where the page put it (maps/extras.py)
     if center and zoom:
         update_view(Moved(center["lat"], center["lng"], zoom))
 
@@ -318,11 +317,10 @@ with left:
     # the first view frames every date's places, the same whichever window is shown (play never re-frames)
     every_date = places_frame(store, filters.but(start=None, end=None), revision)
     fmap, _reply = show_map(
-        frame, key="map", height=560 if view.present else 600, on_change=_on_map,
+        frame, key="map", height=960 if view.present else 600, on_change=_on_map,
         move_to=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, move_zoom=view.zoom,
-        returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+        returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom", "selected_tags"],
         basemap=view.basemap, heat=view.heat, labels=LABELS, shapes=shapes, focus=every_date, **_map_options(view))
-    st.session_state["map_unfitted"] = (*fmap.location, fmap.options.get("zoom"))
     # the timeline, under the map: slider (arrow keys step a day), week steps, and the histogram
     # Set on every run, not only when it differs: a "Play" click that lands while a step is on its way leaves
     # the server's copy of the value already new and the browser's thumbs a step behind; only a value

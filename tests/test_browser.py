@@ -608,8 +608,6 @@ def assert_legend_hides_no_marker(page) -> None:
     assert map_frame(page).evaluate(LEGEND_OVER_MARKERS_JS) == 0, "the legend hides places"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8: the presenter's map is 560 px on any screen; sizing its frame by CSS "
-                   "left chromium's map layers half painted and a fit at a passing size stuck as the view (docs/benchmarks.md)")
 def test_presenter_map_takes_most_of_a_1920x1080_screen(open_app):
     screen = {"width": 1920, "height": 1080}
     page = open_app("/?present=1", viewport=screen)

@@ -30,6 +30,10 @@ class MapExtras(MacroElement):
         .cm-tile-note {position: absolute; top: 10px; left: 60px; right: 60px; z-index: 1000; background: #fff3cd;
                        color: #3d2c00; border: 1px solid #8a6d00; padding: 4px 8px; font: 14px/1.3 sans-serif;}
         {% if this.tiles %}.leaflet-cm-basemap-pane {display: none;}{% endif %}
+        /* streamlit-folium gives its map div a height in pixels; the page sizes the frame to the screen
+           (pages/_shared.py) and the map fills the frame, whatever it is */
+        html, body {height: 100%; margin: 0;}
+        #map_div, #map_div2 {height: 100vh !important;}
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -47,8 +51,22 @@ class MapExtras(MacroElement):
             // tell it, and fit the first view again to the real size until the user touches the map
             // (or streamlit-folium has put it where the dashboard's view says).
             var fit = {{ this.fit|tojson }}, touched = false, box = map.getContainer();
+            // A view report counts for the page only once it says "cm-touched" (the user reached the map)
+            // or "cm-settled" (the first fit held for 400 ms at an unchanging frame size): a fit at a passing
+            // frame size is then never kept as the view. streamlit-folium reports only its own fields, so
+            // the marks ride in `selected_tags` (its tag-filter plugin's; unused here).
+            var mark = function (tag) {
+                var data = window.__GLOBAL_DATA__;
+                if (data && (data.selected_tags || []).indexOf(tag) < 0) { data.selected_tags = (data.selected_tags || []).concat([tag]); }
+            };
+            var touch = function () { touched = true; mark('cm-touched'); };
+            var settling = null;
+            var settle = function () {
+                window.clearTimeout(settling);
+                settling = window.setTimeout(function () { mark('cm-settled'); map.fire('moveend'); }, 400);
+            };
             ['mousedown', 'wheel', 'keydown', 'touchstart'].forEach(function (name) {
-                box.addEventListener(name, function () { touched = true; }, {passive: true});
+                box.addEventListener(name, touch, {passive: true, capture: true});
             });
             // Labels of the most mentioned places: where two would overlap at this zoom, the
             // better-ranked one (more mentions; the selected place first) stays and the other hides.
@@ -84,6 +102,7 @@ class MapExtras(MacroElement):
                 if (fit && !touched && box.clientWidth > pad[0] + pad[2] + 100 && box.clientHeight > pad[1] + pad[3] + 100) {
                     map.fitBounds(fit.bounds, fit.options);
                     settled('fitted');
+                    settle();
                 }
             };
             if (window.ResizeObserver) { new ResizeObserver(refit).observe(box); } else { refit(); }
