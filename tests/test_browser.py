@@ -538,6 +538,22 @@ def clickable_markers(page, n: int, exclude: set[int]) -> list[int]:
         }""", [n, sorted(exclude)])
 
 
+def test_a_link_with_the_heat_layer_on_opens_a_drawn_map(open_app, net):
+    """The heat layer draws on a canvas while the map is made, before its frame has a height."""
+    before = len(net.page_errors)
+    page = open_app("/?heat=1")
+    map_frame(page).wait_for_function(
+        "() => { const c = document.querySelector('canvas.leaflet-heatmap-layer');"
+        " if (!c || !c.width || !c.height) return false;"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; }",
+        timeout=30_000,
+    )
+    assert circle_count(page) > 10
+    assert net.page_errors[before:] == []
+    shot(page, "g-heat-link")
+
+
 def test_picking_then_clicking_opens_each_of_eight_places(open_app, server):
     page = open_app("/")
     ids = server["ids"]

@@ -31,9 +31,11 @@ class MapExtras(MacroElement):
                        color: #3d2c00; border: 1px solid #8a6d00; padding: 4px 8px; font: 14px/1.3 sans-serif;}
         {% if this.tiles %}.leaflet-cm-basemap-pane {display: none;}{% endif %}
         /* streamlit-folium gives its map div a height in pixels; the page sizes the frame to the screen
-           (pages/_shared.py) and the map fills the frame, whatever it is */
+           (pages/_shared.py) and the map fills the frame, whatever it is. Never less than 240 px: the map
+           is made while its frame still has no height, and a layer drawn on a canvas (the heat map) throws
+           at a height of 0, which stops the whole map from being made */
         html, body {height: 100%; margin: 0;}
-        #map_div, #map_div2 {height: 100vh !important;}
+        #map_div, #map_div2 {height: max(100vh, 240px) !important;}
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
