@@ -23,6 +23,7 @@ from conflictmap.geoparser.gazetteer import Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
 from conflictmap.geoparser.place_slots import (
     AIRPORT_CODES,
+    family_names,
     SLOT_SCORE,
     island_or_town,
     lift_list_members,
@@ -171,13 +172,14 @@ class Recognizer:
         spans = self.spans(tokens)
         self.features(tokens, spans)
         mark_slots(tokens, spans)
+        family = family_names(tokens.text)
         for s in spans:
             s.cues["dateline"] = float(bool(dateline) and dateline[0] <= s.start < dateline[1])
-            s.score = self._judge(tokens, s, outlet_end)
+            s.score = self._judge(tokens, s, outlet_end, family)
         lift_list_members(tokens, spans, self.threshold, outlet_end)
         return [s for s in spans if s.score >= self.threshold]
 
-    def _judge(self, tokens: Tokens, s: Span, outlet_end: int) -> float:
+    def _judge(self, tokens: Tokens, s: Span, outlet_end: int, family: frozenset[str] = frozenset()) -> float:
         """The model's probability, inside the few rules that sit outside it (each says why)."""
         c = s.cues
         if s.start < outlet_end:
@@ -198,8 +200,9 @@ class Recognizer:
         if _date_word(tokens, s) or _names_a_party(tokens, s) or c["generic"] and _before_lower_word(tokens, s):
             # "in March 2013" is a date; "the Dawa party" a political body; "Western governments" an adjective
             return 0.0
-        if _arabic_name_tail(tokens, s):
-            # "Moqtada al-Sadr", "Nouri al-Maliki": the family part of a person's name.
+        if _arabic_name_tail(tokens, s) or s.first == s.last and s.text in family:
+            # "Moqtada al-Sadr", "Nouri al-Maliki": the family part of a person's name, and that
+            # name alone wherever else the text writes it ("Late on Sunday, Maliki had accused...")
             return 0.0
         if c["dateline"]:
             # "WASHINGTON (AP) —": a dateline names where the story was filed, by convention.

@@ -30,6 +30,7 @@ from conflictmap.geoparser.wordlists import (
     PREPOSITIONS,
     SEAT_OF_POWER,
     SPEECH_VERBS,
+    STATE_NOUNS,
     MOTION_VERBS,
 )
 
@@ -141,6 +142,9 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
         kind = kinds[id(s)]
         c["lower_in_doc"] = float(s.last == s.first and first_word.lower() in lower_words)
         c["possessive"] = float(next_gap in ("'", "’") and nxt == "s")
+        # "Georgia's president", "the Georgia parliament": what only a country has (read by resolution)
+        k = s.last + 2 if c["possessive"] else s.last + 1
+        c["state_noun"] = float(k < len(tokens) and tokens.gap(k - 1) == " " and tokens.words[k].lower() in STATE_NOUNS)
         c["in_org_run"] = float(_in_org_run(tokens, s))
         c["title_line"] = float(0 <= title_end and s.start < title_end)
         single = s.last == s.first

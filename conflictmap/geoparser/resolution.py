@@ -61,6 +61,8 @@ def _reason(cues: dict[str, float]) -> str:
         return "near other places in the article"
     if cues["country_share"] > 0 or cues["country_named"]:
         return "in the country the article is about"
+    if cues["country_next_door"]:
+        return "a neighbour of a country the article names"
     return "best known place of that name"
 
 
@@ -71,6 +73,11 @@ SEAT_BONUS = 10.0
 # on size; beside words of air travel (recognition's "aviation" cue) the airport is meant. The
 # dev corpora annotate airports too rarely for a weight to be learned.
 AIRPORT_BONUS = 6.0
+# "Georgia's president", "the Jordan army": what only a sovereign state has makes the name the
+# country; the dev corpora name too few such countries beside a bigger namesake for a weight
+STATE_BONUS = 3.0
+# a name listed with countries only is one too, unless its own score says otherwise by more
+LIST_BONUS = 2.5
 HOME = "home"  # a flag `_follow_home` sets on a candidate's cues, not a learned cue
 
 
@@ -93,6 +100,10 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
     if home_country:
         ctx.named_countries.add(home_country)
     home_set = set(home)
+    lists: dict[float, list[int]] = {}
+    for i, s in enumerate(spans):
+        if "list_group" in s.cues:
+            lists.setdefault(s.cues["list_group"], []).append(i)
     # what each candidate is does not change between rounds: its cues and their part of
     # the score are read once (a seat of power's bonus with them)
     # (a name written again with the same candidates and the same surroundings gets the same
@@ -109,6 +120,8 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
                     base[k] += SEAT_BONUS
                 elif p.feature_code in AIRPORT_CODES and spans[i].cues.get("aviation") and not row["qualifier"]:
                     base[k] += AIRPORT_BONUS
+                elif p.kind == "country" and spans[i].cues.get("state_noun") and not row["qualifier"]:
+                    base[k] += STATE_BONUS
             known[key] = (rows, base)
         fixed.append(known[key])
     # two rounds: the second reads each name's context from the others' first-round choices
@@ -123,7 +136,12 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
                 said = context(i, spans, cands, ctx, others)
                 said_before[key] = (said, [b + sum(map(mul, w_context, row.values())) for b, row in zip(base, said)])
             said, scores = said_before[key]
-            picks.append((rows, said, list(scores)))
+            scores = list(scores)
+            if _listed_with_countries(i, spans, lists, ctx.first):
+                for k, p in enumerate(cands[i]):
+                    if p.kind == "country":
+                        scores[k] += LIST_BONUS
+            picks.append((rows, said, scores))
         chosen = [cands[i][max(range(len(sc)), key=sc.__getitem__)] for i, (_, _, sc) in enumerate(picks)]
         _outlet_in_its_country(spans, cands, picks, chosen, home_set, home_country)
         _follow_home(spans, cands, picks, chosen, home_set)
@@ -142,10 +160,18 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
         confidence = 1.0 / sum(math.exp(scores[k] - top) for k in order)
         place = cands[i][best]
         why = f"demonym of {place.name}" if s.via == "demonym" else _reason({**rows[best], **said[best]})
+        if place.kind == "country" and s.cues.get("state_noun") and why == "best known place of that name":
+            why = "named with what only a country has (its president, army, embassy...)"
         if i not in home_set and said[best].get(HOME):
             why = "where the story comes from (its outlet or dateline)"
         choices.append(Choice(s, place, confidence, why, [(cands[i][k], scores[k]) for k in order[1:6]]))
     return choices
+
+
+def _listed_with_countries(i: int, spans: Sequence[Span], lists: dict[float, list[int]], guesses: Sequence[GazetteerEntry]) -> bool:
+    """"Georgia and Ukraine", "Armenia, Azerbaijan and Georgia": the other members are countries, none a smaller place."""
+    mates = [j for j in lists.get(spans[i].cues.get("list_group", -1.0), ()) if j != i]
+    return bool(mates) and all(guesses[j].kind == "country" for j in mates)
 
 
 def _outlet_in_its_country(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], picks: list,

@@ -64,6 +64,7 @@ class Context:
     admin1s: Counter
     named_countries: set[str]
     named_admin1s: set[tuple[str, str]]
+    actor_countries: set[str]  # every country named clearly, whatever its role (named_countries: settings only)
     n: int
     grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[str]]]] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
@@ -90,6 +91,10 @@ def candidates(spans: Sequence[Span]) -> list[tuple[GazetteerEntry, ...]]:
     return out
 
 
+# how far below its name's best-known place a candidate may stand and still witness for the
+# names around it (prior units: 0.55 is a tenfold population; 3.0 chosen on LGL and GeoVirus
+# among 1.2, 2.2, 3.0 and 4.0, the widest that keeps "Vienna" from witnessing for Geneva, NY)
+CONTENDER_GAP = 3.0
 CELL = 0.25  # degrees: neighbouring cells cover every pair closer than ~25 km
 
 
@@ -98,7 +103,7 @@ def _cell(p: GazetteerEntry) -> tuple[int, int]:
 
 
 def point_grid(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]]) -> dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[str]]]]:
-    """Every point candidate in its cell, with at most two of the names (keys) that may mean it.
+    """Every point candidate that contends for its name, in its cell, with at most two of the names (keys) that may mean it.
 
     Enough to tell "another name's candidate" apart, however often a long text repeats a
     name; the same name written twice ("LONDON — London police") is not two witnesses. It
@@ -106,8 +111,11 @@ def point_grid(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]
     """
     grid: dict[tuple[int, int], dict[int, tuple[GazetteerEntry, list[str]]]] = {}
     for s, cs in zip(spans, cands):
+        # only a name's contenders witness: "Vienna" beside "Geneva" is the capital, and a
+        # hamlet called Vienna a few miles from Geneva, New York says nothing about Geneva
+        top = max((prior(p, s.key) for p in cs), default=0.0)
         for p in cs:
-            if p.kind in POINTS:
+            if p.kind in POINTS and prior(p, s.key) >= top - CONTENDER_GAP:
                 _, owners = grid.setdefault(_cell(p), {}).setdefault(p.geonameid, (p, []))
                 if len(owners) < 2 and s.key not in owners:
                     owners.append(s.key)
@@ -126,6 +134,9 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ..
     # "US officials" is about an actor; "in the US" about a setting
     named_countries = {p.country_code for p, ok, s in zip(first, clear, spans) if ok and p.kind == "country" and not s.cues.get("attributive")}
     named_admin1s = {(p.country_code, p.admin1_code) for p, ok in zip(first, clear) if ok and p.kind == "admin1"}
+    # ...but an actor is still a country of the story's world: "Russia invaded Georgia" (read as
+    # attributive, a capital before a lower-case word) speaks for Georgia's being the country
+    actors = {p.country_code for p, ok in zip(first, clear) if ok and p.kind == "country"}
     return Context(
         first=first,
         # places inside a country, not the country named as a whole: a story that names the US
@@ -134,6 +145,7 @@ def read_context(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ..
         admin1s=Counter((p.country_code, p.admin1_code) for p in first if p.admin1_code and p.feature_code != SEAT_OF_POWER),
         named_countries=named_countries,
         named_admin1s=named_admin1s,
+        actor_countries=actors,
         n=len(spans),
         grid=grid if grid is not None else point_grid(spans, cands),
         keys=[s.key for s in spans],

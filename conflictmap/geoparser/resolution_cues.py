@@ -62,6 +62,7 @@ CONTEXT: tuple[str, ...] = (
     "admin1_share",
     "admin1_named",
     "neighbour_named",
+    "country_next_door",
     "contains_other",
     "near_25",
     "near_100",
@@ -112,7 +113,7 @@ def standing_key(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerE
     """Everything `standing` reads about span i: two mentions with the same key get the same cues."""
     s = spans[i]
     return (s.key, id(cands[i]), s.via, s.qualifier_prefix, bool(s.cues.get("next_place_head")), id(qualifier_of(i, spans, cands)),
-            bool(s.cues.get("aviation")))
+            bool(s.cues.get("aviation")), bool(s.cues.get("state_noun")))
 
 
 def standing(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], ctx: Context) -> list[dict[str, float]]:
@@ -184,6 +185,7 @@ def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry,
     top = max(p.population for p in cs)
     denom = max(1, ctx.n - 1)
     named = ctx.named_countries
+    actors = ctx.actor_countries
     memo = ctx.distances
     next_door: dict[str, bool] = {}
     rows = []
@@ -219,6 +221,9 @@ def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry,
             "admin1_share": admin1_share,
             "admin1_named": float(p.kind not in ("admin1", "country") and (a1 in ctx.named_admin1s or _abbreviated(s, p))),
             "neighbour_named": float(next_door[cc]),
+            # a country beside one the story names: "Russia invaded Georgia", "Georgia and Ukraine",
+            # where the bare name's larger namesake (the US state) has nothing in the story near it
+            "country_next_door": float(p.kind == "country" and cc not in actors and bool(neighbours(cc) & actors)),
             # an area that holds another place of the story ("Georgia" beside "Tbilisi")
             "contains_other": float(_holds_other(i, p, ctx)),
             "near_25": float(d is not None and d < 25),

@@ -40,6 +40,12 @@ PLACE_STATES = frozenset(
 )
 COMING_VERBS = frozenset("came comes come coming".split())
 FALLING_VERBS = frozenset("fell falls".split())
+# What only a sovereign state has, written after its name ("Georgia's president", "the Jordan
+# army", "Georgia's foreign ministry"): the name is the country, not a namesake province or state
+STATE_NOUNS = frozenset(
+    "president presidency premier prime parliament parliamentary embassy embassies ambassador envoy foreign defence"
+    " defense army navy military kremlin sovereignty".split()
+)
 PERSON_TITLES = frozenset(
     "president mr mrs ms miss dr sen senator gov governor rep representative minister premier king queen prince princess"
     " sheikh sheik ayatollah imam pope cardinal bishop rev reverend father coach judge justice officer sgt sergeant lt"
