@@ -190,7 +190,10 @@ def build_map(
     # the first view's box: fitted to when the map is not told where to be, and where the legend goes either way
     home = focus_bounds(framed) if len(framed) > 1 else None
     bounds = home if fit else None
-    fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, _LEGEND_ROOM[presenter]], "maxZoom": 8}
+    # no animation: the first view is where the map starts, and a fit still animating when the view
+    # is reported (maps/extras.py, "cm-settled") reports the zoom it started from
+    fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, _LEGEND_ROOM[presenter]], "maxZoom": 8,
+                   "animate": False}
     MapExtras(presenter=presenter, tiles=tiles, fit={"bounds": bounds, "options": fit_options} if bounds else None).add_to(m)
     if len(areas):
         _add_areas(m, areas, scale=scale, presenter=presenter, selected=selected, outlines=outlines, shapes=shapes)

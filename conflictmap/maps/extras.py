@@ -31,15 +31,25 @@ class MapExtras(MacroElement):
                        color: #3d2c00; border: 1px solid #8a6d00; padding: 4px 8px; font: 14px/1.3 sans-serif;}
         {% if this.tiles %}.leaflet-cm-basemap-pane {display: none;}{% endif %}
         /* streamlit-folium gives its map div a height in pixels; the page sizes the frame to the screen
-           (pages/_shared.py) and the map fills the frame, whatever it is. Never less than 240 px: the map
-           is made while its frame still has no height, and a layer drawn on a canvas (the heat map) throws
-           at a height of 0, which stops the whole map from being made */
+           (pages/_shared.py) and the map fills the frame, whatever it is */
         html, body {height: 100%; margin: 0;}
-        #map_div, #map_div2 {height: max(100vh, 240px) !important;}
+        #map_div, #map_div2 {height: 100vh !important;}
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         (function (map) {
+            // streamlit-folium makes the map while its frame is still 0 px high, and the map fills its
+            // frame (the style above), so a heat layer added then would read a canvas 0 px high and throw,
+            // and the map would never be made. The heat layer draws again on every "moveend", which the
+            // map fires once its frame has a size: until then it has nothing to draw.
+            if (L.HeatLayer && !L.HeatLayer.prototype.cmSized) {
+                var draw = L.HeatLayer.prototype._redraw;
+                L.HeatLayer.prototype._redraw = function () {
+                    var size = this._map && this._map.getSize();
+                    if (size && size.x > 0 && size.y > 0) { return draw.call(this); }
+                };
+                L.HeatLayer.prototype.cmSized = true;
+            }
             if (map.attributionControl) { map.attributionControl.addAttribution({{ this.attribution|tojson }}); }
             // Leaflet reports a click on a small circle at the circle's centre, so a click on Baghdad's
             // centre that lands on Sadr City's dot (drawn on top) would say "Sadr City". The dashboard
