@@ -64,6 +64,13 @@ def test_an_unreachable_server_says_what_to_do(pg_server):
     assert "secret" not in str(caught.value)
 
 
+def test_a_database_that_does_not_exist_is_refused_at_once_with_the_fix(pg_server):
+    """The server answers, and waiting will not make the database appear: say so, not 'cannot reach'."""
+    dsn = pg_server.dsn("no_such_database")
+    with pytest.raises(StoreError, match="no_such_database.*does not exist.*that the database exists"):
+        PostgresStore(dsn)
+
+
 def test_the_backend_follows_db_or_the_environment(pg_dsn, tmp_path, monkeypatch):
     monkeypatch.setenv(DB_ENV, pg_dsn)
     with open_store() as s:

@@ -85,6 +85,26 @@ def _retried(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+# what a server says when waiting will not help: the pool would retry these for its whole timeout
+_FOR_GOOD = ("does not exist", "authentication failed", "no pg_hba.conf entry")
+
+
+def _refused_for_good(dsn: str, where: str, timeout: float) -> None:
+    """Fail at once when the server answers that this database or user will never do.
+
+    A server still starting (connection refused) is left to the pool, which waits for it.
+    """
+    import psycopg
+
+    try:
+        psycopg.connect(dsn, autocommit=True, connect_timeout=max(1, int(timeout))).close()
+    except psycopg.OperationalError as exc:
+        said = " ".join(str(exc).split())
+        if any(word in said for word in _FOR_GOOD):
+            raise StoreError(f"cannot connect to PostgreSQL at {where} ({said[:300]}); check --db / CONFLICTMAP_DB "
+                             "(postgresql://USER@HOST:PORT/DATABASE) and that the database exists") from exc
+
+
 class PostgresStore(Store):
     """The server store: `PostgresStore("postgresql://user@host/db")`.
 
@@ -104,6 +124,7 @@ class PostgresStore(Store):
         self.path = _redact(dsn)
         self.notice = ""  # nothing about a server database needs telling at open
         self._local = threading.local()
+        _refused_for_good(dsn, self.path, timeout)
         self._pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False,
                                     timeout=timeout, name="conflictmap", configure=_async_commit if async_commit else None)
         try:
