@@ -461,7 +461,7 @@ def test_georgia_beside_its_neighbours_or_its_president_is_the_country(full_pars
 
 
 @pytest.mark.parametrize("text", ["Florida and Georgia braced for the storm.", "Georgia's governor signed the bill.",
-                                  "Atlanta, Georgia was hit by storms."])
+                                  "Atlanta, Georgia was hit by storms.", "Georgia's military bases employ thousands."])
 def test_georgia_beside_american_places_stays_the_state(full_parser, text):
     got = found(full_parser, text, "Georgia")
     assert (got["country_code"], got["kind"]) == ("US", "admin1")

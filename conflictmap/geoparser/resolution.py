@@ -73,7 +73,7 @@ SEAT_BONUS = 10.0
 # on size; beside words of air travel (recognition's "aviation" cue) the airport is meant. The
 # dev corpora annotate airports too rarely for a weight to be learned.
 AIRPORT_BONUS = 6.0
-# "Georgia's president", "the Jordan army": what only a sovereign state has makes the name the
+# "Georgia's president", "the Georgia parliament": what only a sovereign state has makes the name the
 # country; the dev corpora name too few such countries beside a bigger namesake for a weight
 STATE_BONUS = 3.0
 # a name listed with countries only is one too, unless its own score says otherwise by more
@@ -161,7 +161,7 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
         place = cands[i][best]
         why = f"demonym of {place.name}" if s.via == "demonym" else _reason({**rows[best], **said[best]})
         if place.kind == "country" and s.cues.get("state_noun") and why == "best known place of that name":
-            why = "named with what only a country has (its president, army, embassy...)"
+            why = "named with what only a country has (its president, parliament, embassy...)"
         if i not in home_set and said[best].get(HOME):
             why = "where the story comes from (its outlet or dateline)"
         choices.append(Choice(s, place, confidence, why, [(cands[i][k], scores[k]) for k in order[1:6]]))

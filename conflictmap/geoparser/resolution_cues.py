@@ -221,7 +221,7 @@ def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry,
             "admin1_share": admin1_share,
             "admin1_named": float(p.kind not in ("admin1", "country") and (a1 in ctx.named_admin1s or _abbreviated(s, p))),
             "neighbour_named": float(next_door[cc]),
-            # a country beside one the story names: "Russia invaded Georgia", "Georgia and Ukraine",
+            # a country beside one the story names: "Russia invaded Georgia", "Turkey and Georgia",
             # where the bare name's larger namesake (the US state) has nothing in the story near it
             "country_next_door": float(p.kind == "country" and cc not in actors and bool(neighbours(cc) & actors)),
             # an area that holds another place of the story ("Georgia" beside "Tbilisi")

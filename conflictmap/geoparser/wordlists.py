@@ -40,11 +40,11 @@ PLACE_STATES = frozenset(
 )
 COMING_VERBS = frozenset("came comes come coming".split())
 FALLING_VERBS = frozenset("fell falls".split())
-# What only a sovereign state has, written after its name ("Georgia's president", "the Jordan
-# army", "Georgia's foreign ministry"): the name is the country, not a namesake province or state
+# What only a sovereign state has, written after its name ("Georgia's president", "the Georgia
+# parliament", "Georgia's ambassador"): the name is the country, not a namesake province or state.
+# Not "army", "military" or "foreign": a US state has army posts, military bases and foreign trade.
 STATE_NOUNS = frozenset(
-    "president presidency premier prime parliament parliamentary embassy embassies ambassador envoy foreign defence"
-    " defense army navy military kremlin sovereignty".split()
+    "president presidency premier prime parliament parliamentary embassy embassies ambassador envoy sovereignty".split()
 )
 PERSON_TITLES = frozenset(
     "president mr mrs ms miss dr sen senator gov governor rep representative minister premier king queen prince princess"
