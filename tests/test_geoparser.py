@@ -477,3 +477,23 @@ def test_a_family_name_alone_is_the_person_the_text_named_in_full(full_parser):
                                   "Paris and Geneva Post reporters met."])
 def test_a_list_does_not_make_a_person_or_a_paper_a_place(full_parser, text):
     assert not [p for p in places(full_parser, text) if p["text"].startswith("Geneva")]
+
+
+def test_resolution_cues_come_in_the_order_of_their_weights(full_parser):
+    """`resolve` sums a candidate's cues against the weights by position (`row.values()`), so the
+    cue dicts must list their keys exactly as STANDING and CONTEXT do."""
+    from conflictmap.geoparser.parser import dateline_end
+    from conflictmap.geoparser.resolution_context import candidates, read_context
+    from conflictmap.geoparser.resolution_cues import CONTEXT, STANDING, context, standing
+    from conflictmap.geoparser.sentences import sentences
+    from conflictmap.geoparser.spans import tokenize
+
+    text = "Russia invaded Georgia near Tbilisi."
+    tokens = tokenize(text, sentences(text))
+    spans = full_parser.recognizer.recognize(text, tokens, dateline=(0, dateline_end(text)))
+    cands = candidates(spans)
+    ctx = read_context(spans, cands)
+    assert len(spans) == 3
+    for i in range(len(spans)):
+        assert all(tuple(row) == STANDING for row in standing(i, spans, cands, ctx))
+        assert all(tuple(row) == CONTEXT for row in context(i, spans, cands, ctx))
