@@ -117,7 +117,8 @@ def open_app(browser, server, net):
         page.goto(server["url"] + path)
         page.wait_for_selector('[data-testid="stMain"] h1, .cm-window', timeout=60_000)
         if wait_map:
-            map_frame(page).wait_for_function(f"() => ({MARKER_COUNT_JS})() > 0", timeout=60_000)
+            # looked up afresh each time: the rerun that keeps the map's settled view may replace the frame
+            wait_until(page, lambda: map_frame(page).evaluate(MARKER_COUNT_JS) > 0, timeout=60, what="markers on the map")
         settle(page)
         return page
 

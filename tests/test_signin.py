@@ -15,7 +15,7 @@ from conflictmap.filters import Filters
 from conflictmap.store.postgres import PostgresStore
 from tests.apphelp import CHROMIUM, Net, free_port, routed_page, streamlit_server
 from tests.conftest import ROOT
-from tests.test_browser import MARKER_COUNT_JS, VIEWPORT, browser, map_frame, settle, shot  # noqa: F401 - the shared browser fixture
+from tests.test_browser import MARKER_COUNT_JS, VIEWPORT, browser, map_frame, settle, shot, wait_until  # noqa: F401 - the shared browser fixture
 
 # Found, not imported: the provider pulls in Flask and authlib (a second or more), which every
 # unit-test run would otherwise pay at collection for tests it deselects.
@@ -92,7 +92,8 @@ def test_signing_in_shows_the_demo_and_corrections_record_who(page, deployment):
     page.get_by_role("button", name="ana", exact=True).click()
     page.wait_for_url(deployment["url"] + "/**", timeout=30_000)
     page.wait_for_selector('.cm-window', timeout=90_000)
-    map_frame(page).wait_for_function(f"() => ({MARKER_COUNT_JS})() > 0", timeout=60_000)
+    # the frame is looked up afresh each time: the rerun that keeps the map's settled view may replace it
+    wait_until(page, lambda: map_frame(page).evaluate(MARKER_COUNT_JS) > 0, timeout=60, what="markers on the signed-in map")
     settle(page)
     assert JOURNALIST in page.locator('[data-testid="stSidebar"]').inner_text()
     shot(page, "signin-signed-in-map")
