@@ -132,13 +132,17 @@ def family_names(text: str) -> frozenset[str]:
     return frozenset(m.group(1) for m in _ARABIC_SURNAME.finditer(text))
 
 
-def mark_slots(tokens: Tokens, spans: Sequence[Span]) -> None:
-    """Set `cues["slot"]` on every span: 1.0 when grammar leaves room only for a place there."""
+def mark_slots(tokens: Tokens, spans: Sequence[Span], surnames: frozenset[str] | None = None) -> None:
+    """Set `cues["slot"]` on every span: 1.0 when grammar leaves room only for a place there.
+
+    `surnames`: the text's `family_names`, when the caller has them already.
+    """
     text = tokens.text
     # a name the text has speak ("Maliki has said") is a person's, or stands for a government
     # (which the slot does not need: countries and capitals are the model's)
     speakers = {s.key for s in spans if _speaks(tokens, s)}
-    surnames = family_names(text)
+    if surnames is None:
+        surnames = family_names(text)
     previous: Span | None = None
     for s in spans:
         # "on Maliki's request": the preposition governs what the name owns, not the name

@@ -171,8 +171,8 @@ class Recognizer:
         tokens = tokens or tokenize(text)
         spans = self.spans(tokens)
         self.features(tokens, spans)
-        mark_slots(tokens, spans)
         family = family_names(tokens.text)
+        mark_slots(tokens, spans, family)
         for s in spans:
             s.cues["dateline"] = float(bool(dateline) and dateline[0] <= s.start < dateline[1])
             s.score = self._judge(tokens, s, outlet_end, family)

@@ -113,9 +113,10 @@ def point_grid(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]
     for s, cs in zip(spans, cands):
         # only a name's contenders witness: "Vienna" beside "Geneva" is the capital, and a
         # hamlet called Vienna a few miles from Geneva, New York says nothing about Geneva
-        top = max((prior(p, s.key) for p in cs), default=0.0)
-        for p in cs:
-            if p.kind in POINTS and prior(p, s.key) >= top - CONTENDER_GAP:
+        priors = [prior(p, s.key) for p in cs]
+        floor = max(priors, default=0.0) - CONTENDER_GAP
+        for p, standing in zip(cs, priors):
+            if p.kind in POINTS and standing >= floor:
                 _, owners = grid.setdefault(_cell(p), {}).setdefault(p.geonameid, (p, []))
                 if len(owners) < 2 and s.key not in owners:
                     owners.append(s.key)
