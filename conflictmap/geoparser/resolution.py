@@ -12,7 +12,7 @@ first guess for every name so the context of each can be read from the others.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import mul
 
@@ -81,6 +81,21 @@ LIST_BONUS = 2.5
 HOME = "home"  # a flag `_follow_home` sets on a candidate's cues, not a learned cue
 
 
+def weighed(table: Mapping[str, float], names: Sequence[str]) -> Callable[[Mapping[str, float]], float]:
+    """A candidate's score from its cue dict, summed by cue name over the cues the model weighs.
+
+    By name, so a cue dict's key order does not matter; a cue the model weighs that a dict
+    lacks is a bug in the cue code and raises KeyError rather than scoring 0.
+    """
+    used = [name for name in names if table.get(name)]
+    weights = [float(table[name]) for name in used]
+
+    def score(row: Mapping[str, float]) -> float:
+        return sum(map(mul, weights, map(row.__getitem__, used)))
+
+    return score
+
+
 def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, home: Sequence[int] = (),
             home_country: str | None = None) -> list[Choice]:
     """Pick a place for every span; the weights are the model's, or a hand-set fallback before training.
@@ -93,8 +108,8 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
     if not spans:
         return []
     table = weights or FALLBACK
-    w_standing = [float(table.get(name, 0.0)) for name in STANDING]
-    w_context = [float(table.get(name, 0.0)) for name in CONTEXT]
+    standing_score = weighed(table, STANDING)
+    context_score = weighed(table, CONTEXT)
     cands = candidates(spans)
     ctx = read_context(spans, cands)
     if home_country:
@@ -114,7 +129,7 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
         key = standing_key(i, spans, cands)
         if key not in known:
             rows = standing(i, spans, cands, ctx)
-            base = [sum(map(mul, w_standing, row.values())) for row in rows]
+            base = [standing_score(row) for row in rows]
             for k, (p, row) in enumerate(zip(cands[i], rows)):
                 if p.feature_code == SEAT_OF_POWER and not row["qualifier"]:
                     base[k] += SEAT_BONUS
@@ -134,7 +149,7 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
             key = (context_key(i, spans, cands, ctx, others), id(base))
             if key not in said_before:
                 said = context(i, spans, cands, ctx, others)
-                said_before[key] = (said, [b + sum(map(mul, w_context, row.values())) for b, row in zip(base, said)])
+                said_before[key] = (said, [b + context_score(row) for b, row in zip(base, said)])
             said, scores = said_before[key]
             scores = list(scores)
             if _listed_with_countries(i, spans, lists, ctx.first):
