@@ -8,7 +8,6 @@ a lock, the geoparser and gazetteer are read-only. Query results are cached per
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from conflictmap.excerpts import md_escape
 from conflictmap.filters import Filters
 from conflictmap.maps.assets import local_assets, streamlit_base_url
 from conflictmap.maps.build import build_map
+from conflictmap.maps.vendor import Outlines, load_outlines
 from conflictmap.store import open_store
 from conflictmap.viewstate import View, from_params, to_params, update
 
@@ -129,9 +129,10 @@ def get_online_geocoder() -> CachedGeocoder:
 
 
 @st.cache_resource
-def get_outlines() -> dict | None:
+def get_outlines() -> Outlines | None:
+    """The basemap's outlines, read once per process; without them maps draw no basemap."""
     try:
-        return json.loads(OUTLINES.read_text(encoding="utf-8"))
+        return load_outlines(OUTLINES)
     except (OSError, ValueError):
         return None
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from conflictmap import queries  # noqa: E402
 from conflictmap.maps.assets import local_assets  # noqa: E402
+from conflictmap.maps.vendor import load_outlines  # noqa: E402
 from conflictmap.filters import Filters  # noqa: E402
 from conflictmap.geoparser.gazetteer import default_gazetteer  # noqa: E402
 from conflictmap.maps.build import build_map  # noqa: E402
@@ -81,7 +82,7 @@ def main() -> None:
     if not store.stats()["articles"]:
         generate(store, args.articles, args.per_article)
     gen_s = time.perf_counter() - t0
-    outlines = json.loads(OUTLINES.read_text(encoding="utf-8")) if OUTLINES.exists() else None
+    outlines = load_outlines(OUTLINES) if OUTLINES.exists() else None
     stats = store.stats()
     full = Filters(start=date(2014, 1, 1), end=date(2014, 12, 31))
     first_s, payload = page_view(store, full, outlines)

@@ -131,10 +131,11 @@ def views(target: str) -> dict:
     from conflictmap import queries
     from conflictmap.maps.assets import local_assets
     from conflictmap.maps.build import build_map
+    from conflictmap.maps.vendor import load_outlines
     from conflictmap.store import open_store
 
     store = open_store(target)
-    outlines = json.loads(OUTLINES.read_text(encoding="utf-8")) if OUTLINES.exists() else None
+    outlines = load_outlines(OUTLINES) if OUTLINES.exists() else None
 
     sql: list[float] = []
     parts: dict[str, list[float]] = {"places": [], "timeline": [], "totals": [], "facets": []}

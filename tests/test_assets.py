@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 from conflictmap.errors import AssetsError, ConflictMapError
 from conflictmap.maps.assets import DEFAULT_BASE_URL, OutlinesFromUrl, local_assets, streamlit_base_url
 from conflictmap.maps.standalone import standalone_html
-from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_vendor_assets, load_manifest, outlines_digest
+from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_vendor_assets, load_manifest, load_outlines, outlines_digest
 from conflictmap.maps.build import build_map
 from conflictmap.maps.style import CLUSTER_THRESHOLD
 from conflictmap.maps.layers import OutlineLayer
@@ -70,7 +71,7 @@ def world() -> dict:
     """The real basemap outlines, as the dashboard loads them (one object, like its cache)."""
     global _WORLD
     if _WORLD is None:
-        _WORLD = json.loads(DEFAULT_OUTLINES.read_text(encoding="utf-8"))
+        _WORLD = load_outlines(DEFAULT_OUTLINES)
     return _WORLD
 
 
@@ -147,12 +148,19 @@ def test_copy_vendor_assets_without_outlines(tmp_path):
     assert not [e for e in m._children.values() if isinstance(e, OutlinesFromUrl)]
 
 
-def test_outlines_digest_is_canonical_and_remembered():
+def test_outlines_digest_is_canonical_and_kept_by_loaded_outlines(tmp_path):
     a = {"type": "FeatureCollection", "features": [{"b": 1, "a": [1.5, 2]}]}
     b = json.loads('{"features": [{"a": [1.5, 2], "b": 1}], "type": "FeatureCollection"}')
     assert outlines_digest(a) == outlines_digest(b)
     assert outlines_digest(a) != outlines_digest({**a, "features": []})
-    assert outlines_digest(a) is outlines_digest(a)  # cached per object
+    path = tmp_path / "outlines.geojson"
+    path.write_text(json.dumps(b), encoding="utf-8")
+    loaded = load_outlines(path)
+    assert loaded == a and outlines_digest(loaded) == outlines_digest(a)
+    assert outlines_digest(loaded) is outlines_digest(loaded)  # worked out once, kept on the object
+    with pytest.raises(TypeError, match="read-only"):
+        loaded["features"] = []
+    assert pickle.loads(pickle.dumps(loaded)).digest == loaded.digest
 
 
 @needs_node_modules

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -117,26 +117,47 @@ def outlines_digest(outlines: Any) -> str:
 
     The manifest records this for the vendored outlines file, so
     `local_assets` can tell whether a map's outlines are exactly the ones
-    Streamlit serves. Computing it takes ~0.1 s for the world file, so the
-    result is remembered per object: treat an outlines dict you pass to
-    `build_map` as read-only (the dashboard's is a cached resource).
+    Streamlit serves. Computing it takes ~0.1 s for the world file: an
+    `Outlines` (what `load_outlines` returns) computes it once and keeps it.
     """
-    key = id(outlines)
-    with _DIGEST_LOCK:
-        hit = _DIGESTS.get(key)
-        if hit is not None and hit[0] is outlines:
-            return hit[1]
+    if isinstance(outlines, Outlines):
+        return outlines.digest
+    return _canonical_digest(outlines)
+
+
+def _canonical_digest(outlines: Any) -> str:
     text = json.dumps(outlines, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    with _DIGEST_LOCK:
-        _DIGESTS[key] = (outlines, digest)  # holding the object keeps its id from being reused
-        while len(_DIGESTS) > 8:
-            del _DIGESTS[next(iter(_DIGESTS))]
-    return digest
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_DIGESTS: dict[int, tuple[Any, str]] = {}
-_DIGEST_LOCK = threading.Lock()
+class Outlines(dict):
+    """A GeoJSON FeatureCollection of outlines that carries its own digest.
+
+    A dict, so everything that reads GeoJSON takes it as it is; the digest is
+    worked out on first use and kept on the object, which is why an
+    `Outlines` is read-only: changing it would leave the digest stale.
+    """
+
+    @cached_property
+    def digest(self) -> str:
+        return _canonical_digest(self)
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("Outlines are read-only (their digest is kept); copy them into a dict to change them")
+
+    __setitem__ = __delitem__ = __ior__ = update = pop = popitem = clear = setdefault = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Outlines, (dict(self),))  # pickle and copy rebuild it whole, not key by key
+
+
+def load_outlines(path: Path = DEFAULT_OUTLINES) -> Outlines:
+    """Read an outlines file once (the dashboard keeps the result for the process).
+
+    Raises OSError or ValueError like `json.loads` for a file that is missing
+    or not JSON; the caller decides whether a map without outlines will do.
+    """
+    return Outlines(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def _copy_outlines(source: Path, vendor_dir: Path) -> tuple[dict[str, Any], str]:
