@@ -63,6 +63,20 @@ def places_with_confidence(store: StoreLike, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+def revision(store: StoreLike) -> str:
+    """A token that changes whenever what the store holds does (ingest, correction, deletion).
+
+    The dashboard passes it to its cached reads as a key, so no page needs code that
+    invalidates a cache: a new revision is a new key.
+    """
+    return store.revision()
+
+
+def is_empty(store: StoreLike) -> bool:
+    """No article yet: the dashboard loads the demo corpus on such a first start."""
+    return not store.stats()["articles"]
+
+
 def totals(store: StoreLike, filters: Filters) -> dict[str, int]:
     """Articles, places and mentions in view: the map page's counts line."""
     return store.totals(filters)

@@ -64,7 +64,7 @@ def ready_store() -> Store:
     shows its own spinner and is retried on the next run instead of being cached.
     """
     store = get_store()
-    if not store.stats()["articles"]:
+    if queries.is_empty(store):
         from conflictmap.ingest import ensure_demo
 
         with st.spinner("Loading the demo articles (first start only)…"):

@@ -53,7 +53,7 @@ KIND_WORD = {"city": "town or city", "landmark": "landmark", "admin2": "district
              "region": "region", "country": "country", "continent": "continent"}
 
 store = ready_store()
-revision = store.revision()
+revision = queries.revision(store)
 countries_by_code = get_country_names()
 
 

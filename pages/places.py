@@ -37,7 +37,7 @@ def _undo(place_id: int) -> None:
     st.session_state["flash"] = (f"Undone: {queries.place_line(queries.place(store, place_id), countries)} is back as the geoparser had it.", None)
 
 
-frame = places_frame(store, view.filters(), store.revision())
+frame = places_frame(store, view.filters(), queries.revision(store))
 flash = st.session_state.pop("flash", None)
 if flash:
     message, undo_id = flash
