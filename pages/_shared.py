@@ -233,6 +233,9 @@ BASE_CSS = """
 
 NARROW_CSS = """
 <style>
+/* the map grows with the screen and leaves the timeline under it on the first screen
+   (600 px on a laptop, 660 px at 1080 px high, 1020 px at 1440; the map re-measures, maps/extras.py) */
+.st-key-cm_body iframe[title="streamlit_folium.st_folium"] {max-height: max(600px, calc(100vh - 420px)) !important;}
 /* the map and its excerpts side by side on wide screens, stacked on narrow ones */
 @media (max-width: 1400px) {
   .st-key-cm_body > div > [data-testid="stHorizontalBlock"] {flex-wrap: wrap-reverse;}

@@ -317,7 +317,7 @@ with left:
     # the first view frames every date's places, the same whichever window is shown (play never re-frames)
     every_date = places_frame(store, filters.but(start=None, end=None), revision)
     fmap, _reply = show_map(
-        frame, key="map", height=960 if view.present else 600, on_change=_on_map,
+        frame, key="map", height=960 if view.present else 1200, on_change=_on_map,
         move_to=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, move_zoom=view.zoom,
         returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom", "selected_tags"],
         basemap=view.basemap, heat=view.heat, labels=LABELS, shapes=shapes, focus=every_date, **_map_options(view))

@@ -126,6 +126,7 @@ def open_app(browser, server, net):
     for context in contexts:
         context.close()
     assert net.external[before:] == [], "requests beyond this machine were attempted"
+    assert net.sockets or not contexts, "no page opened Streamlit's websocket"
     assert all((urlsplit(u).hostname or "") in LOCAL_HOSTS for u in net.sockets), net.sockets
     assert net.dialogs == [], net.dialogs
 
@@ -823,6 +824,20 @@ def test_the_first_view_sends_at_most_a_megabyte_shapes_included(browser, server
         assert 50_000 < sum(received) <= 1_000_000, sum(received)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080), (2560, 1440)])
+def test_the_map_grows_with_the_screen_and_leaves_room_for_the_timeline(open_app, width, height):
+    page = open_app("/", viewport={"width": width, "height": height})
+    frame_box = page.locator(FOLIUM_IFRAME).first.bounding_box()
+    drawn = map_frame(page).evaluate("document.querySelector('.leaflet-container').getBoundingClientRect().height")
+    histogram = page.locator('[data-testid="stVegaLiteChart"] svg').first.bounding_box()
+    assert abs(drawn - frame_box["height"]) <= 2, (drawn, frame_box)  # Leaflet fills the frame it is given
+    assert frame_box["height"] >= max(600, height - 430), frame_box  # most of the screen, more on a bigger one
+    if height >= 1080:
+        assert histogram["y"] + histogram["height"] <= height, (frame_box, histogram)  # the timeline still on the first screen
+    else:  # a laptop: the map fills the screen under the top bar (window, counts, play); the timeline is a scroll away
+        assert frame_box["y"] + frame_box["height"] >= height - 30, frame_box
 
 
 @pytest.mark.parametrize("present", ["", "present=1&"], ids=["normal", "presenter"])
