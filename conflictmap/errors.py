@@ -9,6 +9,10 @@ class ReadError(ConflictMapError, ValueError):
     """An input file or record could not be read; the message says what to fix."""
 
 
+class FetchError(ReadError):
+    """A URL was refused or could not be fetched; the message says why and what to do."""
+
+
 class StoreError(ConflictMapError):
     """The store could not be opened or written; the message says what to do."""
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from conflictmap.credits import credit_text
 from conflictmap.filters import Filters
 from conflictmap.mentions import Place
 from conflictmap.store.sqlite import StoreLike
@@ -270,8 +271,8 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-#: The data's credit, as GeoNames' licence (CC BY 4.0) asks; country outlines are Natural Earth's (public domain).
-ATTRIBUTION = "Place names and coordinates: GeoNames (https://www.geonames.org/), CC BY 4.0"
+#: The data's credit, as GeoNames' licence (CC BY 4.0) asks (`conflictmap.credits`).
+ATTRIBUTION = credit_text()
 
 
 def to_csv(frame: pd.DataFrame) -> str:

@@ -9,7 +9,6 @@ makes no viewer's browser fetch anything.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
@@ -17,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from conflictmap.articles import Article
-from conflictmap.excerpts import md_escape
+from conflictmap.excerpts import md_escape, safe_text
 from conflictmap.ingest import IngestReport, ingest_articles
 from conflictmap.readers import DEFAULT_MAX_BYTES, ReadFailure, read_pasted, read_upload, read_url
 from conflictmap.readers.base import too_big_reason
@@ -47,7 +46,7 @@ def _report(report: IngestReport) -> None:
     if report.failed:
         # Escaped HTML, not Markdown: even escaped Markdown turns web addresses into links.
         shown = report.failed[:SHOWN_FAILURES]
-        lines = "".join(f"<li>{html.escape(origin or 'input')}: {html.escape(reason)}</li>" for origin, reason in shown)
+        lines = "".join(f"<li>{safe_text(origin or 'input')}: {safe_text(reason)}</li>" for origin, reason in shown)
         st.markdown(f'<ul class="cm-failures">{lines}</ul>', unsafe_allow_html=True)
     if len(report.failed) > SHOWN_FAILURES:
         st.caption(f"All {len(report.failed)} failures:")

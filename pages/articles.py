@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
 
 import streamlit as st
 
 from conflictmap import queries
-from conflictmap.excerpts import article_html, safe_url
+from conflictmap.excerpts import article_html, safe_text, safe_url
 from pages._shared import current_view, get_country_names, ready_store, set_view, show_map, style
 
 store = ready_store()
@@ -39,14 +38,14 @@ text_col, map_col = st.columns([3, 2])
 with text_col:
     # Title, source and author come from outside: escaped HTML, never Markdown, which would turn any
     # web address or e-mail address in them into a link (autolinks survive Markdown escapes).
-    st.markdown(f'<h3 class="cm-title">{html.escape(article["title"] or "(untitled)")}</h3>', unsafe_allow_html=True)
+    st.markdown(f'<h3 class="cm-title">{safe_text(article["title"] or "(untitled)")}</h3>', unsafe_allow_html=True)
     meta = [article["source"], article["author"], article["day"] or article["published_raw"] or "undated"]
-    st.markdown(f'<p class="cm-meta">{" · ".join(html.escape(str(x)) for x in meta if x)}</p>', unsafe_allow_html=True)
+    st.markdown(f'<p class="cm-meta">{" · ".join(safe_text(str(x)) for x in meta if x)}</p>', unsafe_allow_html=True)
     url = safe_url(article["url"])
     if url:
         st.link_button("Open the original", url)
     if article["date_note"]:
-        st.markdown(f'<p class="cm-meta">Date: {html.escape(article["date_note"])}</p>', unsafe_allow_html=True)
+        st.markdown(f'<p class="cm-meta">Date: {safe_text(article["date_note"])}</p>', unsafe_allow_html=True)
     st.markdown(f'<div class="cm-article">{article_html(article["text"], article["mentions"])}</div>', unsafe_allow_html=True)
     confirm_key = f"confirm-delete-{article_id}"
     if not st.session_state.get(confirm_key):

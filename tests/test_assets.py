@@ -22,6 +22,7 @@ from folium.plugins import Fullscreen, HeatMap, MarkerCluster
 from conflictmap.errors import AssetsError, ConflictMapError
 from conflictmap.maps.assets import DEFAULT_BASE_URL, OutlinesFromUrl, local_assets, streamlit_base_url
 from conflictmap.maps.standalone import standalone_html
+from conflictmap.credits import credit_html
 from conflictmap.maps.vendor import DEFAULT_OUTLINES, DEFAULT_VENDOR_DIR, copy_vendor_assets, load_manifest, load_outlines, outlines_digest
 from conflictmap.maps.build import build_map
 from conflictmap.maps.style import CLUSTER_THRESHOLD
@@ -365,6 +366,7 @@ def test_standalone_html_inlines_everything():
     assert "L.markerClusterGroup" in page and "L.heatLayer" in page
     assert 'url("data:image/png;base64,' in page  # leaflet.css images
     assert "conflictmap-inline" not in page
+    assert json.dumps(credit_html()).replace("<", "\\u003c").replace(">", "\\u003e") in page  # the data's credit travels with the file
     # The caller's map keeps the dependency URLs it had.
     assert dependency_urls(m) == before
 

@@ -56,6 +56,10 @@ def test_ingest_stats_export_round_trip(cli, tmp_path):
     geo = json.loads(cli("export", "--format", "geojson", "--start", "2014-08-15").stdout)
     assert geo["type"] == "FeatureCollection" and geo["features"]
     assert all(f["properties"]["date"] >= "2014-08-15" for f in geo["features"])
+    # GeoNames' licence (CC BY 4.0): its name, the licence's address and that the data was changed, in every export
+    assert all("GeoNames" in r["place_data"] and "creativecommons.org/licenses/by/4.0" in r["place_data"]
+               and "adapted" in r["place_data"] for r in rows)
+    assert "GeoNames" in geo["attribution"] and "creativecommons.org/licenses/by/4.0" in geo["attribution"]
 
 
 def test_regeoparse_redoes_only_what_another_version_parsed(cli, tmp_path):

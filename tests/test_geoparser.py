@@ -495,6 +495,8 @@ def test_resolution_cues_are_the_ones_the_model_weighs(full_parser):
     ctx = read_context(spans, cands)
     assert len(spans) == 3
     for i in range(len(spans)):
-        assert all(set(row) == set(STANDING) for row in standing(i, spans, cands, ctx))
-        assert all(set(row) == set(CONTEXT) for row in context(i, spans, cands, ctx))
+        rows, said = standing(i, spans, cands, ctx), context(i, spans, cands, ctx)
+        assert rows and len(rows) == len(said) == len(cands[i])
+        assert all(set(row) == set(STANDING) for row in rows)
+        assert all(set(row) == set(CONTEXT) for row in said)
     assert set(full_parser.recognizer.model["resolver"]) <= set(STANDING) | set(CONTEXT)

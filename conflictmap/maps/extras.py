@@ -5,11 +5,11 @@ from __future__ import annotations
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from conflictmap.credits import credit_html
 from conflictmap.maps.style import _BASEMAP
 
-#: Credit the data, as its licences ask (GeoNames: CC BY 4.0; Natural Earth: public domain, credit welcome).
-ATTRIBUTION = ('Places: <a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> (CC BY 4.0)'
-               ' · Outlines: <a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener">Natural Earth</a>')
+#: Credit the data, as its licences ask (`conflictmap.credits`).
+ATTRIBUTION = credit_html()
 
 
 class MapExtras(MacroElement):

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from conflictmap.distance import km_grid
 from conflictmap.maps.scale import make_scale
 from conflictmap.maps.style import MAX_PLACES, POINT_KINDS, _draw_order, _validate, drawn_places, style_for, tooltip_text
 
@@ -149,10 +150,8 @@ def place_at(
     if not exact.empty:
         return int(_draw_order(exact).iloc[-1]["place_id"])
 
-    lat_r = math.radians(float(lat))
-    dlat = (candidates["lat"].astype(float) - float(lat)) * 111.32
-    dlon = (candidates["lon"].astype(float) - float(lng)) * 111.32 * math.cos(lat_r)
-    dist = (dlat**2 + dlon**2) ** 0.5
+    dist = pd.Series(km_grid([float(lat)], [float(lng)], candidates["lat"].astype(float), candidates["lon"].astype(float))[0],
+                     index=candidates.index)
     best = dist.idxmin()
     if matched_tooltip or float(dist.loc[best]) <= tolerance_km:
         return int(candidates.loc[best, "place_id"])

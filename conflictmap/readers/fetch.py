@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from conflictmap.errors import ReadError
+from conflictmap.errors import FetchError
 
 ALLOW_ENV = "CONFLICTMAP_FETCH_ALLOW"
 USER_AGENT = "conflictmap/0.1 (news place mapper)"
@@ -43,10 +43,6 @@ TOTAL_TIMEOUT = 20.0
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class FetchError(ReadError):
-    """A URL was refused or could not be fetched; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
