@@ -18,6 +18,7 @@ from conflictmap import queries
 from conflictmap.excerpts import excerpt_html, md_escape
 from conflictmap.filters import KINDS
 from conflictmap.maps.standalone import standalone_html
+from conflictmap.maps.areas import area_features
 from conflictmap.maps.build import build_map
 from conflictmap.maps.selection import places_under
 from conflictmap.maps.style import POINT_KINDS
@@ -40,10 +41,6 @@ from pages._shared import (
     update_view,
 )
 
-try:  # areas' real shapes, built at set-up (contract C2); until they land, areas are drawn as before
-    from conflictmap.maps.areas import area_features
-except ImportError:
-    area_features = None
 
 PAGE_SIZE = 8
 LABELS = 8  # the most mentioned places named on the map
@@ -313,7 +310,7 @@ with left:
     # or zoom then changes nothing in the map's script, so the frame is not rebuilt, and a rebuilt map
     # (new window, new selection, a play step) opens exactly where the user left it.
     area_ids = frame.loc[~frame["kind"].isin(POINT_KINDS), "geonameid"].dropna() if len(frame) else []
-    shapes = area_features(tuple(int(g) for g in area_ids)) if area_features else {}
+    shapes = area_features(tuple(int(g) for g in area_ids))
     # the first view frames every date's places, the same whichever window is shown (play never re-frames)
     every_date = places_frame(store, filters.but(start=None, end=None), revision)
     fmap, _reply = show_map(
