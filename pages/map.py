@@ -313,11 +313,14 @@ with left:
     shapes = area_features(tuple(int(g) for g in area_ids))
     # the first view frames every date's places, the same whichever window is shown (play never re-frames)
     every_date = places_frame(store, filters.but(start=None, end=None), revision)
+    # what the map shows, the same on screen and in the HTML export
+    drawn_as = {"basemap": view.basemap, "heat": view.heat, "labels": LABELS, "shapes": shapes, "focus": every_date,
+                "outlines": get_outlines(), **_map_options(view)}
     fmap, _reply = show_map(
         frame, key="map", height=960 if view.present else 1200, on_change=_on_map,
         move_to=(view.lat, view.lon) if view.lat is not None and view.lon is not None else None, move_zoom=view.zoom,
         returned_objects=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip", "center", "zoom", "selected_tags"],
-        basemap=view.basemap, heat=view.heat, labels=LABELS, shapes=shapes, focus=every_date, **_map_options(view))
+        **drawn_as)
     # the timeline, under the map: slider (arrow keys step a day), week steps, and the histogram
     # Set on every run, not only when it differs: a "Play" click that lands while a step is on its way leaves
     # the server's copy of the value already new and the browser's thumbs a step behind; only a value
@@ -405,7 +408,6 @@ if not view.present:
                                 file_name=f"conflictmap-{stamp}.geojson", mime="application/geo+json")
         cols[2].download_button(
             "Map as HTML (works offline)",
-            data=lambda: standalone_html(build_map(frame, basemap=view.basemap, heat=view.heat, colour_by=view.colour,
-                                                   window=(start, end), outlines=get_outlines(), labels=LABELS)),
+            data=lambda: standalone_html(build_map(frame, **drawn_as)),  # the map as on screen: shapes, labels, selection
             file_name=f"conflictmap-{stamp}.html", mime="text/html")
         st.caption("The address bar always holds a link to exactly this view: copy it to share.")

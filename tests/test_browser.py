@@ -556,6 +556,33 @@ def test_a_link_with_the_heat_layer_on_opens_a_drawn_map(open_app, net):
     shot(page, "g-heat-link")
 
 
+# areas drawn as their real shapes (provinces, regions), not as stand-in circles (`cm-area`)
+SHAPES_JS = "() => document.querySelectorAll('path.cm-shape').length"
+
+
+def test_the_html_export_is_the_map_on_screen_and_opens_offline(open_app, server, browser, tmp_path):
+    """The export is built with the screen's options: the same places, the provinces' real shapes, the data's credit."""
+    page = open_app(f"/?place={server['mosul']}")
+    on_screen = map_frame(page)
+    shown = (on_screen.evaluate(MARKER_COUNT_JS), on_screen.evaluate(SHAPES_JS))
+    assert shown[0] > 10 and shown[1] >= 1, shown
+    page.get_by_text("Export this view").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Map as HTML (works offline)").click()
+    saved = tmp_path / "map.html"
+    download.value.save_as(saved)
+    context = browser.new_context(viewport=VIEWPORT, offline=True)
+    try:
+        opened = context.new_page()
+        opened.goto(saved.as_uri())
+        wait_until(opened, lambda: opened.evaluate(MARKER_COUNT_JS) > 0, what="markers in the exported file")
+        assert (opened.evaluate(MARKER_COUNT_JS), opened.evaluate(SHAPES_JS)) == shown
+        assert "GeoNames" in opened.locator(".leaflet-control-attribution").inner_text()
+        assert "Mosul" in opened.locator(".leaflet-tooltip.cm-label").all_inner_texts().__str__()
+    finally:
+        context.close()
+
+
 def test_picking_then_clicking_opens_each_of_eight_places(open_app, server):
     page = open_app("/")
     ids = server["ids"]
