@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from conflictmap.store.pgserver import free_port  # noqa: F401 - the tests' one free-port helper
 from tests.conftest import ROOT
 
@@ -122,10 +124,86 @@ def launch_chromium(playwright):
 
 
 def routed_page(browser, net: Net, viewport: dict[str, int]):
-    """A page in a fresh context (no cookies) whose every request goes through `net.route`."""
+    """A page in a fresh context (no cookies) whose every request goes through `net.route` and whose
+    script errors land in `net.page_errors`; close it with `page.context.close()`."""
     context = browser.new_context(viewport=viewport)
     context.route("**/*", net.route)
-    return context.new_page()
+    page = context.new_page()
+    page.on("pageerror", lambda exc: net.page_errors.append(str(exc)))
+    return page
+
+
+# ---- the one browser harness: Debian's chromium against `streamlit run` -----------------------
+
+VIEWPORT = {"width": 1400, "height": 1250}
+
+# The app is idle when Streamlit shows no "running" widget and no element is greyed out as stale.
+IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]') && !document.querySelector('[data-stale="true"]')"""
+FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# Point places (cities, landmarks, districts) are drawn as circles tagged `cm-place`; areas are `cm-area`.
+MARKERS = "path.leaflet-interactive.cm-place"
+MARKER_COUNT_JS = f"() => document.querySelectorAll('{MARKERS}').length"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (import it from here to use it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+def settle(page, timeout: float = 45) -> None:
+    """Wait until Streamlit has finished every rerun: idle on three checks in a row, 250 ms apart."""
+    deadline = time.monotonic() + timeout
+    calm = 0
+    while calm < 3:
+        if time.monotonic() > deadline:
+            raise AssertionError("the app kept rerunning")
+        page.wait_for_function(IDLE_JS, timeout=timeout * 1000)
+        page.wait_for_timeout(250)
+        calm = calm + 1 if page.evaluate(IDLE_JS) else 0
+
+
+def wait_until(page, check, timeout: float = 30, what: str = "condition"):
+    """`poll` in a page: the pause is the page's own wait, so playwright handles browser events meanwhile."""
+
+    def give_up(last: Exception | None) -> None:
+        raise AssertionError(f"timed out waiting for {what}" + (f" (last error: {last})" if last else ""))
+
+    return poll(check, timeout=timeout, pause=lambda: page.wait_for_timeout(250), give_up=give_up)
+
+
+def map_frame(page, index: int = 0):
+    handle = page.locator(FOLIUM_IFRAME).nth(index).element_handle(timeout=60_000)
+    frame = handle.content_frame()
+    assert frame is not None
+    return frame
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    settle(page)
+    # two animation frames in the page and in every frame: what was drawn has been painted
+    for frame in page.frames:
+        try:
+            frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        except Exception:  # noqa: BLE001 - a frame that went away during a rerun has nothing to paint
+            pass
+    # Not full_page: Streamlit scrolls inside its own container, and chromium's resize for a
+    # full-page capture leaves unpainted tiles in the picture. Even so, a tall map on a busy
+    # machine can be caught half rastered: keep the picture once two captures in a row agree.
+    previous = None
+    for _ in range(20):
+        picture = page.screenshot()
+        if picture == previous:
+            break
+        previous = picture
+        page.wait_for_timeout(300)  # a poll interval: the loop ends on the condition above
+    (ARTIFACTS / f"{name}.png").write_bytes(picture)
 
 
 def leaflet_version() -> str:
@@ -144,20 +222,38 @@ def healthy(base: str) -> bool:
         return False
 
 
-def wait_for(check: Callable[[], object], what: str, proc: subprocess.Popen, log_path: Path, timeout: float = 90):
-    """`check()`'s first true value, polled until `timeout`; fails at once, with the log's tail, if `proc` exits first."""
-    import pytest
+def poll(check: Callable[[], object], *, timeout: float, pause: Callable[[], None], give_up: Callable[[Exception | None], None]):
+    """The one condition wait of the tests: `check()`'s first true value, tried until `timeout`.
 
+    An exception from `check` counts as "not yet" (frames and processes come and go); `pause` is
+    the poll interval (a page's own wait, so playwright keeps handling events, or a sleep), and
+    `give_up(last_error)` fails the test with what it was waiting for.
+    """
     deadline = time.monotonic() + timeout
+    last: Exception | None = None
     while True:
+        try:
+            value = check()
+            if value:
+                return value
+        except Exception as exc:  # noqa: BLE001 - see above
+            last = exc
+        if time.monotonic() > deadline:
+            give_up(last)
+            raise AssertionError("give_up did not fail the test")
+        pause()
+
+
+def wait_for(check: Callable[[], object], what: str, proc: subprocess.Popen, log_path: Path, timeout: float = 90):
+    """`check()`'s first true value; fails at once, with the log's tail, if `proc` exits first."""
+
+    def alive_and(check=check):
         if proc.poll() is not None:
             pytest.fail(f"`{' '.join(map(str, proc.args[1:4]))}` exited with {proc.returncode} before {what}:\n{log_path.read_text()[-3000:]}")
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"no {what} within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.3)  # the poll interval of a condition wait, not a wait for time to pass
+        return check()
+
+    return poll(alive_and, timeout=timeout, pause=lambda: time.sleep(0.3),
+                give_up=lambda last: pytest.fail(f"no {what} within {timeout:.0f} s ({last}):\n{log_path.read_text()[-3000:]}"))
 
 
 @contextmanager

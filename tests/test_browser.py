@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -22,7 +21,10 @@ import pytest
 from conflictmap.filters import Filters
 from conflictmap.store.sqlite import Store
 
-from tests.apphelp import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, Net, leaflet_version, streamlit_server, write_hostile
+from tests.apphelp import (  # noqa: F401 - `browser` is the shared fixture
+    ARTIFACTS, CHROMIUM, FOLIUM_IFRAME, LOCAL_HOSTS, MARKER_COUNT_JS, VIEWPORT, Net, browser, leaflet_version, map_frame,
+    routed_page, settle, shot, streamlit_server, wait_until, write_hostile,
+)
 from tests.conftest import ROOT
 
 try:
@@ -30,20 +32,12 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
-VIEWPORT = {"width": 1400, "height": 1250}
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(sync_playwright is None, reason="playwright (python) is not installed in this environment"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install chromium"),
 ]
-
-# The app is idle when Streamlit shows no "running" widget and no element is greyed out as stale.
-IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]') && !document.querySelector('[data-stale="true"]')"""
-FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-# Point places (cities, landmarks, districts) are drawn as circles tagged `cm-place`; areas are `cm-area`.
-MARKERS = "path.leaflet-interactive.cm-place"
-MARKER_COUNT_JS = f"() => document.querySelectorAll('{MARKERS}').length"
 
 
 # ---- fixtures -------------------------------------------------------------------------------
@@ -85,14 +79,6 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def net():
     record = Net()
     yield record
@@ -107,13 +93,10 @@ def open_app(browser, server, net):
     before = len(net.external)
 
     def _open(path: str = "/", *, wait_map: bool = True, viewport: dict | None = None):
-        context = browser.new_context(viewport=viewport or VIEWPORT)
-        contexts.append(context)
-        context.route("**/*", net.route)
-        page = context.new_page()
+        page = routed_page(browser, net, viewport or VIEWPORT)
+        contexts.append(page.context)
         page.on("dialog", lambda d: (net.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
         page.on("websocket", lambda ws: net.sockets.append(ws.url))
-        page.on("pageerror", lambda exc: net.page_errors.append(str(exc)))
         page.goto(server["url"] + path)
         page.wait_for_selector('[data-testid="stMain"] h1, .cm-window', timeout=60_000)
         if wait_map:
@@ -132,43 +115,6 @@ def open_app(browser, server, net):
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def settle(page, timeout: float = 45) -> None:
-    """Wait until Streamlit has finished every rerun: idle on three checks in a row, 250 ms apart."""
-    deadline = time.monotonic() + timeout
-    calm = 0
-    while calm < 3:
-        if time.monotonic() > deadline:
-            raise AssertionError("the app kept rerunning")
-        page.wait_for_function(IDLE_JS, timeout=timeout * 1000)
-        page.wait_for_timeout(250)
-        calm = calm + 1 if page.evaluate(IDLE_JS) else 0
-
-
-def wait_until(page, check, timeout: float = 30, what: str = "condition"):
-    """Poll `check()` until it returns something truthy (errors count as not yet).
-
-    It waits with page.wait_for_timeout, not time.sleep, so playwright keeps handling browser events meanwhile.
-    """
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-            if value:
-                return value
-        except Exception as exc:  # noqa: BLE001 - frames come and go during reruns
-            last = exc
-        page.wait_for_timeout(250)
-    raise AssertionError(f"timed out waiting for {what}" + (f" (last error: {last})" if last else ""))
-
-
-def map_frame(page, index: int = 0):
-    handle = page.locator(FOLIUM_IFRAME).nth(index).element_handle(timeout=60_000)
-    frame = handle.content_frame()
-    assert frame is not None
-    return frame
 
 
 def circle_count(page) -> int:
@@ -213,28 +159,6 @@ def metrics(page) -> dict[str, int]:
 def heading(page) -> str:
     """The title of the excerpt column: "Excerpts", or the selected place's name."""
     return page.locator('[data-testid="stMain"] h3').first.inner_text().strip()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    settle(page)
-    # two animation frames in the page and in every frame: what was drawn has been painted
-    for frame in page.frames:
-        try:
-            frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-        except Exception:  # noqa: BLE001 - a frame that went away during a rerun has nothing to paint
-            pass
-    # Not full_page: Streamlit scrolls inside its own container, and chromium's resize for a
-    # full-page capture leaves unpainted tiles in the picture. Even so, a tall map on a busy
-    # machine can be caught half rastered: keep the picture once two captures in a row agree.
-    previous = None
-    for _ in range(20):
-        picture = page.screenshot()
-        if picture == previous:
-            break
-        previous = picture
-        page.wait_for_timeout(300)  # a poll interval: the loop ends on the condition above
-    (ARTIFACTS / f"{name}.png").write_bytes(picture)
 
 
 def shrink_window_to_june(page) -> None:
@@ -727,9 +651,9 @@ def test_picked_place_becomes_the_map_centre(open_app, server):
     pick_place(page, "Najaf")
     with Store(server["home"] / "conflictmap.db") as store:
         najaf = store.place(server["ids"]["Najaf"])
-    lat, lon, _zoom = wait_until(page, lambda: (c := map_center(page)) and abs(c[0] - najaf.lat) < 0.01 and c,
-                                 what="the map to centre on Najaf")
-    assert abs(lon - najaf.lon) < 0.01
+    # both coordinates: the demo's first view can share a latitude with Najaf (it does at this viewport)
+    wait_until(page, lambda: (c := map_center(page)) and abs(c[0] - najaf.lat) < 0.01 and abs(c[1] - najaf.lon) < 0.01,
+               what="the map to centre on Najaf")
 
 
 def test_place_picker_is_a_few_tabs_from_the_top(open_app):
@@ -837,9 +761,8 @@ def test_the_first_view_sends_at_most_a_megabyte_shapes_included(browser, server
     """Issue 12's budget: everything the server sends for the demo's first map view (Streamlit's
     messages, the map's HTML with its area shapes embedded) stays under 1 MB; the browser's own
     files (Streamlit, Leaflet, the basemap outlines) are static and cached, so not counted."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", net.route)
-    page = context.new_page()
+    page = routed_page(browser, net, VIEWPORT)
+    context = page.context
     received: list[int] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f) if f else 0)))
     try:

@@ -22,9 +22,8 @@ from conflictmap.store.sqlite import Store
 
 from tests.apphelp import streamlit_server
 from tests.conftest import ROOT
-from tests.test_browser import (  # noqa: F401 - fixtures and the harness, shared as they are
-    CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Net, browser, net, settle, shot, sync_playwright, wait_until,
-)
+from tests.apphelp import CHROMIUM, VIEWPORT, browser, routed_page, settle, shot, wait_until  # noqa: F401 - `browser` is the shared fixture
+from tests.test_browser import net, sync_playwright  # noqa: F401 - the module's network record, shared
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,13 +84,10 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, server, net):  # noqa: F811 - the shared fixtures
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", net.route)
     before = len(net.external)
-    tab = context.new_page()
-    tab.on("pageerror", lambda exc: net.page_errors.append(str(exc)))
+    tab = routed_page(browser, net, VIEWPORT)
     yield tab
-    context.close()
+    tab.context.close()
     assert net.external[before:] == [], "requests beyond this machine were attempted"
 
 

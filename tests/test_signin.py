@@ -13,9 +13,10 @@ import pytest
 
 from conflictmap.filters import Filters
 from conflictmap.store.postgres import PostgresStore
-from tests.apphelp import CHROMIUM, Net, free_port, routed_page, streamlit_server
 from tests.conftest import ROOT
-from tests.test_browser import MARKER_COUNT_JS, VIEWPORT, browser, map_frame, settle, shot, wait_until  # noqa: F401 - the shared browser fixture
+from tests.apphelp import (  # noqa: F401 - `browser` is the shared fixture
+    CHROMIUM, MARKER_COUNT_JS, VIEWPORT, Net, browser, free_port, map_frame, routed_page, settle, shot, streamlit_server, wait_until,
+)
 
 # Found, not imported: the provider pulls in Flask and authlib (a second or more), which every
 # unit-test run would otherwise pay at collection for tests it deselects.
