@@ -120,11 +120,10 @@ def article_places(record: Mapping[str, Any]) -> pd.DataFrame:
         return pd.DataFrame(columns=["place_id", "name", "lat", "lon", "country_code", "kind", "mentions", "articles",
                                      "first_seen", "last_seen"])
     frame = (
-        mentions.groupby("eff_place_id")
+        mentions.groupby("place_id")
         .agg(name=("name", "first"), lat=("lat", "first"), lon=("lon", "first"), country_code=("country_code", "first"),
-             kind=("kind", "first"), mentions=("id", "size"), first_seen=("date", "min"), last_seen=("date", "max"))
+             kind=("kind", "first"), mentions=("mention_id", "size"), first_seen=("date", "min"), last_seen=("date", "max"))
         .reset_index()
-        .rename(columns={"eff_place_id": "place_id"})
     )
     frame["articles"] = 1
     return _dates(frame, "first_seen", "last_seen")

@@ -117,6 +117,21 @@ def test_corrections_apply_to_past_and_future_mentions(filled):
     assert "Mosul" in {r["name"] for r in filled.place_rows(Filters())}
 
 
+def test_an_articles_mentions_use_the_names_of_the_mention_rows_after_a_correction(filled):
+    """One name for one thing: `mention_id` is the mention, `place_id` the place shown (corrected),
+    in an article's mentions as in `mention_rows`; `parsed_place_id` keeps the geoparser's choice."""
+    mosul_id = next(r["place_id"] for r in filled.place_rows(Filters()) if r["name"] == "Mosul")
+    filled.correct(mosul_id, new_place=ERBIL)
+    erbil_id = next(r["place_id"] for r in filled.place_rows(Filters()) if r["name"] == "Erbil")
+    in_view = {r["mention_id"]: r["place_id"] for r in filled.mention_rows(Filters(demonyms=True))}
+    in_articles = {m["mention_id"]: m for a in ("a1", "a2", "a3") for m in filled.article(a)["mentions"]}
+    assert in_view and set(in_articles) == set(in_view)
+    assert {k: m["place_id"] for k, m in in_articles.items()} == in_view
+    moved = [m for m in in_articles.values() if m["parsed_place_id"] == mosul_id]
+    assert moved and all(m["place_id"] == erbil_id and m["name"] == "Erbil" for m in moved)
+    assert not any({"id", "eff_place_id"} & set(m) for m in in_articles.values())
+
+
 def test_correcting_unknown_place_says_so(store):
     with pytest.raises(StoreError, match="no place with id 42"):
         store.correct(42)

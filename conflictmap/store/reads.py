@@ -135,6 +135,11 @@ class Reads:
         )
         for m in row["mentions"]:
             m["candidates"] = json.loads(m["candidates"] or "[]")
+            # the names `mention_rows` uses: `place_id` is the place shown (after corrections),
+            # `parsed_place_id` the one the geoparser chose
+            m["mention_id"] = m.pop("id")
+            m["parsed_place_id"] = m.pop("place_id")
+            m["place_id"] = m.pop("eff_place_id")
         return row
 
     def articles(self, filters: Filters, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
