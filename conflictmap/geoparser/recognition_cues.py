@@ -17,9 +17,8 @@ from typing import NamedTuple
 from conflictmap.distance import between
 from conflictmap.geoparser.gazetteer import KIND_RANK, Gazetteer, GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
-from conflictmap.geoparser.spans import _TOKEN, Span, Tokens, is_cap
+from conflictmap.geoparser.spans import WORD, Span, Tokens, is_cap
 from conflictmap.geoparser.wordlists import (
-    AREA_WORDS,
     ARTICLES,
     FUNCTION_WORDS,
     GENERIC,
@@ -101,7 +100,6 @@ def describe(tokens: Tokens, spans: Sequence[Span], words: WordStats) -> None:
     for s in spans:
         facts = known[id(s)]
         c = dict(_word_cues(s, words, facts))
-        z = c["zipf"]
         first_word = tokens.words[s.first]
         prev = tokens.words[s.first - 1] if s.first > 0 else ""
         prev_gap = tokens.gap(s.first - 1) if s.first > 0 else ""
@@ -280,7 +278,7 @@ def _word_cues(s: Span, words: WordStats, facts: PlaceFacts) -> dict[str, float]
         return hit[1]
     c: dict[str, float] = {"bias": 1.0}
     c["multi_token"] = float(not single)
-    first = _TOKEN.match(s.text)  # the span's first token: it starts where the span does
+    first = WORD.match(s.text)  # the span's first token: it starts where the span does
     first_word = first.group() if first else s.text
     c["all_caps"] = float(s.via != "abbrev" and len(first_word) > 1 and s.text.isupper())
     kind = facts.kind

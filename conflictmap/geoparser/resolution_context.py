@@ -98,7 +98,7 @@ CONTENDER_GAP = 3.0
 CELL = 0.25  # degrees: neighbouring cells cover every pair closer than ~25 km
 
 
-def _cell(p: GazetteerEntry) -> tuple[int, int]:
+def grid_cell(p: GazetteerEntry) -> tuple[int, int]:
     return int(math.floor(p.lat / CELL)), int(math.floor(p.lon / CELL))
 
 
@@ -117,7 +117,7 @@ def point_grid(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]
         floor = max(priors, default=0.0) - CONTENDER_GAP
         for p, standing in zip(cs, priors):
             if p.kind in POINTS and standing >= floor:
-                _, owners = grid.setdefault(_cell(p), {}).setdefault(p.geonameid, (p, []))
+                _, owners = grid.setdefault(grid_cell(p), {}).setdefault(p.geonameid, (p, []))
                 if len(owners) < 2 and s.key not in owners:
                     owners.append(s.key)
     return grid
@@ -165,7 +165,7 @@ def _clearly(best: GazetteerEntry, key: str, cands: Sequence[GazetteerEntry]) ->
     return rival is None or prior(best, key) - rival >= CLEAR_MARGIN
 
 
-def _holds_other(i: int, p: GazetteerEntry, ctx: Context) -> bool:
+def holds_other(i: int, p: GazetteerEntry, ctx: Context) -> bool:
     own = ctx.first[i]
     if p.kind == "country":
         return ctx.inside_countries[p.country_code] - (own.kind != "country" and own.country_code == p.country_code) > 0
@@ -196,7 +196,7 @@ def neighbour_guesses(i: int, ctx: Context) -> list[GazetteerEntry]:
     return list(seen.values())
 
 
-def _distance(a: GazetteerEntry, b: GazetteerEntry, memo: dict[tuple[int, int], float]) -> float:
+def memo_km(a: GazetteerEntry, b: GazetteerEntry, memo: dict[tuple[int, int], float]) -> float:
     """`between`, remembered for the document: a long text asks about the same pairs again and again."""
     key = (a.geonameid, b.geonameid) if a.geonameid < b.geonameid else (b.geonameid, a.geonameid)
     d = memo.get(key)

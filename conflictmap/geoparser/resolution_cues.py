@@ -21,9 +21,9 @@ from conflictmap.geoparser.resolution_context import (  # noqa: F401 - the docum
     POINTS,
     PRIOR,
     Context,
-    _cell,
-    _distance,
-    _holds_other,
+    grid_cell,
+    memo_km,
+    holds_other,
     candidates,
     neighbour_guesses,
     neighbours,
@@ -90,12 +90,12 @@ FALLBACK = {
 
 def _near_any(i: int, p: GazetteerEntry, ctx: Context, km: float = 25.0) -> bool:
     """Does any candidate of another name lie within `km` of p? (Paris, Tennessee beside Henry County, Tennessee.)"""
-    a, b = _cell(p)
+    a, b = grid_cell(p)
     own_key = ctx.keys[i]
     for da in (-1, 0, 1):
         for db in (-1, 0, 1):
             for gid, (q, owners) in ctx.grid.get((a + da, b + db), {}).items():
-                if gid != p.geonameid and (owners[0] != own_key or len(owners) > 1) and _distance(p, q, ctx.distances) < km:
+                if gid != p.geonameid and (owners[0] != own_key or len(owners) > 1) and memo_km(p, q, ctx.distances) < km:
                     return True
     return False
 
@@ -196,7 +196,7 @@ def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry,
         country_share = (ctx.countries[cc] - own_local) / denom if cc else 0.0
         admin1_share = (ctx.admin1s[a1] - (own_a1 == a1)) / denom if p.admin1_code and p.kind != "admin1" else 0.0
         # distance to the nearest other place, for points only (an area's centre says little);
-        # `_distance` written out: this loop meets every candidate and neighbour of the document
+        # `memo_km` written out: this loop meets every candidate and neighbour of the document
         d = None
         if p.kind in POINTS:
             gid = p.geonameid
@@ -225,7 +225,7 @@ def context(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry,
             # where the bare name's larger namesake (the US state) has nothing in the story near it
             "country_next_door": float(p.kind == "country" and cc not in actors and bool(neighbours(cc) & actors)),
             # an area that holds another place of the story ("Georgia" beside "Tbilisi")
-            "contains_other": float(_holds_other(i, p, ctx)),
+            "contains_other": float(holds_other(i, p, ctx)),
             "near_25": float(d is not None and d < 25),
             "near_100": float(d is not None and 25 <= d < 100),
             "near_300": float(d is not None and 100 <= d < 300),

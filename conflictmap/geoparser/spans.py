@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.sentences import sentences
 
-_TOKEN = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -73,7 +73,7 @@ def tokenize(text: str, sentence_spans: Sequence[tuple[int, int]] | None = None)
 
     `sentence_spans`: the text's `sentences()`, when the caller has them already.
     """
-    found = list(_TOKEN.finditer(text))
+    found = list(WORD.finditer(text))
     starts = [m.start() for m in found]
     ends = [m.end() for m in found]
     initial = [False] * len(found)
@@ -92,7 +92,7 @@ def tokenize(text: str, sentence_spans: Sequence[tuple[int, int]] | None = None)
             checked = k
             if not initial[k] and _CLAUSE_START.search(text[ends[k - 1] : starts[k]]):
                 initial[k] = True
-    return Tokens(text, tuple(starts), tuple(ends), tuple(initial), tuple(_TOKEN.findall(text)))
+    return Tokens(text, tuple(starts), tuple(ends), tuple(initial), tuple(WORD.findall(text)))
 
 
 def is_cap(word: str) -> bool:

@@ -87,7 +87,7 @@ def _map_elements(m: folium.Map) -> Iterator[Element]:
                 yield from _walk(child)
 
 
-def _is_remote(url: str) -> bool:
+def is_remote(url: str) -> bool:
     return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE))
 
 
@@ -118,7 +118,7 @@ def _drop_rendered_links(m: folium.Map) -> None:
     header = m.get_root().header
     for key, child in list(header._children.items()):
         if isinstance(child, (JavascriptLink, CssLink)) and (
-            _is_remote(child.url) or key in DROPPED
+            is_remote(child.url) or key in DROPPED
         ):
             del header._children[key]
 
@@ -273,18 +273,12 @@ class OutlinesFromUrl(MacroElement):
 
 #: Key of the loader among the map's children, so a second call replaces it.
 _LOADER_KEY = "conflictmap_outlines_from_url"
-_EMBEDDED = "_conflictmap_embedded_data"
 _SHAPE_TYPES = ("Polygon", "MultiPolygon")
 
 
 def _outline_layers(m: folium.Map) -> list[tuple[str, Element, Any]]:
     """(role, layer, outlines) for every layer the map drew from outlines (`maps.layers.OutlineLayer`)."""
     return [(e.role, e, e.outlines) for e in _walk(m) if isinstance(e, OutlineLayer) and e.outlines]
-
-
-def _embedded(layer: Element) -> dict[str, Any]:
-    """The layer's own data as built (kept aside the first time we touch it)."""
-    return layer.__dict__.setdefault(_EMBEDDED, layer.data)
 
 
 def _serve_outlines(m: folium.Map, url: str | None, digest: str | None) -> None:
@@ -296,7 +290,7 @@ def _serve_outlines(m: folium.Map, url: str | None, digest: str | None) -> None:
     basemap = None
     countries = []
     for role, layer, outlines in _outline_layers(m):
-        data = _embedded(layer)
+        data = layer.embedded
         if url is None or digest is None or outlines_digest(outlines) != digest:
             layer.data = data
         elif role == "basemap":

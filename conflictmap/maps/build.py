@@ -57,10 +57,10 @@ from branca.element import Element
 from conflictmap.distance import km_grid
 from conflictmap.errors import MapDataError
 from conflictmap.maps.extras import MapExtras
-from conflictmap.maps.layers import _add_areas, _add_basemap, _add_heat, _add_points
-from conflictmap.maps.legend import _LEGEND_ROOM, legend_corner, legend_html
-from conflictmap.maps.scale import _as_date, make_scale
-from conflictmap.maps.style import AREA_KINDS, MAX_PLACES, POINT_KINDS, _validate, drawn_places, is_uncertain
+from conflictmap.maps.layers import add_areas, add_basemap, add_heat, add_points
+from conflictmap.maps.legend import LEGEND_ROOM, legend_corner, legend_html
+from conflictmap.maps.scale import as_date, make_scale
+from conflictmap.maps.style import AREA_KINDS, MAX_PLACES, POINT_KINDS, validated_places, drawn_places, is_uncertain
 
 __all__ = ["MapDataError", "build_map", "focus_bounds"]
 
@@ -156,7 +156,7 @@ def build_map(
         raise MapDataError(f"basemap={basemap!r} is not known; use 'offline' or 'online'")
     if max_places is not None and max_places < 1:
         raise MapDataError(f"max_places={max_places!r} must be a positive number or None")
-    frame = _validate(places)
+    frame = validated_places(places)
     scale = make_scale(frame, colour_by=colour_by, window=window)
     is_point = frame["kind"].astype(str).isin(POINT_KINDS)
     all_points = frame[is_point]
@@ -185,26 +185,26 @@ def build_map(
     # leaves streamlit-folium's frame blank.
     m.options["min_zoom"] = 1
     m.options["max_zoom"] = 18
-    tiles = _add_basemap(m, basemap, presenter, outlines)
-    framed = _validate(focus) if focus is not None and len(focus) else frame
+    tiles = add_basemap(m, basemap, presenter, outlines)
+    framed = validated_places(focus) if focus is not None and len(focus) else frame
     # the first view's box: fitted to when the map is not told where to be, and where the legend goes either way
     home = focus_bounds(framed) if len(framed) > 1 else None
     bounds = home if fit else None
     # no animation: the first view is where the map starts, and a fit still animating when the view
     # is reported (maps/extras.py, "cm-settled") reports the zoom it started from
-    fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, _LEGEND_ROOM[presenter]], "maxZoom": 8,
+    fit_options = {"paddingTopLeft": [30, 30], "paddingBottomRight": [30, LEGEND_ROOM[presenter]], "maxZoom": 8,
                    "animate": False}
     MapExtras(presenter=presenter, tiles=tiles, fit={"bounds": bounds, "options": fit_options} if bounds else None).add_to(m)
     if len(areas):
-        _add_areas(m, areas, scale=scale, presenter=presenter, selected=selected, outlines=outlines, shapes=shapes)
+        add_areas(m, areas, scale=scale, presenter=presenter, selected=selected, outlines=outlines, shapes=shapes)
     if len(points):
-        _add_points(m, points, scale=scale, presenter=presenter, selected=selected, labels=labels)
+        add_points(m, points, scale=scale, presenter=presenter, selected=selected, labels=labels)
     if heat and len(all_points):
-        _add_heat(m, all_points)
+        add_heat(m, all_points)
     if bounds:
-        m.fit_bounds(bounds, padding_top_left=(30, 30), padding_bottom_right=(30, _LEGEND_ROOM[presenter]), max_zoom=8)
+        m.fit_bounds(bounds, padding_top_left=(30, 30), padding_bottom_right=(30, LEGEND_ROOM[presenter]), max_zoom=8)
     unknown_dates = scale.colour_by == "recency" and any(
-        _as_date(v) is None for v in drawn["last_seen"]
+        as_date(v) is None for v in drawn["last_seen"]
     )
     m.get_root().html.add_child(
         Element(

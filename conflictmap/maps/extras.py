@@ -6,7 +6,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from conflictmap.credits import credit_html
-from conflictmap.maps.style import _BASEMAP
+from conflictmap.maps.style import BASEMAP
 
 #: Credit the data, as its licences ask (`conflictmap.credits`).
 ATTRIBUTION = credit_html()
@@ -143,6 +143,6 @@ class MapExtras(MacroElement):
         self.attribution = ATTRIBUTION
         self.label_px = 18 if presenter else 14
         self.tiles = tiles
-        self.sea = _BASEMAP[presenter][0]
+        self.sea = BASEMAP[presenter][0]
 
 

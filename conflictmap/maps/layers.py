@@ -14,8 +14,8 @@ from folium.utilities import JsCode
 
 from conflictmap.excerpts import safe_text
 from conflictmap.maps.scale import Scale
-from conflictmap.maps.style import (_BASEMAP, _BASEMAP_PANE, _LOW_STYLE, _TILES, CLUSTER_THRESHOLD, POINT_KINDS, _draw_order,
-                                    _selected_style, is_uncertain, style_for, tooltip_text)
+from conflictmap.maps.style import (BASEMAP, BASEMAP_PANE, LOW_STYLE, TILES, CLUSTER_THRESHOLD, POINT_KINDS, draw_order,
+                                    selected_style, is_uncertain, style_for, tooltip_text)
 
 class OutlineLayer(folium.GeoJson):
     """A GeoJson layer drawn from the basemap's outlines: the land ("basemap") or country shapes ("countries").
@@ -28,6 +28,7 @@ class OutlineLayer(folium.GeoJson):
         super().__init__(data, **kwargs)
         self.role = role
         self.outlines = outlines
+        self.embedded = self.data  # its data as built: what it draws again when the outlines cannot come by URL
 
 
 def _tag_shapes(css_class: str, keyboard: bool = False) -> JsCode:
@@ -96,16 +97,16 @@ def _country_features(outlines: Mapping[str, Any] | None) -> dict[str, dict[str,
     return found
 
 
-def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping[str, Any] | None) -> Element | None:
+def add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping[str, Any] | None) -> Element | None:
     """The land under the places; returns the tile layer for the online basemap.
 
     The online basemap keeps the offline land in reserve (its pane hidden):
     when tiles cannot load, `MapExtras` shows it and says why.
     """
-    sea, land, border, border_weight = _BASEMAP[presenter]
+    sea, land, border, border_weight = BASEMAP[presenter]
     tiles = None
     if basemap == "online":
-        provider, native = _TILES[presenter]
+        provider, native = TILES[presenter]
         tiles = folium.TileLayer(provider, name="Basemap", control=False, max_native_zoom=native, max_zoom=18)
         tiles.add_to(m)
     else:
@@ -124,7 +125,7 @@ def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping
             if f.get("geometry")
         ],
     }
-    CustomPane(_BASEMAP_PANE[0], z_index=_BASEMAP_PANE[1], pointer_events=False).add_to(m)
+    CustomPane(BASEMAP_PANE[0], z_index=BASEMAP_PANE[1], pointer_events=False).add_to(m)
     # One style for all land, given as Leaflet's own `style` option rather
     # than a style_function: it then also applies to features added later
     # (when local_assets has the browser fetch the outlines by URL).
@@ -135,14 +136,14 @@ def _add_basemap(m: folium.Map, basemap: str, presenter: bool, outlines: Mapping
         name="Basemap",
         control=False,
         interactive=False,  # clicks on land must not count as clicks on a place
-        pane=_BASEMAP_PANE[0],
+        pane=BASEMAP_PANE[0],
         style={"fillColor": land, "fillOpacity": 1.0, "color": border, "weight": border_weight},
     )
     layer.add_to(m)
     return tiles
 
 
-def _add_areas(
+def add_areas(
     m: folium.Map,
     areas: pd.DataFrame,
     *,
@@ -160,7 +161,7 @@ def _add_areas(
     kinds: dict[str, tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]] = {
         "Area shapes": ([], {}), "Country outlines": ([], {}), "Areas": ([], {})}
     chosen: dict[str, Any] | None = None
-    for row in _draw_order(areas).to_dict("records"):
+    for row in draw_order(areas).to_dict("records"):
         pid = int(row["place_id"])
         style = style_for(row, scale=scale, presenter=presenter)
         code = str(row["country_code"] or "").upper()
@@ -178,7 +179,7 @@ def _add_areas(
             look["radius"] = style["radius"]
         else:
             if pid == selected:
-                style = _selected_style(style, presenter)
+                style = selected_style(style, presenter)
             feature = _point_feature(row)
             if shape is not None:
                 features, styles = kinds["Area shapes"]
@@ -227,7 +228,7 @@ def _feature_layer(features: list[dict[str, Any]], name: str, styles: dict[int, 
                  style_function=_by_place_id(styles), on_each_feature=_tag_shapes(css_class, keyboard=keyboard), **options)
 
 
-def _add_points(
+def add_points(
     m: folium.Map,
     points: pd.DataFrame,
     *,
@@ -245,7 +246,7 @@ def _add_points(
     chosen: dict[str, Any] | None = None
     proto: dict[str, Any] | None = None
     # Big circles first, so small ones stay on top and clickable.
-    for row in _draw_order(points).to_dict("records"):
+    for row in draw_order(points).to_dict("records"):
         pid = int(row["place_id"])
         if pid == selected:
             chosen = row
@@ -261,7 +262,7 @@ def _add_points(
         styles[pid] = {"radius": style["radius"], "fillColor": style["fill_color"]}
         if is_uncertain(row):
             feature["properties"]["low"] = 1
-            styles[pid].update(_LOW_STYLE)
+            styles[pid].update(LOW_STYLE)
         features.append(feature)
     if features:
         assert proto is not None
@@ -294,7 +295,7 @@ _CLUSTER_ICON = """function (cluster) {
 def _selected_shape(row: Mapping[str, Any], *, scale: Scale, presenter: bool) -> folium.CircleMarker:
     """The selected place on its own, with a heavy outline and a tooltip that stays open."""
     pid = int(row["place_id"])
-    style = _selected_style(style_for(row, scale=scale, presenter=presenter), presenter)
+    style = selected_style(style_for(row, scale=scale, presenter=presenter), presenter)
     point = str(row["kind"]) in POINT_KINDS
     cls = folium.CircleMarker if point else folium.Circle
     shape = cls(
@@ -308,7 +309,7 @@ def _selected_shape(row: Mapping[str, Any], *, scale: Scale, presenter: bool) ->
     return shape
 
 
-def _add_heat(m: folium.Map, points: pd.DataFrame) -> None:
+def add_heat(m: folium.Map, points: pd.DataFrame) -> None:
     top = max(1, int(points["mentions"].max()))
     data = [[float(r.lat), float(r.lon), round(max(0, int(r.mentions)) / top, 4)] for r in points.itertuples(index=False)]
     # The layer control lists the group, not the HeatMap: the heat layer's

@@ -7,12 +7,12 @@ from datetime import date
 import pandas as pd
 
 from conflictmap.excerpts import safe_text
-from conflictmap.maps.scale import _OKABE_ITO, _OTHER_COLOUR, _UNKNOWN_DATE_COLOUR, Scale, recency_colour
-from conflictmap.maps.style import _RADIUS, LOW_CONFIDENCE
+from conflictmap.maps.scale import OKABE_ITO, OTHER_COLOUR, UNKNOWN_DATE_COLOUR, Scale, recency_colour
+from conflictmap.maps.style import RADIUS, LOW_CONFIDENCE
 
 #: Room (px) kept free at the bottom when fitting the map to the places, so
 #: the open legend does not hide any of them.
-_LEGEND_ROOM = {False: 130, True: 175}
+LEGEND_ROOM = {False: 130, True: 175}
 #: How far above the map's bottom edge a legend in the bottom-left corner sits: clear of the scale bar.
 _ABOVE_SCALE = {False: 54, True: 72}
 
@@ -77,14 +77,14 @@ def legend_html(
             f"<span>{new}</span></div>"
         )
         if unknown_dates:
-            lines.append(_swatch(_UNKNOWN_DATE_COLOUR, "date unknown"))
+            lines.append(_swatch(UNKNOWN_DATE_COLOUR, "date unknown"))
     else:
         swatches = "".join(_swatch(colour, safe_text(code)) for code, colour in scale.country_colours.items())
-        if len(scale.country_colours) == len(_OKABE_ITO) - 1:
-            swatches += _swatch(_OTHER_COLOUR, "other")
+        if len(scale.country_colours) == len(OKABE_ITO) - 1:
+            swatches += _swatch(OTHER_COLOUR, "other")
         lines.append(f"<div>Colour: country</div><div style='display:flex;flex-wrap:wrap;gap:2px 10px'>{swatches}</div>")
     if has_points:
-        r_min, r_max = _RADIUS[presenter]
+        r_min, r_max = RADIUS[presenter]
         lines.append(
             "<div style='display:flex;align-items:center;gap:5px'>"
             f"{_dot(int(2 * r_min))}{_dot(int(1.2 * r_max))}"

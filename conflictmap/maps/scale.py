@@ -24,12 +24,12 @@ from conflictmap.errors import MapDataError
 # end stays visible.
 _VIRIDIS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 # Okabe & Ito's palette for colour-vision deficiency, black last.
-_OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-_OTHER_COLOUR = "#999999"
-_UNKNOWN_DATE_COLOUR = "#bdbdbd"
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+OTHER_COLOUR = "#999999"
+UNKNOWN_DATE_COLOUR = "#bdbdbd"
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     if value is None:
         return None
     try:
@@ -69,10 +69,10 @@ class Scale:
 
     def colour(self, row: Mapping[str, Any]) -> str:
         if self.colour_by == "country":
-            return self.country_colours.get(str(row["country_code"]), _OTHER_COLOUR)
-        seen = _as_date(row["last_seen"])
+            return self.country_colours.get(str(row["country_code"]), OTHER_COLOUR)
+        seen = as_date(row["last_seen"])
         if seen is None:
-            return _UNKNOWN_DATE_COLOUR
+            return UNKNOWN_DATE_COLOUR
         if self.start is None or self.end is None or self.end <= self.start:
             return recency_colour(1.0)
         return recency_colour((seen - self.start).days / (self.end - self.start).days)
@@ -93,11 +93,11 @@ def make_scale(
         raise MapDataError(f"colour_by={colour_by!r} is not known; use 'recency' or 'country'")
     max_mentions = int(places["mentions"].max()) if len(places) else 1
     if window is not None:
-        start, end = _as_date(window[0]), _as_date(window[1])
+        start, end = as_date(window[0]), as_date(window[1])
         if start is None or end is None or end < start:
             raise MapDataError(f"window {window!r} is not a (start, end) pair with start <= end")
     elif len(places):
-        seen = [d for d in (_as_date(v) for v in places["last_seen"]) if d is not None]
+        seen = [d for d in (as_date(v) for v in places["last_seen"]) if d is not None]
         start, end = (min(seen), max(seen)) if seen else (None, None)
     else:
         start = end = None
@@ -112,8 +112,8 @@ def make_scale(
             .sort_values(["mentions", "country_code"], ascending=[False, True])
         )
         codes = [c for c in totals["country_code"] if c]
-        named = codes if len(codes) <= len(_OKABE_ITO) else codes[: len(_OKABE_ITO) - 1]
-        colours = dict(zip(named, _OKABE_ITO))
+        named = codes if len(codes) <= len(OKABE_ITO) else codes[: len(OKABE_ITO) - 1]
+        colours = dict(zip(named, OKABE_ITO))
     return Scale(
         colour_by=colour_by,
         max_mentions=max(1, max_mentions),

@@ -23,7 +23,7 @@ import pandas as pd
 
 from conflictmap.distance import km_grid
 from conflictmap.maps.scale import make_scale
-from conflictmap.maps.style import MAX_PLACES, POINT_KINDS, _draw_order, _validate, drawn_places, style_for, tooltip_text
+from conflictmap.maps.style import MAX_PLACES, POINT_KINDS, draw_order, validated_places, drawn_places, style_for, tooltip_text
 
 __all__ = ["Hit", "TIE_PX", "place_at", "places_under", "screen_xy"]
 
@@ -75,7 +75,7 @@ def places_under(
     lat, lng = click.get("lat"), click.get("lng")
     if lat is None or lng is None:
         return None
-    frame = _validate(places)
+    frame = validated_places(places)
     scale = make_scale(frame, colour_by=colour_by, window=window)
     drawn = drawn_places(frame, selected=selected, max_places=max_places)
     points = drawn[drawn["kind"].astype(str).isin(POINT_KINDS)]
@@ -83,7 +83,7 @@ def places_under(
     world = 256.0 * 2.0 ** float(zoom)
     hits: list[tuple[float, int, int]] = []
     # in draw order, so among equal distances the marker drawn on top (later) wins
-    for order, row in enumerate(_draw_order(points).to_dict("records")):
+    for order, row in enumerate(draw_order(points).to_dict("records")):
         x, y = screen_xy(float(row["lat"]), float(row["lon"]), float(zoom))
         dx = abs(x - cx)
         dx = min(dx, world - dx)  # the map repeats sideways (worldCopyJump)
@@ -148,7 +148,7 @@ def place_at(
         & ((candidates["lon"].astype(float) - float(lng)).abs() < 5e-7)
     ]
     if not exact.empty:
-        return int(_draw_order(exact).iloc[-1]["place_id"])
+        return int(draw_order(exact).iloc[-1]["place_id"])
 
     dist = pd.Series(km_grid([float(lat)], [float(lng)], candidates["lat"].astype(float), candidates["lon"].astype(float))[0],
                      index=candidates.index)

@@ -11,7 +11,7 @@ from pathlib import Path
 import folium
 
 from conflictmap.errors import AssetsError
-from conflictmap.maps.assets import _is_remote, local_assets
+from conflictmap.maps.assets import is_remote, local_assets
 from conflictmap.maps.vendor import DEFAULT_VENDOR_DIR, SETUP_HINT, load_manifest
 
 __all__ = ["standalone_html"]
@@ -26,7 +26,7 @@ def _inline_css(path: Path) -> str:
 
     def embed(match: re.Match[str]) -> str:
         ref = match.group(2).strip()
-        if ref.startswith(("data:", "#")) or _is_remote(ref):
+        if ref.startswith(("data:", "#")) or is_remote(ref):
             return match.group(0)
         target = (path.parent / ref.split("?", 1)[0].split("#", 1)[0]).resolve()
         if not target.is_file():

@@ -43,15 +43,15 @@ MAX_PLACES = 2000
 #: under the markers even when its geometry arrives later, by URL. Country
 #: outlines need no pane: Leaflet creates their paths (empty until the
 #: geometry arrives) in layer order, so they are under the points already.
-_BASEMAP_PANE = ("cm-basemap", 250)
+BASEMAP_PANE = ("cm-basemap", 250)
 
 # Radius (px) of a point marker for the least and the most mentioned place.
-_RADIUS = {False: (4.0, 22.0), True: (7.0, 34.0)}
+RADIUS = {False: (4.0, 22.0), True: (7.0, 34.0)}
 # Dashed circle radius (metres) for an area with no outline to draw.
 _AREA_RADIUS_M = {"continent": 1_800_000, "region": 700_000, "country": 350_000, "admin1": 120_000, "sea": 400_000,
                   "river": 150_000, "lake": 40_000, "island": 30_000}
 
-_BASEMAP = {
+BASEMAP = {
     # (sea, land, border, border weight)
     False: ("#dceaf3", "#f7f5ef", "#9b9b9b", 0.6),
     True: ("#0b2239", "#f4f1e6", "#1a1a1a", 1.2),
@@ -60,7 +60,7 @@ _BASEMAP = {
 # keeps coloured markers the loudest thing on screen (CartoDB's positron
 # would do, but now requires a key).
 # (provider, highest zoom it has tiles for; Leaflet scales them beyond)
-_TILES = {False: ("OpenStreetMap", 19), True: ("Esri.WorldGrayCanvas", 16)}
+TILES = {False: ("OpenStreetMap", 19), True: ("Esri.WorldGrayCanvas", 16)}
 
 
 
@@ -104,7 +104,7 @@ def style_for(row: Mapping[str, Any], *, scale: Scale, presenter: bool = False) 
     w = scale.weight(int(row["mentions"]))
     stroke = "#1a1a1a" if not presenter else "#000000"
     if str(row["kind"]) in POINT_KINDS:
-        r_min, r_max = _RADIUS[presenter]
+        r_min, r_max = RADIUS[presenter]
         return {
             "radius": round(max(r_min, r_max * w), 2),
             "color": stroke,
@@ -143,7 +143,7 @@ def style_for(row: Mapping[str, Any], *, scale: Scale, presenter: bool = False) 
     }
 
 
-def _selected_style(style: dict[str, Any], presenter: bool) -> dict[str, Any]:
+def selected_style(style: dict[str, Any], presenter: bool) -> dict[str, Any]:
     out = dict(style)
     out.update(color="#000000", weight=5.0 if presenter else 4.0, opacity=1.0, dash_array=None)
     return out
@@ -151,7 +151,7 @@ def _selected_style(style: dict[str, Any], presenter: bool) -> dict[str, Any]:
 
 #: A place whose mentions are on average below `LOW_CONFIDENCE` is drawn as uncertain.
 #: How an uncertain place looks: dashed outline, paler fill (the legend says so).
-_LOW_STYLE = {"dashArray": "3 3", "fillOpacity": 0.35, "weight": 2.0}
+LOW_STYLE = {"dashArray": "3 3", "fillOpacity": 0.35, "weight": 2.0}
 
 
 def is_uncertain(row: Mapping[str, Any], threshold: float = LOW_CONFIDENCE) -> bool:
@@ -164,7 +164,7 @@ def is_uncertain(row: Mapping[str, Any], threshold: float = LOW_CONFIDENCE) -> b
 
 
 
-def _validate(places: pd.DataFrame) -> pd.DataFrame:
+def validated_places(places: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(places, pd.DataFrame):
         raise MapDataError(f"places must be a pandas DataFrame, not {type(places).__name__}")
     missing = [c for c in REQUIRED_COLUMNS if c not in places.columns]
@@ -185,7 +185,7 @@ def _validate(places: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["lat"].notna() & frame["lon"].notna()]
 
 
-def _draw_order(frame: pd.DataFrame) -> pd.DataFrame:
+def draw_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Big circles first so small ones stay on top and clickable."""
     return frame.sort_values(["mentions", "place_id"], ascending=[False, True], kind="stable")
 
@@ -194,7 +194,7 @@ def drawn_places(frame: pd.DataFrame, *, selected: int | None = None, max_places
     """The places `build_map` draws: the `max_places` most mentioned, plus the selected one."""
     if max_places is None or len(frame) <= max_places:
         return frame
-    ranked = _draw_order(frame)
+    ranked = draw_order(frame)
     keep = ranked.head(max_places)
     if selected is not None and not (keep["place_id"] == selected).any():
         keep = pd.concat([keep, ranked[ranked["place_id"] == selected]])

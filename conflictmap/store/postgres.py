@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from conflictmap.errors import StoreError
-from conflictmap.mentions import Mention, Place
+from conflictmap.mentions import Place
 from conflictmap.store.pg_migrations import PG_MIGRATIONS
 from conflictmap.store.sqlite import Store
 
