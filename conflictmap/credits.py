@@ -7,7 +7,7 @@ Natural Earth is public domain; it is credited because that is the courteous thi
 
 from __future__ import annotations
 
-from html import escape
+from conflictmap.excerpts import safe_text as escape
 from typing import NamedTuple
 
 
