@@ -4,8 +4,8 @@ Haversine on the mean Earth radius, the formula and radius of the reference scor
 (`../shared/eval/score.py`), so a pin we call "within 161 km" is one the scorer counts.
 It is written out here rather than taken from `geopy.distance.great_circle` because it
 sits on the resolver's hot path (every candidate against its neighbours): measured on
-the project machine, geopy's `great_circle(a, b).km` costs 23 µs a pair (it builds two
-`Point`s and a `Distance` each time), this function 2.3 µs, with the same result to a
+the project machine, geopy's `great_circle(a, b).km` costs about 9× as much a pair (it builds two
+`Point`s and a `Distance` each time; `scripts/bench_distance.py`, docs/benchmarks.md), with the same result to a
 millimetre. geopy stays the reference for anything off the hot path.
 """
 
