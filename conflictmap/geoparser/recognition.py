@@ -31,9 +31,9 @@ from conflictmap.geoparser.place_slots import (
     only_airports,
     unknown_place_name,
 )
-from conflictmap.geoparser.recognition_cues import FEATURES, WordStats, describe  # noqa: F401 - offered here too
-from conflictmap.geoparser.spans import Span, Tokens, is_cap, tokenize  # noqa: F401 - offered here too
-from conflictmap.geoparser.wordlists import (  # noqa: F401 - offered here too
+from conflictmap.geoparser.recognition_cues import FEATURES, WordStats, describe
+from conflictmap.geoparser.spans import Span, Tokens, is_cap, tokenize
+from conflictmap.geoparser.wordlists import (
     AREA_WORDS,
     ARTICLE_PREFIXES,
     AVIATION,

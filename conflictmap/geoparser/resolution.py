@@ -18,25 +18,10 @@ from operator import mul
 
 from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.place_slots import AIRPORT_CODES
-from conflictmap.geoparser.recognition import SEAT_OF_POWER, Span
-from conflictmap.geoparser.resolution_cues import (  # noqa: F401 - the resolver's cues, offered here too
-    CONTEXT,
-    FALLBACK,
-    FEATURES,
-    STANDING,
-    Context,
-    candidates,
-    context,
-    context_key,
-    features,
-    neighbour_guesses,
-    neighbours,
-    point_grid,
-    prior,
-    read_context,
-    standing,
-    standing_key,
-)
+from conflictmap.geoparser.recognition import SEAT_OF_POWER
+from conflictmap.geoparser.spans import Span
+from conflictmap.geoparser.resolution_context import candidates, neighbour_guesses, read_context
+from conflictmap.geoparser.resolution_cues import CONTEXT, FALLBACK, STANDING, context, context_key, standing, standing_key
 
 
 @dataclass

@@ -15,21 +15,15 @@ from collections.abc import Sequence
 from conflictmap.distance import between
 from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.names import normalize_name
-from conflictmap.geoparser.resolution_context import (  # noqa: F401 - the document's context, offered here too
-    AREAS,
-    MAX_CANDIDATES,
+from conflictmap.geoparser.resolution_context import (
     POINTS,
-    PRIOR,
     Context,
     grid_cell,
     memo_km,
     holds_other,
-    candidates,
     neighbour_guesses,
     neighbours,
-    point_grid,
     prior,
-    read_context,
 )
 from conflictmap.geoparser.spans import Span
 

@@ -19,9 +19,12 @@ from conflictmap.distance import km
 from conflictmap.geoparser.evaluation import Doc, load_corpus, rounded, score
 from conflictmap.geoparser.gazetteer import Gazetteer
 from conflictmap.geoparser.parser import Geoparser
-from conflictmap.geoparser.recognition import FEATURES, Recognizer, tokenize
-from conflictmap.geoparser.resolution import FEATURES as RESOLVE_FEATURES
-from conflictmap.geoparser.resolution import candidates, features, read_context
+from conflictmap.geoparser.recognition import Recognizer
+from conflictmap.geoparser.recognition_cues import FEATURES
+from conflictmap.geoparser.resolution_context import candidates, read_context
+from conflictmap.geoparser.resolution_cues import FEATURES as RESOLVE_FEATURES
+from conflictmap.geoparser.resolution_cues import features
+from conflictmap.geoparser.spans import tokenize
 
 L2 = 1.0
 
