@@ -23,8 +23,8 @@ from conflictmap.geoparser.gazetteer import Gazetteer, default_gazetteer
 from conflictmap.geoparser.mention_dates import mention_date
 from conflictmap.geoparser.recognition import Recognizer
 from conflictmap.geoparser.resolution import resolve
-from conflictmap.geoparser.spans import tokenize
 from conflictmap.geoparser.sentences import sentences
+from conflictmap.geoparser.spans import tokenize
 from conflictmap.mentions import Mention
 from conflictmap.readers.dates import parse_published
 

@@ -19,9 +19,9 @@ from operator import mul
 from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.place_slots import AIRPORT_CODES
 from conflictmap.geoparser.recognition import SEAT_OF_POWER
-from conflictmap.geoparser.spans import Span
 from conflictmap.geoparser.resolution_context import candidates, neighbour_guesses, read_context
 from conflictmap.geoparser.resolution_cues import CONTEXT, FALLBACK, STANDING, context, context_key, standing, standing_key
+from conflictmap.geoparser.spans import Span
 
 
 @dataclass

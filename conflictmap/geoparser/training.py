@@ -22,8 +22,7 @@ from conflictmap.geoparser.parser import Geoparser
 from conflictmap.geoparser.recognition import Recognizer
 from conflictmap.geoparser.recognition_cues import FEATURES
 from conflictmap.geoparser.resolution_context import candidates, read_context
-from conflictmap.geoparser.resolution_cues import FEATURES as RESOLVE_FEATURES
-from conflictmap.geoparser.resolution_cues import features
+from conflictmap.geoparser.resolution_cues import FEATURES as RESOLVE_FEATURES, features
 from conflictmap.geoparser.spans import tokenize
 
 L2 = 1.0
