@@ -78,6 +78,14 @@ def is_empty(store: StoreLike) -> bool:
     return not store.stats()["articles"]
 
 
+def placed_by_an_older_geoparser(store: StoreLike) -> int:
+    """Articles whose places an older geoparser chose: after an upgrade their pins are not what
+    today's geoparser would draw until `conflictmap regeoparse` redoes them."""
+    from conflictmap.geoparser.parser import current_version  # the geoparser's modules, not its data: imported when asked
+
+    return store.stale_count(current_version())
+
+
 def totals(store: StoreLike, filters: Filters) -> dict[str, int]:
     """Articles, places and mentions in view: the map page's counts line."""
     return store.totals(filters)

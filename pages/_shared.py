@@ -137,6 +137,22 @@ def get_outlines() -> Outlines | None:
         return None
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _older_parses(_store: Store, revision: str) -> int:
+    return queries.placed_by_an_older_geoparser(_store)
+
+
+def older_parses_notice(slot, store: Store, revision: str) -> None:
+    """Fill `slot` (an `st.sidebar.empty()` made at the top) once the page is drawn: after an
+    upgrade, say how many articles an older geoparser placed and how to place them anew. Done last
+    because it reads the model file and imports the geoparser's modules, which the map need not wait for."""
+    older = _older_parses(store, revision)
+    if older:
+        slot.warning(f"{older:,} article{'s' if older != 1 else ''} were placed by an older version of the geoparser, "
+                     "so some pins may differ from what it draws today. To place them anew, run "
+                     "`.venv/bin/conflictmap regeoparse` (it keeps your corrections).")
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def places_frame(_store: Store, filters: Filters, revision: str) -> pd.DataFrame:
     return queries.places_with_confidence(_store, filters)

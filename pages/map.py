@@ -32,6 +32,7 @@ from pages._shared import (
     get_geoparser,
     get_outlines,
     mentions_page,
+    older_parses_notice,
     places_frame,
     ready_store,
     set_view,
@@ -191,6 +192,7 @@ style(view.present)
 options = facets(store, revision)
 place_names = {int(i): f"{n} ({countries_by_code.get(c, c)})" if c else n for i, n, c in options["places"]}
 with st.sidebar:
+    older_parses = st.empty()  # filled last (older_parses_notice): the map does not wait for it
     st.header("Filters")
     for key, value in (("f_countries", [c for c in view.countries if c in options["countries"]]),
                        ("f_places", [p for p in view.places if p in place_names]),
@@ -411,3 +413,5 @@ if not view.present:
             data=lambda: standalone_html(build_map(frame, **drawn_as)),  # the map as on screen: shapes, labels, selection
             file_name=f"conflictmap-{stamp}.html", mime="text/html")
         st.caption("The address bar always holds a link to exactly this view: copy it to share.")
+
+older_parses_notice(older_parses, store, revision)

@@ -10,10 +10,11 @@ import streamlit as st
 from conflictmap import queries
 from conflictmap.excerpts import md_escape
 from conflictmap.geoparser.online import lookup
-from pages._shared import (current_user, current_view, get_country_names, get_geoparser, get_online_geocoder, places_frame,
-                           ready_store, show_map, style)
+from pages._shared import (current_user, current_view, get_country_names, get_geoparser, get_online_geocoder, older_parses_notice,
+                           places_frame, ready_store, show_map, style)
 
 store = ready_store()
+older_parses_notice(st.sidebar.empty(), store, queries.revision(store))
 view = current_view()
 style(view.present)
 countries = get_country_names()

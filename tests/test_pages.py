@@ -48,6 +48,23 @@ def test_first_start_ingests_the_demo_and_shows_counts(app_home):
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 5
 
 
+def test_articles_an_older_geoparser_placed_are_named_with_the_command_that_redoes_them(demo_home):
+    at = new_app().run()
+    no_exception(at)
+    assert not [w for w in at.sidebar.warning if "older version" in w.value]  # the demo was placed by today's
+    with store_at(demo_home) as store:
+        ids = [a["id"] for a in store.articles(Filters(), limit=3)]
+        assert len(ids) == 3
+        with store._transaction() as db:
+            db.executemany("UPDATE articles SET geoparser = 'conflictmap-geoparser/1' WHERE id = ?", [(i,) for i in ids])
+    for page in (None, "pages/places.py"):
+        at = new_app()
+        at.run() if page is None else at.run().switch_page(page).run()
+        no_exception(at)
+        notes = [w.value for w in at.sidebar.warning if "older version" in w.value]
+        assert len(notes) == 1 and notes[0].startswith("3 articles") and "conflictmap regeoparse" in notes[0], notes
+
+
 def test_date_slider_lowers_the_counts_and_goes_into_the_url(demo_home):
     at = new_app().run()
     before = metrics(at)

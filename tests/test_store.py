@@ -132,6 +132,14 @@ def test_an_articles_mentions_use_the_names_of_the_mention_rows_after_a_correcti
     assert not any({"id", "eff_place_id"} & set(m) for m in in_articles.values())
 
 
+def test_stale_count_is_what_regeoparse_would_redo(filled):
+    assert filled.stale_count("v1") == 3  # every article was stored without a version ("")
+    with filled._transaction() as db:
+        db.execute("UPDATE articles SET geoparser = 'v1' WHERE id IN ('a1', 'a2')")
+    assert filled.stale_count("v1") == 1
+    assert filled.stale_count("v1") == len(filled.stale_articles("v1"))
+
+
 def test_correcting_unknown_place_says_so(store):
     with pytest.raises(StoreError, match="no place with id 42"):
         store.correct(42)

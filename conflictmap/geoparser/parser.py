@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 from conflictmap.geoparser.gazetteer import Gazetteer, default_gazetteer
 from conflictmap.geoparser.mention_dates import mention_date
-from conflictmap.geoparser.recognition import Recognizer
+from conflictmap.geoparser.recognition import Recognizer, load_model
 from conflictmap.geoparser.resolution import resolve
 from conflictmap.geoparser.sentences import sentences
 from conflictmap.geoparser.spans import tokenize
@@ -103,6 +103,17 @@ def _older_objects_set_aside():
                 _frozen["ours"] = False
 
 
+def model_version(model: dict) -> str:
+    """What a store records as the geoparser behind an article: the code's version and the model's."""
+    return f"{GEOPARSER_VERSION}+model-{model.get('trained', 'untrained')}-{float(model.get('threshold', 0.5))}"
+
+
+def current_version() -> str:
+    """The version `default_geoparser()` writes, read from the shipped model alone (no gazetteer
+    loaded), so the dashboard can tell which stored articles an older geoparser placed."""
+    return model_version(load_model())
+
+
 class Geoparser:
     """Recognise, resolve and date the places in one text at a time."""
 
@@ -110,8 +121,7 @@ class Geoparser:
         self.gazetteer = gazetteer or default_gazetteer()
         self.recognizer = Recognizer(self.gazetteer, model)
         self.demonyms = demonyms
-        trained = self.recognizer.model.get("trained", "untrained")
-        self.version = f"{GEOPARSER_VERSION}+model-{trained}-{self.recognizer.threshold}"
+        self.version = model_version(self.recognizer.model)
 
     def parse(
         self,

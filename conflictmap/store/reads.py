@@ -160,6 +160,10 @@ class Reads:
             return self._rows(columns + " ORDER BY added_at, id")
         return self._rows(columns + " WHERE geoparser != ? ORDER BY added_at, id", (version,))
 
+    def stale_count(self, version: str) -> int:
+        """How many articles another geoparser version than `version` placed (`regeoparse` redoes them)."""
+        return int(self._rows("SELECT COUNT(*) AS n FROM articles WHERE geoparser != ?", (version,))[0]["n"])
+
     def place(self, place_id: int) -> Place | None:
         rows = self._rows("SELECT * FROM places WHERE id = ?", (place_id,))
         return Place.from_dict(rows[0]) if rows else None
