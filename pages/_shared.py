@@ -148,9 +148,8 @@ def older_parses_notice(slot, store: Store, revision: str) -> None:
     because it reads the model file and imports the geoparser's modules, which the map need not wait for."""
     older = _older_parses(store, revision)
     if older:
-        slot.warning(f"{older:,} article{'s' if older != 1 else ''} were placed by an older version of the geoparser, "
-                     "so some pins may differ from what it draws today. To place them anew, run "
-                     "`.venv/bin/conflictmap regeoparse` (it keeps your corrections).")
+        slot.warning(f"{older:,} article{'s were' if older != 1 else ' was'} placed by an older version of the geoparser. "
+                     "To place them anew: `.venv/bin/conflictmap regeoparse` (corrections are kept).")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
