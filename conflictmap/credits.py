@@ -7,8 +7,9 @@ Natural Earth is public domain; it is credited because that is the courteous thi
 
 from __future__ import annotations
 
-from conflictmap.excerpts import safe_text as escape
 from typing import NamedTuple
+
+from conflictmap.excerpts import safe_text
 
 
 class Credit(NamedTuple):
@@ -39,10 +40,10 @@ def credit_text() -> str:
 def credit_html() -> str:
     """The map's attribution line: the same credits as links, short enough for a map's corner."""
     def link(text: str, url: str) -> str:
-        return f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(text)}</a>'
+        return f'<a href="{safe_text(url)}" target="_blank" rel="noopener">{safe_text(text)}</a>'
 
     parts = []
     for c in CREDITS:
-        licence = link(c.licence, c.licence_url) if c.licence_url else escape(c.licence)
-        parts.append(f"{escape(c.what)}: {link(c.source, c.url)} ({licence}{', adapted' if c.changed else ''})")
+        licence = link(c.licence, c.licence_url) if c.licence_url else safe_text(c.licence)
+        parts.append(f"{safe_text(c.what)}: {link(c.source, c.url)} ({licence}{', adapted' if c.changed else ''})")
     return " · ".join(parts)

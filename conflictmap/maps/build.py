@@ -60,7 +60,7 @@ from conflictmap.maps.extras import MapExtras
 from conflictmap.maps.layers import add_areas, add_basemap, add_heat, add_points
 from conflictmap.maps.legend import LEGEND_ROOM, legend_corner, legend_html
 from conflictmap.maps.scale import as_date, make_scale
-from conflictmap.maps.style import AREA_KINDS, MAX_PLACES, POINT_KINDS, validated_places, drawn_places, is_uncertain
+from conflictmap.maps.style import AREA_KINDS, MAX_PLACES, POINT_KINDS, drawn_places, is_uncertain, validated_places
 
 __all__ = ["MapDataError", "build_map", "focus_bounds"]
 

@@ -14,8 +14,8 @@ from folium.utilities import JsCode
 
 from conflictmap.excerpts import safe_text
 from conflictmap.maps.scale import Scale
-from conflictmap.maps.style import (BASEMAP, BASEMAP_PANE, LOW_STYLE, TILES, CLUSTER_THRESHOLD, POINT_KINDS, draw_order,
-                                    selected_style, is_uncertain, style_for, tooltip_text)
+from conflictmap.maps.style import (BASEMAP, BASEMAP_PANE, CLUSTER_THRESHOLD, LOW_STYLE, POINT_KINDS, TILES, draw_order,
+                                    is_uncertain, selected_style, style_for, tooltip_text)
 
 class OutlineLayer(folium.GeoJson):
     """A GeoJson layer drawn from the basemap's outlines: the land ("basemap") or country shapes ("countries").

@@ -8,7 +8,7 @@ import pandas as pd
 
 from conflictmap.excerpts import safe_text
 from conflictmap.maps.scale import OKABE_ITO, OTHER_COLOUR, UNKNOWN_DATE_COLOUR, Scale, recency_colour
-from conflictmap.maps.style import RADIUS, LOW_CONFIDENCE
+from conflictmap.maps.style import LOW_CONFIDENCE, RADIUS
 
 #: Room (px) kept free at the bottom when fitting the map to the places, so
 #: the open legend does not hide any of them.

@@ -23,7 +23,7 @@ import pandas as pd
 
 from conflictmap.distance import km_grid
 from conflictmap.maps.scale import make_scale
-from conflictmap.maps.style import MAX_PLACES, POINT_KINDS, draw_order, validated_places, drawn_places, style_for, tooltip_text
+from conflictmap.maps.style import MAX_PLACES, POINT_KINDS, draw_order, drawn_places, style_for, tooltip_text, validated_places
 
 __all__ = ["Hit", "TIE_PX", "place_at", "places_under", "screen_xy"]
 
