@@ -95,7 +95,7 @@ CREATE INDEX places_lat ON places(lat);
 
 sys.path.insert(0, str(REPO))
 from conflictmap.geoparser.names import _FOLD, arabic_variants, normalize_name  # noqa: E402  - one rule for build and lookup
-from geodata.display_names import choose as choose_display, english_form, written_more, WRITTEN_MIN_POP  # noqa: E402
+from geodata.display_names import choose as choose_display, english_form, folded, written_more, WRITTEN_MIN_POP  # noqa: E402
 
 # --------------------------------------------------------------------------- normaliser
 #
@@ -836,6 +836,13 @@ def choose_display_names(b: Builder, src: Sources) -> None:
                 top.sort(reverse=True)
                 del top[2:]
     english_speaking = {cc for cc, c in src.countries.items() if (c.get("languages") or "").startswith("en")}
+    # Every place's own name, whatever its size, for another name of a town (Stavropol for
+    # Tolyatti): that frequency is the other place's. A town's own province is no other place.
+    owners: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for pid, p in b.places.items():
+        if p["kind"] in ("city", "country", "admin1"):
+            owner = (pid, p["country_code"] or "", p["admin1_code"] or "") if p["kind"] == "admin1" else (pid, "", "")
+            owners[normalize_name(english_form(p["name"]) or p["name"])].append(owner)
     n_changed = n_written = 0
     for pid, p in b.places.items():
         p["geonames_name"] = p["name"]
@@ -844,7 +851,7 @@ def choose_display_names(b: Builder, src: Sources) -> None:
             if info and info["id"] == pid:
                 p["geonames_name"] = info["loc_name"]
             # Natural Earth's English names are already curated; only the accents go (Al-Qādisiyyah).
-            display = english_form(p["name"]) or p["name"]
+            display = english_form(p["name"]) or folded(p["name"]) or p["name"]
             if display != p["name"]:
                 n_changed += 1
                 p["name"] = display
@@ -860,7 +867,10 @@ def choose_display_names(b: Builder, src: Sources) -> None:
             """A bigger town or a country answers to this spelling too: its frequency is theirs."""
             return any(other != pid and n >= max(pop, 1) for n, other in holders.get(normalize_name(form), ()))
 
-        display = choose_display(p["name"], alternates, ordinary, taken, known)
+        def elsewhere(form: str, pid: int = pid, unit: tuple[str, str] = (p["country_code"] or "", p["admin1_code"] or "")) -> bool:
+            return any(other != pid and (cc, code) != unit for other, cc, code in owners.get(normalize_name(form), ()))
+
+        display = choose_display(p["name"], alternates, ordinary, taken, known, elsewhere)
         if display != p["name"]:
             n_changed += 1
             p["name"] = display

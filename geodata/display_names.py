@@ -16,7 +16,16 @@ names, so the choice is made from data, never typed in per place:
   of the GeoNames name ("Der Zor", "Victoria" for Ciudad Victoria, or one of its words respelt:
   "Yunus" for Khan Yunis), a multi-word form sharing
   no word with the GeoNames name (a foreign transliteration, "Tao Trang"), or the
-  own name of a bigger place (Al Khums is not "Homs": that frequency belongs to Syria's Homs).
+  own name of a bigger place (Al Khums is not "Homs": that frequency belongs to Syria's Homs);
+* a word a longer form brings in, neither the name's nor a respelling of one of its words,
+  is never one the dictionary knows: "Jan" in the Spanish "Jan Yunis" for Khan Yunis, "Jar"
+  in "Rahim Jar Han" are frequent as themselves, not as the town;
+* another name altogether (one word, no respelling of the name: Kobani for ‘Ayn al ‘Arab,
+  but also Caesarea for Kayseri, Lamy for N'Djamena, Stavropol for Tolyatti) mostly owes its
+  frequency to something else: an old name, a person, another place. It must beat the name
+  by `ANOTHER_MARGIN`, be no other place's own name (`elsewhere`), and be no more frequent
+  than a town's name plausibly is (`ANOTHER_MAX_ZIPF`: "Homo" is not Qom). Spellings are
+  compared with their spaces and hyphens dropped, so "Naypyidaw" respells "Nay Pyi Taw".
 """
 
 from __future__ import annotations
@@ -25,20 +34,22 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Callable, Iterable
 
 # Marks that romanise ayin/hamza: they are not written in English news.
 _MARKS = str.maketrans({"‘": "", "ʿ": "", "ʾ": "", "`": "", "ʻ": "", "ʼ": "", "’": "'", "´": "'"})
 _EXTRA_FOLD = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe",
-                             "Ł": "L", "Ø": "O", "Đ": "D", "Æ": "Ae", "Œ": "Oe"})
+                             "Ł": "L", "Ø": "O", "Đ": "D", "Ð": "D", "Æ": "Ae", "Œ": "Oe", "ħ": "h", "Ħ": "H", "ə": "e", "Ə": "E"})
 _SPACES = re.compile(r"\s+")
 _WORD_SPLIT = re.compile(r"[ -]")
 _ZIPF_SPLIT = re.compile(r"[ \-.]+")
 _FORM = re.compile(r"^[A-Z](?:[A-Za-z .-]|(?<=[A-Za-z])'(?=[a-z]))*[A-Za-z]$")  # an apostrophe only inside a word: Cox's, Sa'dah
 # Articles and particles inside romanised names; they are neither words to count nor capitals to require.
 ARABIC_ARTICLES = frozenset("al el ar as ash ad adh an at ath az ez es ed er et en esh eth".split())
-GLUE = frozenset("al el ar as ash ad adh an at ath az ad ed er es et ez en ul ud ur de del la le les di da do dos das du van von der of and bin bani".split())
+GLUE = frozenset("al el ar as ash ad adh an at ath az ad ed er es et ez en ul ud ur de del la le les di da do dos das du van von der of and bin bani"
+                 " e i ye".split())  # the Persian ezafe: Mazar-e Sharif, Mazar-i-Sharif
 
 MARGIN = 0.3  # how much better than the current name a candidate must score
 MIN_SCORE = 1.0  # below this no candidate is known well enough to replace the current name
@@ -49,20 +60,32 @@ AGREEMENT_WEIGHT = 0.3
 RESPELT_EDITS = 2  # a respelling of a name (Kiev/Kyiv, Odessa/Odesa), not another name (Cancun is not Changchun)
 RESPELT_RATIO = 0.75  # nor a short name a third of which is different (Judah is not Jeddah)
 WRITTEN_MIN_POP = 100_000  # below this a short respelling's frequency is mostly a word or a person's (Jonah, Olga)
+ANOTHER_MARGIN = 0.7  # another name must be written clearly more than the name (Kobani +0.77; Bost +0.35 is a surname)
+ANOTHER_RATIO = 0.7  # below this share of letters in common, two one-word names are two names (Lamy, N'Djamena)
+ANOTHER_FAMILY = 3  # spellings that must write another name: a living name many editors give, not one source's old one
+ANOTHER_MAX_ZIPF = 3.0  # a one-word name written more than this is a word or a person before it is a town
 
 
-@lru_cache(maxsize=200_000)
-def english_form(name: str | None) -> str | None:
-    """`name` in plain ASCII as English text would print it, or None if it is not Latin-script."""
+def folded(name: str | None) -> str | None:
+    """`name` in plain ASCII letters (accents and ayin/hamza marks dropped), or None if it is not Latin-script.
+
+    A place's own name is always shown so, whatever its form: "Mazar-e Sharif", "Usti nad Labem".
+    """
     if not name:
         return None
-    s = name.strip().translate(_MARKS)
+    s = name.strip().translate(_MARKS).replace("–", "-")
     if not s.isascii():
         s = unicodedata.normalize("NFKD", s.translate(_EXTRA_FOLD))
         s = "".join(ch for ch in s if not unicodedata.combining(ch))
         if not s.isascii():
             return None
-    s = _SPACES.sub(" ", s).strip(" '-")
+    return _SPACES.sub(" ", s).strip(" -") or None
+
+
+@lru_cache(maxsize=200_000)
+def english_form(name: str | None) -> str | None:
+    """`name` as English text would print it, or None if it is not Latin-script or not shaped like a name."""
+    s = (folded(name) or "").strip(" '-")
     if not s or not _FORM.match(s):
         return None
     words = _WORD_SPLIT.split(s)
@@ -97,13 +120,15 @@ def zipf(form: str) -> float:
 
 def _respelling(a: str, b: str) -> bool:
     """Are two words the same word spelt another way ('yunus', 'yunis')? One letter in five may differ."""
-    from difflib import SequenceMatcher
-
     return SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def _words(form: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(form.lower()) if w]
+
+
+def _joined(form: str) -> str:
+    return re.sub(r"[ \-']", "", form.lower())
 
 
 def choose(
@@ -112,13 +137,28 @@ def choose(
     ordinary: Callable[[str], bool],
     taken: Callable[[str], bool] = lambda form: False,
     known: Callable[[str], bool] = lambda word: False,
+    elsewhere: Callable[[str], bool] = lambda form: False,
 ) -> str:
     """The display name for a place called `current` in GeoNames, given its alternate names.
 
     `ordinary(word)` says whether a lower-case word is an ordinary English word;
     `taken(form)` whether the form is the own name of a bigger place; `known(word)` whether
-    the dictionary knows the word at all (a surname, another place: "Mubarak", "Odessa").
+    the dictionary knows the word at all (a surname, another place: "Mubarak", "Odessa");
+    `elsewhere(form)` whether the form is the own name of any other place, whatever its size.
+    When no spelling replaces GeoNames' name, it is shown folded all the same ("Mazar-e Sharif").
     """
+    chosen = _choose(current, alternates, ordinary, taken, known, elsewhere)
+    return chosen if chosen != current else (folded(current) or current)
+
+
+def _choose(
+    current: str,
+    alternates: Iterable[str],
+    ordinary: Callable[[str], bool],
+    taken: Callable[[str], bool],
+    known: Callable[[str], bool],
+    elsewhere: Callable[[str], bool],
+) -> str:
     base = english_form(current) or current
     if base == current.strip() and zipf(base) >= STABLE:
         return base  # English already writes GeoNames' name (Kyiv, Baghdad, Paris)
@@ -130,6 +170,16 @@ def choose(
     if not counts:
         return base
     base_words = {w for w in _words(base) if w not in GLUE}
+
+    def brought_in(word: str) -> bool:
+        return word not in base_words and not any(_respelling(word, w) for w in base_words)
+
+    def another_name(form: str) -> bool:
+        """One word that neither shares nor respells a word of the name: a name of another origin."""
+        words = [w for w in _words(form) if w not in GLUE]
+        if len(words) != 1 or not brought_in(words[0]):
+            return False
+        return SequenceMatcher(None, _joined(form), _joined(base)).ratio() < ANOTHER_RATIO  # Derna/Darnah is a respelling
 
     scores: dict[str, float] = {}
 
@@ -160,6 +210,8 @@ def choose(
             return False
         if len(words) > 1 and not base_words.intersection(content):
             return False
+        if len(words) > 1 and any(brought_in(w) and known(w.replace("'", "")) for w in content):
+            return False  # 'Jan Yunis': the frequency of 'jan' is the month's and the name's
         if set(content) < base_words:
             return False  # a shortening ('Der Zor' for Deir ez-Zor, 'Victoria' for Ciudad Victoria) is another name
         if len(content) == 1 and len(base_words) > 1 and any(_respelling(content[0], w) for w in base_words):
@@ -173,6 +225,15 @@ def choose(
     if base == current.strip() and current_score >= STABLE:
         return base
     candidates = [f for f in sorted(counts) if eligible(f)]
+    if not candidates:
+        return base
+    def family(form: str) -> int:
+        """How many of GeoNames' spellings write this name, in one spelling or another."""
+        return sum(n for f, n in counts.items() if _respelling(_joined(f), _joined(form)))
+
+    candidates = [f for f in candidates if not another_name(f) or (
+        score(f) >= current_score + ANOTHER_MARGIN and zipf(f) <= ANOTHER_MAX_ZIPF
+        and family(f) >= ANOTHER_FAMILY and not elsewhere(f))]
     if not candidates:
         return base
     best = max(candidates, key=lambda f: (score(f), counts[f], f == base))
@@ -211,8 +272,6 @@ def written_more(
     ordinary English word, and not the own name of a bigger place (its frequency is theirs).
     Another name (Bombay for Mumbai, Saigon) is not a respelling and is left to population.
     """
-    from difflib import SequenceMatcher
-
     counts = Counter(f for f in map(english_form, alternates) if f)
     shown = display.lower()
     best, best_zipf = None, max(zipf(display), STABLE)

@@ -16,6 +16,9 @@ import pytest
 from geopy.distance import distance
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conflict_wire.tsv"
+# Written on 2026-12-02 (session 7) by a helper that saw neither the code nor the set above:
+# 70 sentences, 153 places, a check of how the rules generalise. Not tuned on.
+HELD_OUT = Path(__file__).parent / "fixtures" / "conflict_wire_heldout.tsv"
 
 
 @dataclass
@@ -32,9 +35,9 @@ def parser(full_parser):
     return full_parser
 
 
-def load() -> list[tuple[str, list[Gold]]]:
+def load(path: Path = FIXTURE) -> list[tuple[str, list[Gold]]]:
     items: list[tuple[str, list[Gold]]] = []
-    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         tag, *fields = line.split("\t")
@@ -46,10 +49,10 @@ def load() -> list[tuple[str, list[Gold]]]:
     return items
 
 
-def score(parser) -> tuple[float, list[str]]:
+def score(parser, path: Path = FIXTURE) -> tuple[float, list[str]]:
     """Share of gold places found and placed, and a line for each miss."""
     hits, misses, total = 0, [], 0
-    for sentence, golds in load():
+    for sentence, golds in load(path):
         found = parser.parse(sentence)
         for g in golds:
             total += 1
@@ -65,8 +68,9 @@ def score(parser) -> tuple[float, list[str]]:
     return hits / total, misses
 
 
-def test_fixture_is_well_formed():
-    items = load()
+@pytest.mark.parametrize("path", [FIXTURE, HELD_OUT], ids=["dev", "held-out"])
+def test_fixture_is_well_formed(path):
+    items = load(path)
     assert len(items) >= 40 and sum(len(g) for _, g in items) >= 80
     for sentence, golds in items:
         assert golds, sentence
@@ -85,6 +89,16 @@ FLOOR = 0.97
 def test_conflict_places_are_found_and_placed(parser):
     share, misses = score(parser)
     assert share >= FLOOR, f"{share:.3f}; misses:\n" + "\n".join(misses)
+
+
+# The held-out set scored 0.889 on its first run (2026-12-02, before and after session 7's
+# display-name rules): 17 misses, listed in docs/evaluation.md. The floor keeps it from falling.
+HELD_OUT_FLOOR = 0.88
+
+
+def test_held_out_conflict_places_do_not_fall(parser):
+    share, misses = score(parser, HELD_OUT)
+    assert share >= HELD_OUT_FLOOR, f"{share:.3f}; misses:\n" + "\n".join(misses)
 
 
 def test_the_issue_sentence(parser):
