@@ -500,3 +500,22 @@ def test_resolution_cues_are_the_ones_the_model_weighs(full_parser):
         assert all(set(row) == set(STANDING) for row in rows)
         assert all(set(row) == set(CONTEXT) for row in said)
     assert set(full_parser.recognizer.model["resolver"]) <= set(STANDING) | set(CONTEXT)
+
+
+@pytest.mark.parametrize("text", ["Rohingya refugees live in camps near Cox's Bazar.", "Aid reached Cox’s Bazar on Monday."])
+def test_a_possessive_inside_a_name_is_part_of_it(parser, text):
+    """"Cox's Bazar": the "'s" joins two words of one name; "Iraq's Mosul" stays two places."""
+    assert found(parser, text, text[text.index("Cox"):text.index("Bazar") + 5])["country_code"] == "BD"
+    assert {p["text"] for p in places(parser, "Iraq's Mosul fell.")} == {"Iraq", "Mosul"}
+
+
+@pytest.mark.parametrize("text, town, country", [
+    ("GOMA, Congo (Reuters) - Rebels seized the airport on Monday.", "GOMA", "CD"),
+    ("Brazzaville, Congo, was calm on Monday.", "Brazzaville", "CG"),
+    ("Shelling hit Alexandria, Louisiana, overnight.", "Alexandria", "US"),
+])
+def test_the_name_after_a_town_is_where_the_town_is(parser, text, town, country):
+    """"GOMA, Congo": the qualifier is the town's own country, whichever Congo that makes it."""
+    assert found(parser, text, town)["country_code"] == country
+    qualifier = text.split(",")[1].split("(")[0].strip()
+    assert found(parser, text, qualifier)["country_code"] == country

@@ -99,6 +99,9 @@ class Recognizer:
             if gap not in JOINERS or (gap == ". " and len(tokens.words[last]) > 3):
                 break
             nxt = tokens.words[last + 1]
+            if gap in ("'", "’") and nxt == "s" and last + 2 < n and tokens.gap(last + 1) == " " and is_cap(tokens.words[last + 2]):
+                last += 1  # "Cox's Bazar", "St John's Wood": the longer name is tried first, then "Iraq" of "Iraq's Mosul"
+                continue
             # "Sa'dah", "Ma'rib", "Sana'a": an apostrophe inside a romanised name, not "Iraq's"
             inside = gap in ("'", "’") and nxt.islower() and nxt not in CONTRACTIONS
             if not (is_cap(nxt) or nxt in CONNECTORS or nxt in ARTICLE_PREFIXES or inside):

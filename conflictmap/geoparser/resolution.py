@@ -20,7 +20,9 @@ from conflictmap.geoparser.gazetteer import GazetteerEntry
 from conflictmap.geoparser.place_slots import AIRPORT_CODES
 from conflictmap.geoparser.recognition import SEAT_OF_POWER
 from conflictmap.geoparser.resolution_context import candidates, neighbour_guesses, read_context
-from conflictmap.geoparser.resolution_cues import CONTEXT, FALLBACK, STANDING, context, context_key, standing, standing_key
+from conflictmap.geoparser.resolution_cues import (
+    CONTEXT, FALLBACK, STANDING, contains, context, context_key, qualifier_index, standing, standing_key,
+)
 from conflictmap.geoparser.spans import Span
 
 
@@ -145,6 +147,7 @@ def resolve(spans: Sequence[Span], *, weights: dict[str, float] | None = None, h
         chosen = [cands[i][max(range(len(sc)), key=sc.__getitem__)] for i, (_, _, sc) in enumerate(picks)]
         _outlet_in_its_country(spans, cands, picks, chosen, home_set, home_country)
         _follow_home(spans, cands, picks, chosen, home_set)
+        _qualifier_holds_its_town(spans, cands, picks, chosen)
         if round_ == 0:
             memo = ctx.distances
             ctx = read_context(spans, cands, chosen, grid=ctx.grid)
@@ -190,6 +193,23 @@ def _outlet_in_its_country(spans: Sequence[Span], cands: Sequence[tuple[Gazettee
             k = max(local, key=scores.__getitem__)
             scores[k] = max(scores) + SEAT_BONUS
             chosen[h] = cands[h][k]
+
+
+def _qualifier_holds_its_town(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], picks: list,
+                              chosen: list[GazetteerEntry]) -> None:
+    """"GOMA, Congo", "Mosul, Iraq": the name after the comma is the country or province the town
+    is in. The town already leans on it (the `qualifier` cue); here the qualifier leans back, so
+    "Congo" is the Democratic Republic when Goma is there, not the better-known namesake."""
+    for i in range(len(spans)):
+        q = qualifier_index(i, spans)
+        if q is None or contains(chosen[q], chosen[i]):
+            continue
+        _rows, _said, scores = picks[q]
+        holding = [k for k, p in enumerate(cands[q]) if contains(p, chosen[i])]
+        if holding:
+            k = max(holding, key=scores.__getitem__)
+            scores[k] = max(scores) + SEAT_BONUS
+            chosen[q] = cands[q][k]
 
 
 def _follow_home(spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]], picks: list, chosen: list[GazetteerEntry], home: set[int]) -> None:

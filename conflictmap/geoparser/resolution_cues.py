@@ -94,12 +94,17 @@ def _near_any(i: int, p: GazetteerEntry, ctx: Context, km: float = 25.0) -> bool
     return False
 
 
-def qualifier_of(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]]) -> tuple[GazetteerEntry, ...] | None:
-    """The candidates of the name that qualifies span i ("Alexandria, Louisiana"), if one does."""
+def qualifier_index(i: int, spans: Sequence[Span]) -> int | None:
+    """The span of the name that qualifies span i ("Alexandria, Louisiana"), if one does."""
     s = spans[i]
     if not s.cues.get("qualified"):
         return None
-    nxt = next((k for k in range(i + 1, len(spans)) if spans[k].first == s.last + 1), None)
+    return next((k for k in range(i + 1, len(spans)) if spans[k].first == s.last + 1), None)
+
+
+def qualifier_of(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry, ...]]) -> tuple[GazetteerEntry, ...] | None:
+    """The candidates of the name that qualifies span i, if one does."""
+    nxt = qualifier_index(i, spans)
     return cands[nxt] if nxt is not None else None
 
 
@@ -139,7 +144,7 @@ def standing(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry
             "primary_name": float(exact),
             "namesake_city": float(kind == "city" and (p.country_code, p.admin1_code) in namesakes and not admin_word and exact),
             "admin_word": float(admin_word and kind in ("admin1", "admin2")),
-            "qualifier": float(bool(qual) and any(_contains(q, p) for q in qual) or _abbreviated(s, p)),
+            "qualifier": float(bool(qual) and any(contains(q, p) for q in qual) or _abbreviated(s, p)),
             "near_any": float(point and _near_any(i, p, ctx)),
             "demonym_target": demonym,
             # a national capital that shares its name with a province of its own country
@@ -234,7 +239,8 @@ def features(i: int, spans: Sequence[Span], cands: Sequence[tuple[GazetteerEntry
 
 
 
-def _contains(container: GazetteerEntry, p: GazetteerEntry) -> bool:
+def contains(container: GazetteerEntry, p: GazetteerEntry) -> bool:
+    """Is `p` inside the country or province `container`?"""
     if container.kind == "country":
         return container.country_code == p.country_code
     if container.kind == "admin1":
