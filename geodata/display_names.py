@@ -127,6 +127,28 @@ def _words(form: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(form.lower()) if w]
 
 
+def _letters(form: str) -> str:
+    """The letters of a name without a leading Arabic article: 'Ar Raqqah', 'al-Raqqah' -> 'raqqah'."""
+    words = _WORD_SPLIT.split(form.lower(), maxsplit=1)
+    core = words[1] if len(words) == 2 and words[0] in ARABIC_ARTICLES else form.lower()
+    return "".join(ch for ch in core if ch.isalpha())
+
+
+def _clipped(form: str, base: str) -> bool:
+    """Is `form` only the name with letters left out ('Pikin' of Pikine, 'Elst' of Elista)?
+
+    English drops a final h (Raqqah, Raqqa); any other letter missing, and none changed, is a
+    slip or a word that happens to be inside the name, not a way to spell it.
+    """
+    a, b = _letters(form), _letters(base)
+    if b.endswith("h") and not a.endswith("h"):
+        b = b[:-1]
+    if len(a) >= len(b):
+        return False
+    rest = iter(b)
+    return all(ch in rest for ch in a)
+
+
 def _joined(form: str) -> str:
     return re.sub(r"[ \-']", "", form.lower())
 
@@ -219,6 +241,8 @@ def _choose(
         head, _, rest = base.lower().partition(" ")
         if rest == form.lower() and head not in ARABIC_ARTICLES:
             return False  # 'La Paz' is not 'Paz'; only the Arabic article is dropped in English
+        if counts[form] < 2 and _clipped(form, base):
+            return False  # one source's 'Pikin' for Pikine, 'Mias' for Miass, 'Jibo' for Djibo: a slip or a word
         return not taken(form)
 
     current_score = score(base) if base in counts else 0.0
