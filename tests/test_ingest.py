@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from conflictmap.geoparser.evaluation import km
 from conflictmap.ingest import DEMO_CORPUS, ensure_demo, ingest
 from conflictmap.store.sqlite import Store
+from tests.apphelp import poll
 from tests.conftest import GAZETTEER_ENV, PYTHON, ROOT, shared_path
 
 SEED_TITLE = "Iraq crisis: Iran could join forces with US to half neighbour's jihadi threat"
@@ -113,18 +115,16 @@ def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path, parser):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", GAZETTEER_ENV: os.environ[GAZETTEER_ENV]}
     cmd = [PYTHON, "-m", "conflictmap", "ingest", str(folder), "--db", str(db), "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stored = 0
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        if db.exists():
-            try:
-                with sqlite3.connect(db, timeout=1) as con:
-                    stored = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-            except sqlite3.OperationalError:
-                continue
-            if stored >= 50:
-                break
+    def fifty_stored_or_finished() -> bool:
+        if proc.poll() is not None:
+            return True  # the assertion below says what that means
+        if not db.exists():
+            return False
+        with closing(sqlite3.connect(db, timeout=1)) as con:  # no table yet raises: not yet
+            return con.execute("SELECT COUNT(*) FROM articles").fetchone()[0] >= 50
+
+    poll(fifty_stored_or_finished, timeout=120, pause=lambda: time.sleep(0.05),
+         give_up=lambda err: pytest.fail(f"the ingest stored fewer than 50 articles in 120 s (last error: {err})"))
     assert proc.poll() is None, "ingest finished before it could be killed; make the folder bigger"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
